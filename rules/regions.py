@@ -1,0 +1,235 @@
+"""Regions: stable codes in a hierarchy, and the containment test over ancestors.
+
+A region code is ``WORLD`` (the root), an ISO 3166-1 alpha-2 country (``FR``) or an
+ISO 3166-2 subdivision (``US-TX``, ``GB-KEN``). Every region has one parent, so "is
+this audience inside that affected area?" is a walk up the ancestors, not a string
+compare. Names come from the offline ``pycountry`` package, plus a small table of the
+English names people actually type ("Turkey", "UK", "Ivory Coast") that pycountry
+does not know. Loading reads package data once; nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import pycountry
+
+WORLD = "WORLD"
+
+# Common English names and abbreviations pycountry cannot look up by itself.
+COUNTRY_ALIASES = {
+    "turkey": "TR",
+    "uk": "GB",
+    "u.k.": "GB",
+    "britain": "GB",
+    "great britain": "GB",
+    "united kingdom": "GB",
+    "england": "GB-ENG",
+    "scotland": "GB-SCT",
+    "wales": "GB-WLS",
+    "northern ireland": "GB-NIR",
+    "usa": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "us": "US",
+    "america": "US",
+    "united states": "US",
+    "ivory coast": "CI",
+    "burma": "MM",
+    "russia": "RU",
+    "iran": "IR",
+    "syria": "SY",
+    "south korea": "KR",
+    "north korea": "KP",
+    "korea": "KR",
+    "vietnam": "VN",
+    "laos": "LA",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    "tanzania": "TZ",
+    "moldova": "MD",
+    "taiwan": "TW",
+    "czech republic": "CZ",
+    "czechia": "CZ",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "palestine": "PS",
+    "vatican": "VA",
+    "brunei": "BN",
+    "cape verde": "CV",
+    "swaziland": "SZ",
+    "macedonia": "MK",
+    "drc": "CD",
+    "dr congo": "CD",
+    "democratic republic of the congo": "CD",
+    "congo": "CG",
+    "east timor": "TL",
+    "micronesia": "FM",
+    "the gambia": "GM",
+    "the bahamas": "BS",
+    "uae": "AE",
+    "united arab emirates": "AE",
+    "new york city": "US-NY",
+    "washington dc": "US-DC",
+    "washington, d.c.": "US-DC",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    code: str
+    name: str
+    kind: str  # "world" | "country" | "subdivision"
+    parent: str | None
+
+    @property
+    def label(self) -> str:
+        """A display label that tells subdivisions of different countries apart."""
+        if self.kind == "subdivision":
+            return f"{self.name} ({self.code})"
+        return self.name
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    by_code: dict[str, Region]
+    children: dict[str, tuple[str, ...]]
+    by_name: dict[str, tuple[str, ...]]
+
+
+@cache
+def _gazetteer() -> _Gazetteer:
+    regions: dict[str, Region] = {WORLD: Region(WORLD, "Worldwide", "world", None)}
+    names: dict[str, list[str]] = {}
+
+    def add_name(name: str | None, code: str) -> None:
+        if name:
+            names.setdefault(_fold(name), []).append(code)
+
+    for country in pycountry.countries:
+        code = country.alpha_2
+        common = getattr(country, "common_name", None)
+        regions[code] = Region(code, common or country.name, "country", WORLD)
+        for name in (country.name, common, getattr(country, "official_name", None)):
+            add_name(name, code)
+    subdivisions = list(pycountry.subdivisions)
+    known = {sub.code for sub in subdivisions}
+    for sub in subdivisions:
+        # A parent pycountry names but does not list falls back to the country.
+        parent = sub.parent_code if sub.parent_code in known else sub.country_code
+        regions[sub.code] = Region(sub.code, sub.name, "subdivision", parent)
+        add_name(sub.name, sub.code)
+    for alias, code in COUNTRY_ALIASES.items():
+        names[_fold(alias)] = [code]
+    children: dict[str, list[str]] = {}
+    for region in regions.values():
+        if region.parent is not None:
+            children.setdefault(region.parent, []).append(region.code)
+    return _Gazetteer(
+        by_code=regions,
+        children={k: tuple(v) for k, v in children.items()},
+        by_name={k: tuple(v) for k, v in names.items()},
+    )
+
+
+def normalize_code(code: str) -> str:
+    return code.strip().upper()
+
+
+def get_region(code: str) -> Region | None:
+    return _gazetteer().by_code.get(normalize_code(code))
+
+
+def is_known_region(code: object) -> bool:
+    return isinstance(code, str) and normalize_code(code) in _gazetteer().by_code
+
+
+@cache
+def lineage(code: str) -> tuple[str, ...]:
+    """The region and its ancestors, nearest first, ending with ``WORLD``.
+
+    Raises ``KeyError`` for an unknown code.
+    """
+    regions = _gazetteer().by_code
+    out = []
+    current: str | None = normalize_code(code)
+    if current not in regions:
+        raise KeyError(code)
+    while current is not None:
+        out.append(current)
+        current = regions[current].parent
+    return tuple(out)
+
+
+def is_inside(inner: str, outer: str) -> bool:
+    """True when ``inner`` equals ``outer`` or lies within it."""
+    return normalize_code(outer) in lineage(inner)
+
+
+@cache
+def descendants(code: str) -> frozenset[str]:
+    """The region and every region below it."""
+    children = _gazetteer().children
+    out = {normalize_code(code)}
+    stack = [normalize_code(code)]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            out.add(child)
+            stack.append(child)
+    return frozenset(out)
+
+
+def strict_ancestors(codes: Iterable[str]) -> frozenset[str]:
+    """Regions that contain one of ``codes`` without being one of them."""
+    out: set[str] = set()
+    for code in codes:
+        out.update(lineage(code)[1:])
+    return frozenset(out) - {normalize_code(c) for c in codes}
+
+
+def lookup_name(name: str) -> tuple[Region, ...]:
+    """Regions whose name (or known alias) is exactly ``name``, ignoring case and accents."""
+    gaz = _gazetteer()
+    return tuple(gaz.by_code[c] for c in gaz.by_name.get(_fold(name), ()))
+
+
+def resolve(token: str) -> Region | None:
+    """A region from a code (``US-TX``) or an unambiguous name (``Texas``)."""
+    region = get_region(token)
+    if region is not None:
+        return region
+    found = lookup_name(token)
+    countries = [r for r in found if r.kind == "country"]
+    if len(countries) == 1:
+        return countries[0]
+    return found[0] if len(found) == 1 else None
+
+
+def search(query: str, limit: int = 20) -> list[Region]:
+    """Regions whose code or name starts with (then contains) ``query``; countries first."""
+    folded = _fold(query)
+    if not folded:
+        return []
+    gaz = _gazetteer()
+    exact = get_region(query)
+    starts: list[Region] = []
+    contains: list[Region] = []
+    for region in gaz.by_code.values():
+        name = _fold(region.name)
+        if name.startswith(folded):
+            starts.append(region)
+        elif folded in name:
+            contains.append(region)
+    rank = {"world": 0, "country": 1, "subdivision": 2}
+    starts.sort(key=lambda r: (rank[r.kind], r.name))
+    contains.sort(key=lambda r: (rank[r.kind], r.name))
+    out = ([exact] if exact else []) + [r for r in starts + contains if r != exact]
+    return out[:limit]

@@ -1,0 +1,354 @@
+"""The ``tactful`` command line: the composition root.
+
+It loads the settings, builds the application objects and calls services; it holds
+no rules and no queries of its own. The web app is loaded by name
+(``web:create_app``), the way a WSGI server loads it, so that ``scheduler`` never
+imports ``web``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from scheduler import incidents, migrate, posts, users
+from scheduler.config import Settings, load_settings
+from scheduler.context import Tactful
+from scheduler.errors import ConfigError, Conflict, NotFound, TactfulError, ValidationError
+
+WEB_FACTORY = "web:create_app"
+EXIT_USAGE = 2
+
+
+def _print_errors(exc: ValidationError) -> None:
+    for field, messages in exc.errors.items():
+        for message in messages:
+            print(f"error: {field}: {message}", file=sys.stderr)
+
+
+def build_app(settings: Settings, *, migrate_sqlite: bool = True) -> Tactful:
+    """Create the application objects, migrate a SQLite database, sync channels."""
+    app = Tactful.from_settings(settings)
+    if migrate_sqlite and app.db.is_sqlite:
+        migrate.upgrade(app.db)
+    with app.db.session() as session:
+        posts.sync_channels(session, settings.channels)
+    return app
+
+
+def load_web_factory() -> Callable[..., Any]:
+    module_name, _, attr = WEB_FACTORY.partition(":")
+    factory: Callable[..., Any] = getattr(importlib.import_module(module_name), attr)
+    return factory
+
+
+# ------------------------------------------------------------------ commands
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    app = Tactful.from_settings(settings)
+    migrate.upgrade(app.db)
+    print(f"database at revision {migrate.current(app.db)}")
+    app.close()
+    return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from scheduler.worker import Worker
+
+    app = build_app(settings, migrate_sqlite=True)
+    Worker(app).run_forever()
+    app.close()
+    return 0
+
+
+def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
+    app = build_app(settings)
+    flask_app = load_web_factory()(app)
+    flask_app.run(host=args.host or settings.web_host, port=args.port or settings.web_port)
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from scheduler import demo
+    from scheduler.worker import Worker
+
+    if args.demo:
+        settings = demo.demo_settings(settings)
+    if not settings.is_sqlite:
+        print(
+            "note: serve runs web and worker in one process; for PostgreSQL in "
+            "production run `tactful worker` and the web under gunicorn",
+            file=sys.stderr,
+        )
+    app = build_app(settings)
+    if args.demo:
+        login = demo.seed(app)
+        print(login, flush=True)
+    worker = Worker(app)
+    scheduler = worker.start_background()
+    host, port = args.host or settings.web_host, args.port or settings.web_port
+    print(f"tactful is running at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
+    try:
+        flask_app = load_web_factory()(app)
+        flask_app.run(host=host, port=port, use_reloader=False, threaded=True)
+    finally:
+        worker.shutdown(scheduler)
+        app.close()
+    return 0
+
+
+def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != password:
+            print("error: password: the two entries differ", file=sys.stderr)
+            return EXIT_USAGE
+    app = build_app(settings)
+    with app.db.session() as session:
+        user = users.create_user(session, args.name, password, args.role)
+        print(f"created {user.role} {user.name} (id {user.id})")
+    return 0
+
+
+def cmd_token_create(settings: Settings, args: argparse.Namespace) -> int:
+    app = build_app(settings)
+    with app.db.session() as session:
+        try:
+            user = users.user_by_name(session, args.name)
+        except NotFound:
+            print(f"error: name: no user named {args.name!r}", file=sys.stderr)
+            return EXIT_USAGE
+        token = users.create_token(session, user, args.label or "cli")
+    print(token)
+    return 0
+
+
+def cmd_incident_declare(settings: Settings, args: argparse.Namespace) -> int:
+    app = build_app(settings)
+    data: dict[str, Any] = {
+        "kind": args.kind,
+        "severity": args.severity,
+        "regions": args.region or [],
+        "title": args.title,
+    }
+    if args.expires_in_hours is not None:
+        data["expires_in_hours"] = args.expires_in_hours
+    with app.db.session() as session:
+        declared = incidents.declare(session, settings, data, None)
+        print(
+            f"incident {declared.incident.id} declared: {declared.fan_out.posts_held} posts held "
+            f"({declared.fan_out.holds_created} holds)"
+        )
+    return 0
+
+
+def _cmd_incident_end(status: str) -> Callable[[Settings, argparse.Namespace], int]:
+    def run(settings: Settings, args: argparse.Namespace) -> int:
+        app = build_app(settings)
+        with app.db.session() as session:
+            result = incidents.end(
+                session, settings, args.id, status, {"reason": args.reason}, None
+            )
+        print(
+            f"incident {args.id} {status}: {result.released} holds released, "
+            f"{result.requeued} posts queued, {result.needs_review} need review"
+        )
+        return 0
+
+    return run
+
+
+def cmd_incident_list(settings: Settings, args: argparse.Namespace) -> int:
+    app = build_app(settings)
+    with app.db.session() as session:
+        rows = incidents.list_incidents(session, open_only=not args.all)
+        counts = incidents.held_counts(session, [i.id for i in rows])
+        for inc in rows:
+            print(
+                f"{inc.id}\t{inc.status}\tseverity {inc.severity}\t{inc.kind}\t"
+                f"{','.join(inc.regions)}\t{counts.get(inc.id, 0)} held\t{inc.title}"
+            )
+    return 0
+
+
+def cmd_post_create(settings: Settings, args: argparse.Namespace) -> int:
+    app = build_app(settings)
+    data: dict[str, Any] = {
+        "text": args.text,
+        "channels": args.channel or [],
+        "publish_at": args.at,
+        "timezone": args.tz,
+        "category": args.category,
+    }
+    if args.region:
+        data["regions"] = args.region
+    with app.db.session() as session:
+        created = posts.create_posts(session, settings, data, None)
+        for post in created:
+            print(
+                f"post {post.id} {post.status} for {post.channel.name} at {post.publish_at.isoformat()}"
+            )
+    return 0
+
+
+def cmd_post_list(settings: Settings, args: argparse.Namespace) -> int:
+    app = build_app(settings)
+    query = {"status": args.status} if args.status else {}
+    with app.db.session() as session:
+        page = posts.list_posts(session, query)
+        for post in page.posts:
+            reasons = "; ".join(
+                f"incident {h.incident_id} ({h.rule})" for h in page.holds.get(post.id, [])
+            )
+            print(
+                f"{post.id}\t{post.status}\t{post.category}\t{post.channel.name}\t"
+                f"{post.publish_at.isoformat()}\t{','.join(post.regions)}\t{reasons}"
+            )
+        print(f"{page.total} posts", file=sys.stderr)
+    return 0
+
+
+def cmd_post_cancel(settings: Settings, args: argparse.Namespace) -> int:
+    app = build_app(settings)
+    with app.db.session() as session:
+        post = posts.cancel_post(session, args.id, None, args.reason or "")
+        print(f"post {post.id} cancelled")
+    return 0
+
+
+def cmd_config_check(settings: Settings, args: argparse.Namespace) -> int:
+    print(
+        json.dumps(
+            {
+                "source": settings.source,
+                "database": settings.database_url.split("@")[-1],
+                "channels": [c.name for c in settings.channels],
+            }
+        )
+    )
+    return 0
+
+
+# -------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tactful", description="Crisis-aware publishing scheduler"
+    )
+    parser.add_argument("--config", help="config file (default: $TACTFUL_CONFIG, ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="migrate to the latest schema").set_defaults(func=cmd_db_upgrade)
+
+    sub.add_parser("worker", help="run a publishing worker").set_defaults(func=cmd_worker)
+
+    for name, func, text in (
+        ("serve", cmd_serve, "web and worker in one process"),
+        ("web", cmd_web, "the web app alone (development server)"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--host")
+        p.add_argument("--port", type=int)
+        if name == "serve":
+            p.add_argument(
+                "--demo", action="store_true", help="add a demo user, channels and posts"
+            )
+        p.set_defaults(func=func)
+
+    user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
+    p = user.add_parser("create", help="create a user")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=["manager", "approver", "admin"])
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.set_defaults(func=cmd_user_create)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(
+        dest="token_command", required=True
+    )
+    p = token.add_parser("create", help="create an API token for a user and print it")
+    p.add_argument("name", help="the user's name")
+    p.add_argument("--label", help="what the token is for")
+    p.set_defaults(func=cmd_token_create)
+
+    inc = sub.add_parser("incident", help="incidents").add_subparsers(
+        dest="incident_command", required=True
+    )
+    p = inc.add_parser("declare", help="declare an incident and hold matching posts")
+    p.add_argument("--kind", required=True)
+    p.add_argument("--severity", required=True, type=int)
+    p.add_argument("--region", action="append", help="region code or name (repeatable)")
+    p.add_argument("--title", required=True)
+    p.add_argument("--expires-in-hours", type=float)
+    p.set_defaults(func=cmd_incident_declare)
+    for verb, status in (("resolve", "resolved"), ("dismiss", "dismissed")):
+        p = inc.add_parser(verb, help=f"{verb} an incident and release its holds")
+        p.add_argument("id", type=int)
+        p.add_argument("--reason", default="")
+        p.set_defaults(func=_cmd_incident_end(status))
+    p = inc.add_parser("list", help="list incidents")
+    p.add_argument("--all", action="store_true", help="include ended incidents")
+    p.set_defaults(func=cmd_incident_list)
+
+    post = sub.add_parser("post", help="posts").add_subparsers(dest="post_command", required=True)
+    p = post.add_parser("create", help="queue a post")
+    p.add_argument("--text", required=True)
+    p.add_argument("--channel", action="append", help="channel account name (repeatable)")
+    p.add_argument("--at", required=True, help="publish time, YYYY-MM-DDTHH:MM in --tz")
+    p.add_argument("--tz", default="UTC", help="IANA time zone (default UTC)")
+    p.add_argument("--category", required=True)
+    p.add_argument("--region", action="append", help="audience region (repeatable)")
+    p.set_defaults(func=cmd_post_create)
+    p = post.add_parser("list", help="list posts")
+    p.add_argument("--status")
+    p.set_defaults(func=cmd_post_list)
+    p = post.add_parser("cancel", help="cancel a post")
+    p.add_argument("id", type=int)
+    p.add_argument("--reason")
+    p.set_defaults(func=cmd_post_cancel)
+
+    config = sub.add_parser("config", help="configuration").add_subparsers(
+        dest="config_command", required=True
+    )
+    config.add_parser("check", help="load and validate the configuration").set_defaults(
+        func=cmd_config_check
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(args.config)
+        result: int = args.func(settings, args)
+        return result
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationError as exc:
+        _print_errors(exc)
+        return EXIT_USAGE
+    except (NotFound, Conflict) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except TactfulError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,373 @@
+"""Load, layer and validate tactful's settings.
+
+This is the only module that reads ``os.environ``. It returns a frozen ``Settings``;
+nothing downstream re-reads files or the environment. A bad value raises
+``ConfigError`` naming the key and what was expected, before anything starts.
+
+Layers, lowest first: the packaged ``defaults.toml`` (the repository's ``config.toml``),
+the user's file (``--config``, else ``TACTFUL_CONFIG``, else ``./config.toml`` if it
+exists), then ``TACTFUL_<SECTION>__<KEY>`` environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rules.policy import CATEGORIES, HoldPolicy, Thresholds
+from scheduler.errors import ConfigError
+
+ENV_PREFIX = "TACTFUL_"
+NETWORKS = ("outbox", "webhook", "mastodon", "bluesky")
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    name: str
+    network: str
+    display_name: str
+    regions: tuple[str, ...]
+    enabled: bool
+    max_length: int | None
+    # Network-specific settings (url, base_url, handle, path, *_env names...).
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    sqlite_busy_timeout: float
+    pool_size: int
+    publish_interval: float
+    batch_size: int
+    lease_seconds: int
+    maintenance_interval: float
+    concurrency: int
+    retry_max_attempts: int
+    retry_base_delay: float
+    retry_max_delay: float
+    late_grace_seconds: int
+    connect_timeout: float
+    read_timeout: float
+    incident_ttl_hours: float
+    policy: HoldPolicy
+    web_host: str
+    web_port: int
+    secret_key_env: str
+    max_content_length: int
+    secure_cookies: bool
+    channels: tuple[ChannelConfig, ...]
+    # Values of environment variables named by *_env keys, read once here.
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    source: str = "defaults"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def secret(self, env_name: str) -> str | None:
+        """The value of the environment variable ``env_name`` named by the config."""
+        return self.secrets.get(env_name)
+
+
+def default_config_text() -> str:
+    return resources.files("scheduler").joinpath("defaults.toml").read_text("utf-8")
+
+
+def _parse_toml(text: str, origin: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{origin}: not valid TOML: {exc}") from exc
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _env_value(raw: str) -> Any:
+    """Read an env override as a TOML value when it is one, else as a plain string."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if environ.get("DATABASE_URL"):
+        overrides = _merge(overrides, {"database": {"url": environ["DATABASE_URL"]}})
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        path = [p.lower() for p in name[len(ENV_PREFIX) :].split("__")]
+        if not all(path):
+            raise ConfigError(f"{name}: empty key segment in environment override")
+        node: dict[str, Any] = {}
+        cursor = node
+        for part in path[:-1]:
+            cursor[part] = {}
+            cursor = cursor[part]
+        cursor[path[-1]] = _env_value(raw)
+        overrides = _merge(overrides, node)
+    return _merge(data, overrides)
+
+
+class _Reader:
+    """Typed access to a nested dict that names the full key in every error."""
+
+    def __init__(self, data: Mapping[str, Any], prefix: str = "") -> None:
+        self.data = data
+        self.prefix = prefix
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def section(self, name: str) -> _Reader:
+        value = self.data.get(name, {})
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{self.key(name)}: expected a table, got {value!r}")
+        return _Reader(value, f"{self.key(name)}.")
+
+    def _get(self, name: str) -> Any:
+        if name not in self.data:
+            raise ConfigError(f"{self.key(name)}: missing")
+        return self.data[name]
+
+    def text(self, name: str, default: str | None = None) -> str:
+        value = self.data.get(name, default) if default is not None else self._get(name)
+        if not isinstance(value, str):
+            raise ConfigError(f"{self.key(name)}: expected a string, got {value!r}")
+        return value
+
+    def flag(self, name: str, default: bool | None = None) -> bool:
+        value = self.data.get(name, default) if default is not None else self._get(name)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{self.key(name)}: expected true or false, got {value!r}")
+        return value
+
+    def whole(self, name: str, minimum: int = 0, maximum: int | None = None) -> int:
+        value = self._get(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{self.key(name)}: expected a whole number, got {value!r}")
+        if value < minimum or (maximum is not None and value > maximum):
+            upper = f" and at most {maximum}" if maximum is not None else ""
+            raise ConfigError(
+                f"{self.key(name)}: expected a number at least {minimum}{upper}, got {value}"
+            )
+        return value
+
+    def number(self, name: str, minimum: float = 0.0, exclusive: bool = True) -> float:
+        value = self._get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{self.key(name)}: expected a number, got {value!r}")
+        if value < minimum or (exclusive and value == minimum):
+            relation = "greater than" if exclusive else "at least"
+            raise ConfigError(
+                f"{self.key(name)}: expected a number {relation} {minimum}, got {value}"
+            )
+        return float(value)
+
+
+def _policy(reader: _Reader) -> HoldPolicy:
+    section = reader.section("policy")
+    unknown = set(section.data) - set(CATEGORIES)
+    if unknown:
+        raise ConfigError(
+            f"policy.{sorted(unknown)[0]}: unknown post category "
+            f"(expected one of {', '.join(CATEGORIES)})"
+        )
+    table = {}
+    for category in CATEGORIES:
+        row = section.section(category)
+        table[category] = Thresholds(
+            inside=row.whole("inside", 0, 4), containing=row.whole("containing", 0, 4)
+        )
+    return HoldPolicy(table)
+
+
+def _channels(raw: Any, known_region: Any) -> tuple[ChannelConfig, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"channels: expected an array of tables, got {raw!r}")
+    seen: set[str] = set()
+    out = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"channels[{index}]: expected a table, got {item!r}")
+        reader = _Reader(item, f"channels[{index}].")
+        name = reader.text("name")
+        if not name or not name.replace("-", "").replace("_", "").isalnum():
+            raise ConfigError(f"channels[{index}].name: expected letters, digits, - or _")
+        if name in seen:
+            raise ConfigError(f"channels[{index}].name: duplicate channel name {name!r}")
+        seen.add(name)
+        network = reader.text("network")
+        if network not in NETWORKS:
+            raise ConfigError(
+                f"channels[{index}].network: expected one of {', '.join(NETWORKS)}, got {network!r}"
+            )
+        regions = item.get("regions", [])
+        if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
+            raise ConfigError(f"channels[{index}].regions: expected a list of region codes")
+        for code in regions:
+            if not known_region(code):
+                raise ConfigError(f"channels[{index}].regions: unknown region code {code!r}")
+        max_length = item.get("max_length")
+        if max_length is not None and (
+            isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1
+        ):
+            raise ConfigError(f"channels[{index}].max_length: expected a positive whole number")
+        options = {
+            k: v
+            for k, v in item.items()
+            if k not in {"name", "network", "display_name", "regions", "enabled", "max_length"}
+        }
+        out.append(
+            ChannelConfig(
+                name=name,
+                network=network,
+                display_name=reader.text("display_name", name),
+                regions=tuple(r.upper() for r in regions),
+                enabled=reader.flag("enabled", True),
+                max_length=max_length,
+                options=options,
+            )
+        )
+    return tuple(out)
+
+
+def _secret_names(data: Any) -> set[str]:
+    names: set[str] = set()
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            if isinstance(key, str) and key.endswith("_env") and isinstance(value, str):
+                names.add(value)
+            else:
+                names |= _secret_names(value)
+    elif isinstance(data, list):
+        for item in data:
+            names |= _secret_names(item)
+    return names
+
+
+def resolve_config_path(explicit: str | None, environ: Mapping[str, str]) -> Path | None:
+    """``--config``, else ``TACTFUL_CONFIG``, else ``./config.toml`` if present."""
+    if explicit:
+        return Path(explicit)
+    if environ.get("TACTFUL_CONFIG"):
+        return Path(environ["TACTFUL_CONFIG"])
+    local = Path("config.toml")
+    return local if local.is_file() else None
+
+
+def load_settings(
+    path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the settings from the layers; raise ``ConfigError`` on any bad value.
+
+    ``path`` is an explicit file (``--config``); ``None`` falls back to
+    ``TACTFUL_CONFIG`` and ``./config.toml``. ``overrides`` is a nested dict applied
+    last (used by tests and by ``serve --demo``).
+    """
+    from rules.regions import is_known_region
+
+    env = os.environ if environ is None else environ
+    data = _parse_toml(default_config_text(), "packaged defaults")
+    source = "defaults"
+    chosen = resolve_config_path(str(path) if path else None, env)
+    if chosen is not None:
+        try:
+            text = chosen.read_text("utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{chosen}: cannot read config file: {exc.strerror}") from exc
+        user = _parse_toml(text, str(chosen))
+        if "channels" in user:
+            data.pop("channels", None)
+        data = _merge(data, user)
+        source = str(chosen)
+    data = _apply_env(data, env)
+    if overrides:
+        data = _merge(data, overrides)
+
+    root = _Reader(data)
+    known_sections = {
+        "paths",
+        "database",
+        "worker",
+        "retry",
+        "publishing",
+        "incidents",
+        "policy",
+        "web",
+        "channels",
+    }
+    for key in data:
+        if key not in known_sections:
+            raise ConfigError(f"{key}: unknown setting")
+    paths = root.section("paths")
+    database = root.section("database")
+    worker = root.section("worker")
+    retry = root.section("retry")
+    publishing = root.section("publishing")
+    incidents = root.section("incidents")
+    web = root.section("web")
+
+    data_dir = Path(paths.text("data_dir")).expanduser()
+    url = database.text("url", "")
+    if not url:
+        url = f"sqlite:///{(data_dir / 'tactful.db').absolute()}"
+    elif not url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+        raise ConfigError(
+            f"database.url: expected a sqlite:/// or postgresql:// URL, got {url.split(':')[0]!r}"
+        )
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+
+    base_delay = retry.number("base_delay_seconds")
+    max_delay = retry.number("max_delay_seconds")
+    if max_delay < base_delay:
+        raise ConfigError("retry.max_delay_seconds: expected at least retry.base_delay_seconds")
+
+    secrets = {name: env[name] for name in _secret_names(data) if name in env}
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        sqlite_busy_timeout=database.number("sqlite_busy_timeout"),
+        pool_size=database.whole("pool_size", 1, 100),
+        publish_interval=worker.number("publish_interval_seconds"),
+        batch_size=worker.whole("batch_size", 1, 10_000),
+        lease_seconds=worker.whole("lease_seconds", 5),
+        maintenance_interval=worker.number("maintenance_interval_seconds"),
+        concurrency=worker.whole("concurrency", 1, 64),
+        retry_max_attempts=retry.whole("max_attempts", 1, 100),
+        retry_base_delay=base_delay,
+        retry_max_delay=max_delay,
+        late_grace_seconds=publishing.whole("late_grace_seconds", 0),
+        connect_timeout=publishing.number("connect_timeout_seconds"),
+        read_timeout=publishing.number("read_timeout_seconds"),
+        incident_ttl_hours=incidents.number("default_ttl_hours"),
+        policy=_policy(root),
+        web_host=web.text("host"),
+        web_port=web.whole("port", 1, 65535),
+        secret_key_env=web.text("secret_key_env"),
+        max_content_length=web.whole("max_content_length", 1024),
+        secure_cookies=web.flag("secure_cookies", False),
+        channels=_channels(data.get("channels", []), is_known_region),
+        secrets=secrets,
+        source=source,
+    )

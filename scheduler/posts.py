@@ -1,0 +1,395 @@
+"""The queue: create, edit, reschedule, cancel and list posts.
+
+Used alike by the web form, the JSON API and the CLI, so that every door validates
+the same way. Every status change is a conditional update on the old status, and
+every change is audited. Publishing lives in ``scheduler.publisher``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rules.policy import HoldPolicy
+from rules.regions import WORLD, resolve
+from rules.text import length_error
+from rules.timing import LocalTimeError, localize
+from scheduler import audit, clock, holds
+from scheduler.config import ChannelConfig, Settings
+from scheduler.errors import Conflict, NotFound, ValidationError
+from scheduler.models import ChannelAccount, Hold, Post, PostRegion, User
+from scheduler.schemas import PostCreateSchema, PostQuerySchema, PostUpdateSchema, load
+
+# A publish time this far in the past is still accepted as "now" (clock skew between
+# the author's browser and the server, and time spent filling in the form).
+PAST_TOLERANCE = timedelta(seconds=60)
+EDITABLE = ("draft", "queued", "held", "needs_review", "failed", "unconfirmed")
+CANCELLABLE = ("draft", "queued", "held", "needs_review", "failed", "unconfirmed")
+
+
+def actor_name(user: User | None) -> str:
+    return user.name if user is not None else audit.SYSTEM
+
+
+def sync_channels(session: Session, channels: Sequence[ChannelConfig]) -> None:
+    """Make the channel accounts in the database match the configuration by name.
+    Accounts no longer configured are disabled, never deleted (posts refer to them)."""
+    now = clock.now()
+    existing = {c.name: c for c in session.scalars(select(ChannelAccount))}
+    for cfg in channels:
+        row = existing.pop(cfg.name, None)
+        values = {
+            "network": cfg.network,
+            "display_name": cfg.display_name,
+            "options": dict(cfg.options),
+            "max_length": cfg.max_length,
+            "enabled": cfg.enabled,
+            "regions": list(cfg.regions),
+        }
+        if row is None:
+            row = ChannelAccount(name=cfg.name, created_at=now, updated_at=now, **values)
+            session.add(row)
+            session.flush()
+            audit.record(session, audit.SYSTEM, "channel.created", "channel", row.id, "config")
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.updated_at = now
+            audit.record(session, audit.SYSTEM, "channel.updated", "channel", row.id, "config")
+    for row in existing.values():
+        if row.enabled:
+            row.enabled = False
+            row.updated_at = now
+            audit.record(
+                session,
+                audit.SYSTEM,
+                "channel.disabled",
+                "channel",
+                row.id,
+                "no longer in the configuration",
+            )
+
+
+def list_channels(session: Session, enabled_only: bool = False) -> list[ChannelAccount]:
+    query = select(ChannelAccount).order_by(ChannelAccount.name)
+    if enabled_only:
+        query = query.where(ChannelAccount.enabled.is_(True))
+    return list(session.scalars(query))
+
+
+def length_rule(channel: ChannelAccount) -> str:
+    """Which network's counting applies: a webhook relaying to X can say
+    ``counts_as = "x"`` in its options."""
+    return str(channel.options.get("counts_as", channel.network))
+
+
+def resolve_regions(raw: Sequence[str] | None, field: str = "regions") -> list[str]:
+    """Region codes from codes or names; raises naming ``field`` for unknown ones."""
+    if not raw:
+        return []
+    codes: list[str] = []
+    bad = []
+    for token in raw:
+        region = resolve(token) if isinstance(token, str) and token.strip() else None
+        if region is None:
+            bad.append(str(token))
+        elif region.code not in codes:
+            codes.append(region.code)
+    if bad:
+        raise ValidationError.single(field, f"Unknown region: {', '.join(bad)}.")
+    return codes
+
+
+def _instant(wall: datetime, zone_name: str, field: str = "publish_at") -> tuple[datetime, str]:
+    zone = ZoneInfo(zone_name)
+    try:
+        instant = localize(wall, zone) if wall.tzinfo is None else wall.astimezone(ZoneInfo("UTC"))
+    except LocalTimeError as exc:
+        raise ValidationError.single(field, str(exc)) from None
+    local = instant.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S")
+    return instant, local
+
+
+def _check_future(instant: datetime, field: str = "publish_at") -> None:
+    if instant < clock.now() - PAST_TOLERANCE:
+        raise ValidationError.single(field, "The publish time is in the past.")
+
+
+def _apply_hold_check(session: Session, post: Post, policy: HoldPolicy, actor: str) -> None:
+    if post.status != "queued":
+        return
+    decision = holds.check_post(session, post, policy)
+    if decision.hold:
+        holds.hold_post(session, post, decision, actor)
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    """A validated post ready to insert (used by the condolence flow too)."""
+
+    channel: ChannelAccount
+    text: str
+    category: str
+    regions: list[str]
+    publish_at: datetime
+    timezone: str
+    local_time: str
+
+
+def create_posts(
+    session: Session,
+    settings: Settings,
+    data: Any,
+    user: User | None,
+    *,
+    allow_condolence: bool = False,
+) -> list[Post]:
+    """Validate ``data`` and queue one post per channel account named in it.
+
+    A ``condolence`` post can only come from an approved condolence draft
+    (``allow_condolence``), never from the queue form or the API. Raises
+    ``ValidationError`` naming each bad field; nothing is stored then.
+    """
+    fields = load(PostCreateSchema(), data)
+    errors: dict[str, list[str]] = {}
+    if fields["category"] == "condolence" and not allow_condolence:
+        errors["category"] = [
+            "Condolence posts are published only from an approved condolence draft."
+        ]
+    channels: list[ChannelAccount] = []
+    for name in fields["channels"]:
+        channel = session.scalar(select(ChannelAccount).where(ChannelAccount.name == name))
+        if channel is None:
+            errors.setdefault("channels", []).append(f"Unknown channel account {name!r}.")
+        elif not channel.enabled:
+            errors.setdefault("channels", []).append(f"Channel account {name!r} is disabled.")
+        elif channel not in channels:
+            channels.append(channel)
+    unknown_variants = set(fields["variants"]) - set(fields["channels"])
+    if unknown_variants:
+        errors["variants"] = [f"Not a chosen channel: {', '.join(sorted(unknown_variants))}."]
+    try:
+        regions = resolve_regions(fields["regions"])
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        regions = []
+    try:
+        instant, local = _instant(fields["publish_at"], fields["timezone"])
+        _check_future(instant)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    for channel in channels:
+        text = fields["variants"].get(channel.name, fields["text"])
+        problem = length_error(text, length_rule(channel), channel.max_length)
+        if problem:
+            field = "variants" if channel.name in fields["variants"] else "text"
+            errors.setdefault(field, []).append(f"{channel.name}: {problem}")
+    if errors:
+        raise ValidationError(errors)
+
+    now = clock.now()
+    group = uuid.uuid4().hex
+    actor = actor_name(user)
+    created = []
+    for channel in channels:
+        audience = regions or list(channel.regions) or [WORLD]
+        post = Post(
+            group_key=group,
+            channel_id=channel.id,
+            text=fields["variants"].get(channel.name, fields["text"]),
+            category=fields["category"],
+            status="draft" if fields["draft"] else "queued",
+            publish_at=instant,
+            timezone=fields["timezone"],
+            local_time=local,
+            due_at=instant,
+            attempts=0,
+            idempotency_key=uuid.uuid4().hex,
+            author_id=user.id if user else None,
+            created_at=now,
+            updated_at=now,
+        )
+        post.region_rows = [PostRegion(region=code) for code in audience]
+        session.add(post)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "post.created",
+            "post",
+            post.id,
+            details={
+                "status": post.status,
+                "channel": channel.name,
+                "publish_at": instant.isoformat(),
+            },
+        )
+        _apply_hold_check(session, post, settings.policy, actor)
+        created.append(post)
+    return created
+
+
+def get_post(session: Session, post_id: int, *, lock: bool = False) -> Post:
+    query = select(Post).where(Post.id == post_id)
+    if lock:
+        query = query.with_for_update(of=Post)
+    post = session.scalar(query)
+    if post is None:
+        raise NotFound("post", post_id)
+    return post
+
+
+def update_post(
+    session: Session, settings: Settings, post_id: int, data: Any, user: User | None
+) -> Post:
+    """Edit or reschedule a post that is not being published or done.
+
+    Rescheduling a post that needs review, failed or is unconfirmed puts it back in
+    the queue. Holds are re-decided against open incidents after the edit.
+    """
+    fields = load(PostUpdateSchema(), data)
+    if not fields:
+        raise ValidationError.single("_schema", "Nothing to change.")
+    post = get_post(session, post_id, lock=True)
+    if post.status not in EDITABLE:
+        raise Conflict(f"post {post.id} is {post.status} and can no longer be edited")
+    actor = actor_name(user)
+    changes: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+
+    if "category" in fields and fields["category"] != post.category:
+        if "condolence" in (fields["category"], post.category):
+            errors["category"] = ["A post cannot be turned into or out of a condolence."]
+        else:
+            changes["category"] = fields["category"]
+    if "text" in fields:
+        problem = length_error(fields["text"], length_rule(post.channel), post.channel.max_length)
+        if problem:
+            errors["text"] = [problem]
+        elif post.category == "condolence":
+            errors["text"] = ["Condolence text is edited on its draft, which needs approval."]
+        else:
+            changes["text"] = fields["text"]
+    if "regions" in fields:
+        try:
+            changes["regions"] = resolve_regions(fields["regions"]) or [WORLD]
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if "publish_at" in fields or "timezone" in fields:
+        zone = fields.get("timezone", post.timezone)
+        wall = fields.get("publish_at") or datetime.fromisoformat(post.local_time)
+        try:
+            instant, local = _instant(wall, zone)
+            _check_future(instant)
+            changes.update(publish_at=instant, timezone=zone, local_time=local)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    status = fields.get("status")
+    if status == "draft" and post.status not in ("draft", "queued"):
+        errors["status"] = [f"A {post.status} post cannot go back to draft."]
+    if errors:
+        raise ValidationError(errors)
+
+    now = clock.now()
+    for key in ("category", "text", "timezone", "local_time", "publish_at"):
+        if key in changes:
+            setattr(post, key, changes[key])
+    if "regions" in changes:
+        post.region_rows = [PostRegion(region=code) for code in changes["regions"]]
+    if "publish_at" in changes:
+        post.due_at = changes["publish_at"]
+    old_status = post.status
+    if status == "draft":
+        post.status = "draft"
+    elif status == "queued" or (
+        "publish_at" in changes and post.status in ("needs_review", "failed", "unconfirmed")
+    ):
+        if post.due_at < now - timedelta(seconds=settings.late_grace_seconds):
+            raise ValidationError.single(
+                "publish_at", "Give a new publish time: this one has passed."
+            )
+        post.status = "queued" if post.status != "held" else "held"
+        post.attempts = 0
+        post.last_error = None
+    post.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "post.updated",
+        "post",
+        post.id,
+        details={"fields": sorted(set(fields) - {"status"}), "from": old_status, "to": post.status},
+    )
+    _redecide_holds(session, settings.policy, post, actor)
+    return post
+
+
+def _redecide_holds(session: Session, policy: HoldPolicy, post: Post, actor: str) -> None:
+    """After an edit: hold for newly matching incidents, release ones that no longer
+    match, and return a post with no hold left to the queue."""
+    if post.status not in ("queued", "held"):
+        return
+    session.expire(post, ["region_rows"])
+    decision = holds.check_post(session, post, policy)
+    matching = {r.incident_id for r in decision.reasons}
+    current = {h.incident_id for h in holds.open_hold_reasons(session, [post.id]).get(post.id, [])}
+    stale = current - matching
+    if stale:
+        holds.release_post_holds(
+            session, post, stale, "post edited out of the incident's reach", actor
+        )
+    if decision.hold:
+        holds.hold_post(session, post, decision, actor)
+    elif post.status == "held":
+        post.status = "queued"
+        audit.record(session, actor, "post.requeued", "post", post.id, "no hold left after edit")
+
+
+def cancel_post(session: Session, post_id: int, user: User | None, reason: str = "") -> Post:
+    post = get_post(session, post_id, lock=True)
+    if post.status not in CANCELLABLE:
+        raise Conflict(f"post {post.id} is {post.status} and cannot be cancelled")
+    actor = actor_name(user)
+    open_holds = holds.open_hold_reasons(session, [post.id]).get(post.id, [])
+    if open_holds:
+        holds.release_post_holds(
+            session, post, [h.incident_id for h in open_holds], "post cancelled", actor
+        )
+    old = post.status
+    post.status = "cancelled"
+    post.updated_at = clock.now()
+    audit.record(session, actor, "post.cancelled", "post", post.id, reason or None, {"from": old})
+    return post
+
+
+@dataclass(frozen=True)
+class PostPage:
+    posts: list[Post]
+    total: int
+    holds: dict[int, list[Hold]]
+
+
+def list_posts(session: Session, query: Any = None) -> PostPage:
+    params = load(PostQuerySchema(), dict(query or {}))
+    stmt = select(Post)
+    if "status" in params:
+        stmt = stmt.where(Post.status == params["status"])
+    if "category" in params:
+        stmt = stmt.where(Post.category == params["category"])
+    if "channel" in params:
+        stmt = stmt.join(ChannelAccount).where(ChannelAccount.name == params["channel"])
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = list(
+        session.scalars(
+            stmt.order_by(Post.due_at, Post.id).limit(params["limit"]).offset(params["offset"])
+        )
+    )
+    return PostPage(rows, total, holds.open_hold_reasons(session, [p.id for p in rows]))

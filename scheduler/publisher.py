@@ -1,0 +1,535 @@
+"""Claim due posts, gate them against incidents, publish them, record the outcome.
+
+The pipeline for one round, per batch:
+
+1. **claim** (one transaction): ``UPDATE posts SET status='publishing' … WHERE id IN
+   (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING …`` — on SQLite the same
+   statement runs inside ``BEGIN IMMEDIATE``. In the same transaction every claimed
+   post is checked against the open incidents (held ones go to ``held``) and for
+   lateness (too late ones go to ``needs_review``).
+2. **gate** (one transaction per chunk, right before the calls): renew the lease,
+   check the incidents once more, and record a started ``PublishAttempt``. A hold
+   committed before this point stops the post; the only window left is a call
+   already on the wire. Chunks are as large as the number of calls made at once.
+3. **send**: the channel adapter, in a small thread pool (inline for local ones).
+4. **finish** (one transaction per chunk): a conditional update from ``publishing``
+   owned by this worker to ``published``, ``queued`` (retry later), ``failed`` or
+   ``unconfirmed``.
+
+Decisions come from ``rules``; this module decides nothing itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from rules.policy import Decision, IncidentFacts, PostFacts, decide
+from rules.timing import is_too_late, retry_delay
+from scheduler import audit, clock, holds
+from scheduler.channels import (
+    REGISTRY,
+    AccountSpec,
+    Delivery,
+    OutgoingPost,
+    PermanentError,
+    TransientError,
+    UnknownOutcome,
+)
+from scheduler.context import Tactful
+from scheduler.models import AuditEvent, ChannelAccount, Post, PublishAttempt
+
+log = logging.getLogger(__name__)
+
+# Outcome kinds stored on attempts.
+PUBLISHED, TRANSIENT, PERMANENT, UNCONFIRMED, HELD, ABANDONED = (
+    "published",
+    "transient",
+    "permanent",
+    "unconfirmed",
+    "held",
+    "abandoned",
+)
+# Local adapters (no network) are gated in larger chunks: there is no wire to race.
+LOCAL_CHUNK = 64
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    post_id: int
+    account: AccountSpec
+    outgoing: OutgoingPost
+    attempt_number: int
+
+    @property
+    def facts(self) -> PostFacts:
+        return PostFacts(self.outgoing.category, self.outgoing.regions)
+
+
+@dataclass
+class Outcome:
+    claimed: Claimed
+    attempt_id: int
+    kind: str
+    error: str | None = None
+    delivery: Delivery | None = None
+    retry_after: float | None = None
+
+
+@dataclass
+class RoundStats:
+    claimed: int = 0
+    published: int = 0
+    held: int = 0
+    late: int = 0
+    retried: int = 0
+    failed: int = 0
+    unconfirmed: int = 0
+    lost: int = 0
+    details: list[str] = field(default_factory=list)
+
+    def add(self, other: RoundStats) -> None:
+        for name in (
+            "claimed",
+            "published",
+            "held",
+            "late",
+            "retried",
+            "failed",
+            "unconfirmed",
+            "lost",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _chunks(items: Sequence[Claimed], size: int) -> Iterator[list[Claimed]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+class Publisher:
+    """One worker's publishing loop. Safe to run in many processes on one database."""
+
+    def __init__(
+        self,
+        app: Tactful,
+        worker_id: str | None = None,
+        *,
+        jitter: Callable[[], float] = random.random,
+        before_send: Callable[[list[Claimed]], None] | None = None,
+    ) -> None:
+        self.app = app
+        self.settings = app.settings
+        self.worker_id = worker_id or new_worker_id()
+        self._jitter = jitter
+        # Test seam: runs after the claim and before the gate of each chunk.
+        self._before_send = before_send
+        self._pool: ThreadPoolExecutor | None = None
+
+    # ----------------------------------------------------------------- claim
+    def claim(self, limit: int | None = None) -> list[Claimed]:
+        """Claim up to ``limit`` due posts; returns the ones cleared to publish."""
+        limit = limit or self.settings.batch_size
+        with self.app.db.session() as session:
+            now = clock.now()
+            due = (
+                select(Post.id)
+                .where(Post.status == "queued", Post.due_at <= now)
+                .order_by(Post.due_at, Post.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            ids = list(
+                session.scalars(
+                    update(Post)
+                    .where(Post.id.in_(due.scalar_subquery()))
+                    .values(
+                        status="publishing",
+                        lease_until=now + timedelta(seconds=self.settings.lease_seconds),
+                        claimed_by=self.worker_id,
+                        attempts=Post.attempts + 1,
+                        updated_at=now,
+                    )
+                    .returning(Post.id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            if not ids:
+                return []
+            return self._screen(session, ids, now)
+
+    def _screen(self, session: Session, ids: list[int], now: datetime) -> list[Claimed]:
+        posts = list(
+            session.scalars(select(Post).where(Post.id.in_(ids)).order_by(Post.due_at, Post.id))
+        )
+        incidents = holds.open_incidents(session)
+        cleared = []
+        for post in posts:
+            if is_too_late(post.due_at, now, self.settings.late_grace_seconds):
+                self._to_review(
+                    session, post, now, "found late: the worker was not running at its time"
+                )
+                continue
+            if not post.channel.enabled or post.channel.network not in REGISTRY:
+                self._to_review(
+                    session, post, now, f"channel account {post.channel.name} is disabled"
+                )
+                continue
+            decision = decide(holds.post_facts(post), incidents, self.settings.policy)
+            if decision.hold:
+                holds.hold_post(session, post, decision, audit.SYSTEM, now)
+                continue
+            cleared.append(self._claimed(post))
+        return cleared
+
+    def _to_review(self, session: Session, post: Post, now: datetime, why: str) -> None:
+        post.status = "needs_review"
+        post.last_error = why
+        post.lease_until = None
+        post.claimed_by = None
+        post.attempts -= 1
+        post.updated_at = now
+        audit.record(session, audit.SYSTEM, "post.needs_review", "post", post.id, why, at=now)
+
+    @staticmethod
+    def _claimed(post: Post) -> Claimed:
+        channel: ChannelAccount = post.channel
+        return Claimed(
+            post_id=post.id,
+            account=AccountSpec(
+                id=channel.id,
+                name=channel.name,
+                network=channel.network,
+                options=dict(channel.options),
+                max_length=channel.max_length,
+            ),
+            outgoing=OutgoingPost(
+                post_id=post.id,
+                text=post.text,
+                idempotency_key=post.idempotency_key,
+                category=post.category,
+                regions=tuple(post.regions),
+                publish_at=post.publish_at,
+            ),
+            attempt_number=post.attempts,
+        )
+
+    # ------------------------------------------------------------------ gate
+    def gate(self, chunk: list[Claimed]) -> list[tuple[Claimed, int]]:
+        """Right before sending: keep the claim, re-check incidents, start attempts."""
+        with self.app.db.session() as session:
+            now = clock.now()
+            still_mine = set(
+                session.scalars(
+                    update(Post)
+                    .where(
+                        Post.id.in_([c.post_id for c in chunk]),
+                        Post.status == "publishing",
+                        Post.claimed_by == self.worker_id,
+                    )
+                    .values(lease_until=now + timedelta(seconds=self.settings.lease_seconds))
+                    .returning(Post.id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            incidents: list[IncidentFacts] = holds.open_incidents(session)
+            cleared: list[Claimed] = []
+            for item in chunk:
+                if item.post_id not in still_mine:
+                    log.warning("post %s: claim lost before sending", item.post_id)
+                    continue
+                decision: Decision = decide(item.facts, incidents, self.settings.policy)
+                if decision.hold:
+                    post = session.get(Post, item.post_id)
+                    assert post is not None
+                    holds.hold_post(session, post, decision, audit.SYSTEM, now)
+                    continue
+                cleared.append(item)
+            if not cleared:
+                return []
+            attempt_ids = list(
+                session.scalars(
+                    insert(PublishAttempt).returning(
+                        PublishAttempt.id, sort_by_parameter_order=True
+                    ),
+                    [
+                        {
+                            "post_id": c.post_id,
+                            "number": c.attempt_number,
+                            "worker": self.worker_id,
+                            "idempotency_key": c.outgoing.idempotency_key,
+                            "started_at": now,
+                        }
+                        for c in cleared
+                    ],
+                )
+            )
+            return list(zip(cleared, attempt_ids, strict=True))
+
+    # ------------------------------------------------------------------ send
+    def _send_one(self, item: Claimed, attempt_id: int) -> Outcome:
+        try:
+            adapter = self.app.channel(item.account)
+            delivery = adapter.publish(item.outgoing)
+        except TransientError as exc:
+            return Outcome(item, attempt_id, TRANSIENT, str(exc), retry_after=exc.retry_after)
+        except PermanentError as exc:
+            return Outcome(item, attempt_id, PERMANENT, str(exc))
+        except UnknownOutcome as exc:
+            return Outcome(item, attempt_id, UNCONFIRMED, str(exc))
+        except Exception as exc:  # a bug in an adapter: the call may have gone out
+            log.exception("post %s: adapter raised unexpectedly", item.post_id)
+            return Outcome(item, attempt_id, UNCONFIRMED, f"unexpected error: {exc!r}")
+        return Outcome(item, attempt_id, PUBLISHED, delivery=delivery)
+
+    def send(self, items: list[tuple[Claimed, int]]) -> list[Outcome]:
+        local = [pair for pair in items if REGISTRY[pair[0].account.network].local]
+        remote = [pair for pair in items if not REGISTRY[pair[0].account.network].local]
+        outcomes = [self._send_one(c, a) for c, a in local]
+        if remote:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.settings.concurrency, thread_name_prefix="tactful-send"
+                )
+            outcomes.extend(self._pool.map(lambda pair: self._send_one(*pair), remote))
+        return outcomes
+
+    # ---------------------------------------------------------------- finish
+    def finish(self, outcomes: list[Outcome], stats: RoundStats) -> None:
+        with self.app.db.session() as session:
+            now = clock.now()
+            events = []
+            for out in outcomes:
+                values, action, reason = self._result(out, now)
+                session.execute(
+                    update(PublishAttempt)
+                    .where(PublishAttempt.id == out.attempt_id)
+                    .values(
+                        finished_at=now,
+                        outcome=out.kind,
+                        error=out.error,
+                        remote_id=out.delivery.remote_id if out.delivery else None,
+                    )
+                )
+                changed = session.execute(
+                    update(Post)
+                    .where(
+                        Post.id == out.claimed.post_id,
+                        Post.status == "publishing",
+                        Post.claimed_by == self.worker_id,
+                    )
+                    .values(lease_until=None, claimed_by=None, updated_at=now, **values)
+                    .execution_options(synchronize_session=False)
+                ).rowcount  # type: ignore[attr-defined]
+                if not changed:
+                    stats.lost += 1
+                    log.error(
+                        "post %s: claim lost while publishing (outcome %s)",
+                        out.claimed.post_id,
+                        out.kind,
+                    )
+                    continue
+                counter = {"queued": "retried"}.get(str(values["status"]), str(values["status"]))
+                setattr(stats, counter, getattr(stats, counter) + 1)
+                events.append(
+                    {
+                        "at": now,
+                        "actor": audit.SYSTEM,
+                        "action": action,
+                        "object_type": "post",
+                        "object_id": out.claimed.post_id,
+                        "reason": reason,
+                        "details": {
+                            "attempt": out.claimed.attempt_number,
+                            "channel": out.claimed.account.name,
+                        },
+                    }
+                )
+            if events:
+                session.execute(insert(AuditEvent), events)
+
+    def _result(self, out: Outcome, now: datetime) -> tuple[dict[str, object], str, str | None]:
+        if out.kind == PUBLISHED:
+            assert out.delivery is not None
+            return (
+                {
+                    "status": "published",
+                    "published_at": now,
+                    "remote_id": out.delivery.remote_id,
+                    "last_error": None,
+                },
+                "post.published",
+                out.delivery.url,
+            )
+        if out.kind == TRANSIENT and out.claimed.attempt_number < self.settings.retry_max_attempts:
+            delay = retry_delay(
+                out.claimed.attempt_number,
+                self.settings.retry_base_delay,
+                self.settings.retry_max_delay,
+                self._jitter(),
+            )
+            delay = max(delay, min(out.retry_after or 0.0, self.settings.retry_max_delay))
+            return (
+                {
+                    "status": "queued",
+                    "due_at": now + timedelta(seconds=delay),
+                    "last_error": out.error,
+                },
+                "post.retry_scheduled",
+                f"{out.error} (retry in {delay:.0f}s)",
+            )
+        if out.kind in (TRANSIENT, PERMANENT):
+            return {"status": "failed", "last_error": out.error}, "post.failed", out.error
+        return {"status": "unconfirmed", "last_error": out.error}, "post.unconfirmed", out.error
+
+    # ----------------------------------------------------------------- round
+    def run_round(
+        self, stop: threading.Event | None = None, max_batches: int | None = None
+    ) -> RoundStats:
+        """Publish everything due now, batch after batch, until nothing is due or
+        ``stop`` is set. Claimed posts not yet gated when stopping are handed back."""
+        total = RoundStats()
+        batches = 0
+        while not (stop and stop.is_set()):
+            claimed = self.claim()
+            if not claimed:
+                break
+            total.claimed += len(claimed)
+            self._publish_claimed(claimed, total, stop)
+            batches += 1
+            if max_batches is not None and batches >= max_batches:
+                break
+        return total
+
+    def _publish_claimed(
+        self, claimed: list[Claimed], stats: RoundStats, stop: threading.Event | None
+    ) -> None:
+        ordered = sorted(claimed, key=lambda c: REGISTRY[c.account.network].local, reverse=True)
+        pending = list(ordered)
+        while pending:
+            local = REGISTRY[pending[0].account.network].local
+            size = LOCAL_CHUNK if local else self.settings.concurrency
+            chunk = [c for c in pending[:size] if REGISTRY[c.account.network].local == local]
+            pending = pending[len(chunk) :]
+            if stop and stop.is_set():
+                self.hand_back(chunk + pending)
+                return
+            if self._before_send is not None:
+                self._before_send(chunk)
+            items = self.gate(chunk)
+            stats.held += len(chunk) - len(items)
+            if items:
+                self.finish(self.send(items), stats)
+
+    def hand_back(self, claimed: list[Claimed]) -> None:
+        """Return claimed, never-sent posts to the queue (on shutdown)."""
+        if not claimed:
+            return
+        with self.app.db.session() as session:
+            session.execute(
+                update(Post)
+                .where(
+                    Post.id.in_([c.post_id for c in claimed]),
+                    Post.status == "publishing",
+                    Post.claimed_by == self.worker_id,
+                )
+                .values(
+                    status="queued", lease_until=None, claimed_by=None, attempts=Post.attempts - 1
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+def recover_lapsed(app: Tactful, limit: int = 500) -> dict[str, int]:
+    """Take over posts whose claim lapsed (their worker died).
+
+    A post with an attempt started and never finished may have gone out: it is sent
+    again (with the same idempotency key) only through a channel that honours one;
+    otherwise it becomes ``unconfirmed`` for a person to check. A post whose worker
+    died before any attempt simply returns to the queue.
+    """
+    counts = {"requeued": 0, "unconfirmed": 0}
+    with app.db.session() as session:
+        now = clock.now()
+        posts = list(
+            session.scalars(
+                select(Post)
+                .where(Post.status == "publishing", Post.lease_until < now)
+                .order_by(Post.lease_until)
+                .limit(limit)
+                .with_for_update(skip_locked=True, of=Post)
+            )
+        )
+        for post in posts:
+            unfinished = list(
+                session.scalars(
+                    select(PublishAttempt).where(
+                        PublishAttempt.post_id == post.id, PublishAttempt.finished_at.is_(None)
+                    )
+                )
+            )
+            for attempt in unfinished:
+                attempt.finished_at = now
+                attempt.outcome = ABANDONED
+                attempt.error = f"worker {attempt.worker} stopped before finishing"
+            adapter = REGISTRY.get(post.channel.network)
+            safe = adapter is not None and adapter.supports_idempotency
+            previous = post.claimed_by
+            post.lease_until = None
+            post.claimed_by = None
+            post.updated_at = now
+            if unfinished and not safe:
+                post.status = "unconfirmed"
+                post.last_error = "a worker stopped mid-publish; the post may or may not be out"
+                counts["unconfirmed"] += 1
+                audit.record(
+                    session,
+                    audit.SYSTEM,
+                    "post.unconfirmed",
+                    "post",
+                    post.id,
+                    post.last_error,
+                    {"worker": previous},
+                )
+            else:
+                post.status = "queued"
+                post.due_at = min(post.due_at, now)
+                counts["requeued"] += 1
+                why = (
+                    "resent with the same idempotency key"
+                    if unfinished
+                    else "claim lapsed before any attempt"
+                )
+                audit.record(
+                    session,
+                    audit.SYSTEM,
+                    "post.requeued",
+                    "post",
+                    post.id,
+                    why,
+                    {"worker": previous},
+                )
+    return counts
+
+
+__all__ = ["Claimed", "Outcome", "Publisher", "RoundStats", "new_worker_id", "recover_lapsed"]

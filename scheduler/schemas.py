@@ -1,0 +1,172 @@
+"""marshmallow schemas for input at every door (web form, JSON API, CLI).
+
+Schemas check shape and types and name the field in every error; the services then
+check what needs the database (channels exist, text fits each channel, the time is
+ahead). Unknown fields are rejected, so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import ValidationError as MarshmallowError
+
+from scheduler.errors import ValidationError
+from scheduler.models import POST_CATEGORIES
+
+INCIDENT_KINDS = (
+    "earthquake",
+    "tsunami",
+    "flood",
+    "storm",
+    "hurricane",
+    "tornado",
+    "wildfire",
+    "volcano",
+    "heatwave",
+    "landslide",
+    "shooting",
+    "stabbing",
+    "terror",
+    "bombing",
+    "explosion",
+    "war",
+    "crash",
+    "collapse",
+    "fire",
+    "accident",
+    "other",
+)
+_DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+_LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+class TimeZoneField(fields.String):
+    """An IANA time zone name (``Europe/Paris``); loads as the name."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        name = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise MarshmallowError(f"Unknown IANA time zone {name!r}.") from None
+        return name
+
+
+class WallTimeField(fields.Field[datetime]):
+    """A publish time: ``YYYY-MM-DDTHH:MM[:SS]`` (wall-clock, in the post's zone) or a
+    full ISO 8601 timestamp with an offset. A bare date is refused: midnight is never
+    what someone scheduling a post meant."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        if not isinstance(value, str) or not value.strip():
+            raise MarshmallowError("Give a date and time, e.g. 2026-12-01T09:00.")
+        text = value.strip()
+        if _DATE_ONLY.match(text):
+            raise MarshmallowError("A date alone is not a publish time; add the time of day.")
+        for fmt in _LOCAL_FORMATS:
+            try:
+                return datetime.strptime(text, fmt)  # noqa: DTZ007 - wall time, zone applied later
+            except ValueError:
+                continue
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise MarshmallowError(
+                "Not a date and time; use YYYY-MM-DDTHH:MM or ISO 8601 with an offset."
+            ) from None
+        return parsed
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class PostCreateSchema(StrictSchema):
+    text = fields.String(required=True)
+    channels = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=50))
+    publish_at = WallTimeField(required=True)
+    timezone = TimeZoneField(load_default="UTC")
+    category = fields.String(required=True, validate=validate.OneOf(POST_CATEGORIES))
+    regions = fields.List(fields.String(), load_default=None)
+    # Per-channel text that replaces ``text`` for that channel account.
+    variants = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    draft = fields.Boolean(load_default=False)
+
+
+class PostUpdateSchema(StrictSchema):
+    text = fields.String()
+    publish_at = WallTimeField()
+    timezone = TimeZoneField()
+    category = fields.String(validate=validate.OneOf(POST_CATEGORIES))
+    regions = fields.List(fields.String())
+    # "queued" submits a draft or puts a post that needs review back in the queue.
+    status = fields.String(validate=validate.OneOf(("queued", "draft")))
+
+
+class PostQuerySchema(StrictSchema):
+    status = fields.String(
+        validate=validate.OneOf(
+            (
+                "draft",
+                "queued",
+                "publishing",
+                "published",
+                "held",
+                "needs_review",
+                "failed",
+                "unconfirmed",
+                "cancelled",
+            )
+        )
+    )
+    channel = fields.String()
+    category = fields.String(validate=validate.OneOf(POST_CATEGORIES))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class IncidentCreateSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(INCIDENT_KINDS))
+    severity = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=4))
+    regions = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=100))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    expires_in_hours = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0.01, max=24 * 365)
+    )
+
+
+class IncidentEndSchema(StrictSchema):
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+def load(schema: Schema, data: Any, *, partial: bool = False) -> dict[str, Any]:
+    """Load ``data`` with ``schema``; raise our ``ValidationError`` naming the fields."""
+    if not isinstance(data, dict):
+        raise ValidationError.single("_schema", "Expected a JSON object.")
+    try:
+        result: dict[str, Any] = schema.load(data, partial=partial)
+    except MarshmallowError as exc:
+        messages: dict[str, Any] = exc.normalized_messages()  # type: ignore[no-untyped-call]
+        errors: dict[str, list[str]] = {}
+        for field, value in messages.items():
+            if isinstance(value, dict):
+                flat = [
+                    str(m)
+                    for sub in value.values()
+                    for m in (sub if isinstance(sub, list) else [sub])
+                ]
+            elif isinstance(value, list):
+                flat = [str(m) for m in value]
+            else:
+                flat = [str(value)]
+            errors[str(field)] = flat
+        raise ValidationError(errors) from None
+    return result

@@ -1,0 +1,48 @@
+"""Small builders shared by tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from scheduler import clock, incidents, posts
+from scheduler.context import Tactful
+from scheduler.models import Post
+
+
+def at(minutes: float = 0, seconds: float = 0) -> str:
+    """A UTC wall time ``minutes`` from the pinned now, as a form would send it."""
+    moment: datetime = clock.now() + timedelta(minutes=minutes, seconds=seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def queue(app: Tactful, **fields: Any) -> Post:
+    data: dict[str, Any] = {
+        "text": "Flash sale: 30% off today only!",
+        "channels": ["outbox"],
+        "publish_at": at(minutes=10),
+        "timezone": "UTC",
+        "category": "promotional",
+        "regions": ["US-TX"],
+    }
+    data.update(fields)
+    with app.db.session() as session:
+        created = posts.create_posts(session, app.settings, data, None)
+        return created[0]
+
+
+def declare(app: Tactful, **fields: Any) -> incidents.Declared:
+    data: dict[str, Any] = {
+        "kind": "shooting",
+        "severity": 3,
+        "regions": ["US-TX"],
+        "title": "Gunman kills 5 in Uvalde, Texas",
+    }
+    data.update(fields)
+    with app.db.session() as session:
+        return incidents.declare(session, app.settings, data, None)
+
+
+def status_of(app: Tactful, post_id: int) -> str:
+    with app.db.session() as session:
+        return posts.get_post(session, post_id).status
