@@ -332,6 +332,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        # APScheduler logs every tick (and every skipped overlapping tick), httpx every
+        # request: our jobs log what they did instead.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = load_settings(args.config)
         result: int = args.func(settings, args)

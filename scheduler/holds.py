@@ -193,13 +193,8 @@ def release_incident(
             literal({"incident_id": incident_id}, JSON()),
         ).where(freed),
     )
-    counts: dict[str, int] = dict(
-        session.execute(
-            select(case((late, "needs_review"), else_="queued"), func.count())
-            .where(freed)
-            .group_by(case((late, "needs_review"), else_="queued"))
-        ).all()
-    )
+    late_count = session.scalar(select(func.count()).select_from(Post).where(freed & late)) or 0
+    freed_count = session.scalar(select(func.count()).select_from(Post).where(freed)) or 0
     session.execute(
         update(Post)
         .where(freed)
@@ -210,7 +205,7 @@ def release_incident(
         )
         .execution_options(synchronize_session=False)
     )
-    return Release(released, counts.get("queued", 0), counts.get("needs_review", 0))
+    return Release(released, freed_count - late_count, late_count)
 
 
 def release_post_holds(

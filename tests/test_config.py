@@ -36,7 +36,7 @@ def test_env_overrides_any_key_and_database_url_is_a_shorthand(tmp_path):
 
 def test_an_explicit_file_overrides_defaults_and_env_overrides_the_file(tmp_path):
     path = tmp_path / "c.toml"
-    path.write_text('[worker]\nbatch_size = 50\nlease_seconds = 30\n')
+    path.write_text("[worker]\nbatch_size = 50\nlease_seconds = 30\n")
     settings = load_settings(path, environ={"TACTFUL_WORKER__LEASE_SECONDS": "40"})
     assert settings.batch_size == 50
     assert settings.lease_seconds == 40
@@ -74,8 +74,16 @@ def test_secrets_come_only_from_env_vars_named_in_config(tmp_path):
         ("[retry]\nmax_delay_seconds = 1\n", {}, "retry.max_delay_seconds"),
         ("[nonsense]\nx = 1\n", {}, "nonsense"),
         ('[[channels]]\nname = "a"\nnetwork = "myspace"\n', {}, "channels[0].network"),
-        ('[[channels]]\nname = "a"\nnetwork = "outbox"\nregions = ["XX-NOPE"]\n', {}, "channels[0].regions"),
-        ('[[channels]]\nname = "a"\nnetwork = "outbox"\n[[channels]]\nname = "a"\nnetwork = "outbox"\n', {}, "channels[1].name"),
+        (
+            '[[channels]]\nname = "a"\nnetwork = "outbox"\nregions = ["XX-NOPE"]\n',
+            {},
+            "channels[0].regions",
+        ),
+        (
+            '[[channels]]\nname = "a"\nnetwork = "outbox"\n[[channels]]\nname = "a"\nnetwork = "outbox"\n',
+            {},
+            "channels[1].name",
+        ),
         ("[worker\n", {}, "not valid TOML"),
         ("", {"TACTFUL_WORKER__LEASE_SECONDS": "soon"}, "worker.lease_seconds"),
         ("", {"TACTFUL_WEB__SECURE_COOKIES": "maybe"}, "web.secure_cookies"),
@@ -89,5 +97,5 @@ def test_a_bad_value_stops_start_up_naming_the_key(tmp_path, content, env, key):
 
 
 def test_a_missing_config_file_is_named(tmp_path):
-    with pytest.raises(ConfigError, match="missing.toml"):
+    with pytest.raises(ConfigError, match=r"missing\.toml"):
         load_settings(tmp_path / "missing.toml", environ={})

@@ -19,9 +19,15 @@ def count_posts(app):
 def test_a_post_is_queued_per_channel_with_its_audience(app, alice):
     with app.db.session() as session:
         created = posts.create_posts(
-            session, app.settings,
-            {"text": "Hello", "channels": ["outbox", "us"], "publish_at": at(minutes=5),
-             "category": "informational", "regions": ["Texas", "FR"]},
+            session,
+            app.settings,
+            {
+                "text": "Hello",
+                "channels": ["outbox", "us"],
+                "publish_at": at(minutes=5),
+                "category": "informational",
+                "regions": ["Texas", "FR"],
+            },
             alice,
         )
         assert [p.channel.name for p in created] == ["outbox", "us"]
@@ -38,9 +44,15 @@ def test_a_post_without_regions_takes_the_channel_default_or_worldwide(app):
 def test_per_channel_variants_replace_the_text(app):
     with app.db.session() as session:
         created = posts.create_posts(
-            session, app.settings,
-            {"text": "Long text for everyone", "channels": ["outbox", "us"],
-             "variants": {"us": "Short"}, "publish_at": at(minutes=5), "category": "service"},
+            session,
+            app.settings,
+            {
+                "text": "Long text for everyone",
+                "channels": ["outbox", "us"],
+                "variants": {"us": "Short"},
+                "publish_at": at(minutes=5),
+                "category": "service",
+            },
             None,
         )
         assert [p.text for p in created] == ["Long text for everyone", "Short"]
@@ -101,9 +113,13 @@ def test_a_missing_required_field_is_named(app):
 def test_reschedule_edit_and_cancel_are_audited(app, alice, frozen):
     post = queue(app)
     with app.db.session() as session:
-        posts.update_post(session, app.settings, post.id,
-                          {"publish_at": "2026-06-02T09:00", "timezone": "Europe/Paris",
-                           "text": "New text"}, alice)
+        posts.update_post(
+            session,
+            app.settings,
+            post.id,
+            {"publish_at": "2026-06-02T09:00", "timezone": "Europe/Paris", "text": "New text"},
+            alice,
+        )
     with app.db.session() as session:
         row = posts.get_post(session, post.id)
         assert row.publish_at == datetime(2026, 6, 2, 7, 0, tzinfo=UTC)
@@ -123,8 +139,9 @@ def test_reschedule_edit_and_cancel_are_audited(app, alice, frozen):
 def test_a_bad_edit_changes_nothing(app):
     post = queue(app)
     with app.db.session() as session, pytest.raises(ValidationError) as caught:
-        posts.update_post(session, app.settings, post.id,
-                          {"text": "ok", "publish_at": "2026-07-01"}, None)
+        posts.update_post(
+            session, app.settings, post.id, {"text": "ok", "publish_at": "2026-07-01"}, None
+        )
     assert "publish_at" in caught.value.errors
     with app.db.session() as session:
         row = posts.get_post(session, post.id)

@@ -298,7 +298,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_publish_attempts_post_id"), ["post_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("publish_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_publish_attempts_post_id"))
