@@ -7,8 +7,22 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-IO_LIBRARIES = {"sqlalchemy", "flask", "httpx", "requests", "feedparser", "apscheduler",
-                "psycopg", "socket", "urllib", "http", "os", "subprocess", "alembic", "marshmallow"}
+IO_LIBRARIES = {
+    "sqlalchemy",
+    "flask",
+    "httpx",
+    "requests",
+    "feedparser",
+    "apscheduler",
+    "psycopg",
+    "socket",
+    "urllib",
+    "http",
+    "os",
+    "subprocess",
+    "alembic",
+    "marshmallow",
+}
 
 
 def imports_of(package: str) -> dict[str, set[str]]:

@@ -1,8 +1,8 @@
 import pytest
 
 from rules.policy import (
-    DEFAULT_POLICY,
     CATEGORIES,
+    DEFAULT_POLICY,
     IncidentFacts,
     PostFacts,
     decide,
@@ -34,7 +34,9 @@ from rules.regions import WORLD, is_known_region
     ],
     ids=lambda v: str(v),
 )
-def test_decide_follows_the_policy_table(category, post_regions, severity, incident_regions, held, rule):
+def test_decide_follows_the_policy_table(
+    category, post_regions, severity, incident_regions, held, rule
+):
     decision = decide(
         PostFacts(category, tuple(post_regions)),
         [IncidentFacts(7, severity, tuple(incident_regions))],
@@ -49,7 +51,11 @@ def test_decide_follows_the_policy_table(category, post_regions, severity, incid
 def test_every_matching_incident_is_named_once():
     decision = decide(
         PostFacts("promotional", ("US-TX", "US-CA")),
-        [IncidentFacts(1, 2, ("US-TX",)), IncidentFacts(2, 2, ("US-CA", "US-TX")), IncidentFacts(3, 2, ("FR",))],
+        [
+            IncidentFacts(1, 2, ("US-TX",)),
+            IncidentFacts(2, 2, ("US-CA", "US-TX")),
+            IncidentFacts(3, 2, ("FR",)),
+        ],
         DEFAULT_POLICY,
     )
     assert [r.incident_id for r in decision.reasons] == [1, 2]
@@ -63,7 +69,16 @@ def test_relation_is_inside_containing_or_none():
     assert relation("FR", "US-TX") is None
 
 
-SAMPLE_AUDIENCES = [("US-TX",), ("US",), (), ("US-CA",), ("FR",), ("GB-KEN",), ("GB",), ("FR", "US-TX")]
+SAMPLE_AUDIENCES = [
+    ("US-TX",),
+    ("US",),
+    (),
+    ("US-CA",),
+    ("FR",),
+    ("GB-KEN",),
+    ("GB",),
+    ("FR", "US-TX"),
+]
 
 
 @pytest.mark.parametrize("severity", [1, 2, 3, 4])
@@ -74,9 +89,7 @@ def test_fan_out_sets_agree_with_the_per_post_decision(severity, area):
     for category in CATEGORIES:
         for audience in SAMPLE_AUDIENCES:
             effective = audience or (WORLD,)
-            by_set = any(
-                t.category == category and set(effective) & t.regions for t in targets
-            )
+            by_set = any(t.category == category and set(effective) & t.regions for t in targets)
             by_post = decide(PostFacts(category, audience), [incident], DEFAULT_POLICY).hold
             assert by_set == by_post, (category, audience)
 
