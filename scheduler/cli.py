@@ -215,6 +215,25 @@ def cmd_post_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_post_edit(settings: Settings, args: argparse.Namespace) -> int:
+    app = build_app(settings)
+    data: dict[str, Any] = {}
+    for key, value in (
+        ("text", args.text),
+        ("publish_at", args.at),
+        ("timezone", args.tz),
+        ("category", args.category),
+        ("regions", args.region),
+        ("status", args.status),
+    ):
+        if value is not None:
+            data[key] = value
+    with app.db.session() as session:
+        post = posts.update_post(session, settings, args.id, data, None)
+        print(f"post {post.id} {post.status} at {post.publish_at.isoformat()}")
+    return 0
+
+
 def cmd_post_cancel(settings: Settings, args: argparse.Namespace) -> int:
     app = build_app(settings)
     with app.db.session() as session:
@@ -311,6 +330,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = post.add_parser("list", help="list posts")
     p.add_argument("--status")
     p.set_defaults(func=cmd_post_list)
+    p = post.add_parser("edit", help="edit or reschedule a post")
+    p.add_argument("id", type=int)
+    p.add_argument("--text")
+    p.add_argument("--at", help="new publish time, YYYY-MM-DDTHH:MM in --tz")
+    p.add_argument("--tz", help="IANA time zone")
+    p.add_argument("--category")
+    p.add_argument("--region", action="append", help="audience region (repeatable)")
+    p.add_argument("--status", choices=["queued", "draft"], help="submit a draft or requeue")
+    p.set_defaults(func=cmd_post_edit)
     p = post.add_parser("cancel", help="cancel a post")
     p.add_argument("id", type=int)
     p.add_argument("--reason")
