@@ -56,6 +56,10 @@ class Settings:
     connect_timeout: float
     read_timeout: float
     incident_ttl_hours: float
+    incident_quiet_hours: float
+    correlation_window_hours: float
+    incident_min_severity: int
+    review_below_confidence: float
     policy: HoldPolicy
     web_host: str
     web_port: int
@@ -361,6 +365,10 @@ def load_settings(
         connect_timeout=publishing.number("connect_timeout_seconds"),
         read_timeout=publishing.number("read_timeout_seconds"),
         incident_ttl_hours=incidents.number("default_ttl_hours"),
+        incident_quiet_hours=incidents.number("quiet_hours"),
+        correlation_window_hours=incidents.number("correlation_window_hours"),
+        incident_min_severity=incidents.whole("min_severity", 1, 4),
+        review_below_confidence=incidents.number("review_below_confidence", 0.0, exclusive=False),
         policy=_policy(root),
         web_host=web.text("host"),
         web_port=web.whole("port", 1, 65535),

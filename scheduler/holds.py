@@ -11,7 +11,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, String, case, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    String,
+    case,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
@@ -109,7 +122,11 @@ def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str
         )
     if not targets:
         return FanOut(0, 0)
-    new_holds = (Hold.incident_id == incident.id) & (Hold.created_at == _at(now))
+    new_holds = (
+        (Hold.incident_id == incident.id)
+        & (Hold.created_at == _at(now))
+        & Hold.released_at.is_(None)
+    )
     created = session.scalar(select(func.count()).select_from(Hold).where(new_holds)) or 0
     if not created:
         return FanOut(0, 0)
@@ -144,14 +161,32 @@ class Release:
     needs_review: int
 
 
+def matching_posts(incident: IncidentFacts, policy: HoldPolicy) -> ColumnElement[bool]:
+    """A condition true for the posts the incident holds under ``policy``."""
+    terms = [
+        (Post.category == target.category)
+        & exists().where(PostRegion.post_id == Post.id, PostRegion.region.in_(target.regions))
+        for target in hold_targets(incident, policy)
+    ]
+    return or_(*terms) if terms else false()
+
+
 def release_incident(
-    session: Session, incident_id: int, reason: str, actor: str, grace_seconds: int
+    session: Session,
+    incident_id: int,
+    reason: str,
+    actor: str,
+    grace_seconds: int,
+    keep: ColumnElement[bool] | None = None,
 ) -> Release:
-    """End every open hold of the incident. A post left with no hold goes back to
+    """End the incident's open holds — all of them, or those on posts not matching
+    ``keep`` (when an incident is narrowed). A post left with no hold goes back to
     ``queued`` if due at or after ``now - grace``, else to ``needs_review``."""
     now = clock.now()
     cutoff = release_cutoff(now, grace_seconds)
     open_holds = (Hold.incident_id == incident_id) & Hold.released_at.is_(None)
+    if keep is not None:
+        open_holds = open_holds & Hold.post_id.in_(select(Post.id).where(~keep))
     audit.record_from_select(
         session,
         select(
@@ -189,7 +224,7 @@ def release_incident(
             ),
             literal("post", String()),
             Post.id,
-            literal(f"incident {incident_id} ended ({reason})"[:500], String()),
+            literal(f"incident {incident_id}: {reason}"[:500], String()),
             literal({"incident_id": incident_id}, JSON()),
         ).where(freed),
     )

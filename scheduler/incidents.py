@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from rules.correlate import OpenIncident, Signal, affected_area, match, merged_regions
 from scheduler import audit, clock, holds
 from scheduler.config import Settings
-from scheduler.errors import Conflict, NotFound
-from scheduler.models import INCIDENT_OPEN, Incident, User
+from scheduler.errors import Conflict, NotFound, ValidationError
+from scheduler.models import INCIDENT_OPEN, Incident, Report, User
 from scheduler.posts import actor_name, resolve_regions
-from scheduler.schemas import IncidentCreateSchema, IncidentEndSchema, load
+from scheduler.schemas import IncidentAmendSchema, IncidentCreateSchema, IncidentEndSchema, load
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Declared:
 def declare(session: Session, settings: Settings, data: Any, user: User | None) -> Declared:
     """Record an incident and hold the posts it matches, in one transaction."""
     fields = load(IncidentCreateSchema(), data)
-    regions = resolve_regions(fields["regions"])
+    regions = list(affected_area(resolve_regions(fields["regions"])))
     now = clock.now()
     hours = fields["expires_in_hours"] or settings.incident_ttl_hours
     actor = actor_name(user)
@@ -153,3 +154,162 @@ def held_counts(session: Session, incident_ids: list[int]) -> dict[int, int]:
         .group_by(Hold.incident_id)
     )
     return {i: n for i, n in rows}
+
+
+# ------------------------------------------------------------ from the monitor
+def open_incident_facts(session: Session) -> list[OpenIncident]:
+    rows = session.execute(
+        select(
+            Incident.id, Incident.kind, Incident.severity, Incident.regions, Incident.last_seen
+        ).where(Incident.status.in_(INCIDENT_OPEN))
+    )
+    return [OpenIncident(i, k, s, tuple(r), seen) for i, k, s, r, seen in rows]
+
+
+def record_report(session: Session, settings: Settings, report: Report) -> Incident | None:
+    """Open an incident for a stored tragedy report, or widen the one it belongs to,
+    and hold the posts it matches. Returns the incident, or ``None`` when the report
+    is below the incident threshold or names no place to hold posts for.
+
+    A low-confidence report still opens an incident that holds (fail safe), marked
+    for review; a person confirms or dismisses it.
+    """
+    area = affected_area(report.regions)
+    if not report.tragedy or report.severity < settings.incident_min_severity or not area:
+        return None
+    now = clock.now()
+    quiet = timedelta(hours=settings.incident_quiet_hours)
+    signal = Signal(report.kind or "other", report.severity, area, now)
+    found = match(
+        signal, open_incident_facts(session), timedelta(hours=settings.correlation_window_hours)
+    )
+    evidence = {"report_id": report.id, "evidence": list(report.evidence)[:10], "link": report.link}
+    if found is None:
+        incident = Incident(
+            kind=report.kind or "other",
+            title=report.title[:500],
+            severity=report.severity,
+            regions=list(area),
+            status="active",
+            source="monitor",
+            confidence=report.confidence,
+            needs_review=report.confidence < settings.review_below_confidence,
+            first_seen=now,
+            last_seen=now,
+            expires_at=now + quiet,
+            created_by=audit.SYSTEM,
+        )
+        session.add(incident)
+        session.flush()
+        audit.record(
+            session,
+            audit.SYSTEM,
+            "incident.opened",
+            "incident",
+            incident.id,
+            "; ".join(report.evidence[:3]) or report.title[:200],
+            {
+                **evidence,
+                "severity": incident.severity,
+                "regions": list(area),
+                "needs_review": incident.needs_review,
+            },
+        )
+    else:
+        incident = get_incident(session, found, lock=True)
+        widened = merged_regions(tuple(incident.regions), area)
+        changes: dict[str, list[Any]] = {}
+        if report.severity > incident.severity:
+            changes["severity"] = [incident.severity, report.severity]
+            incident.severity = report.severity
+        if set(widened) != set(incident.regions):
+            changes["regions"] = [list(incident.regions), list(widened)]
+            incident.regions = list(widened)
+        incident.last_seen = now
+        incident.expires_at = max(incident.expires_at, now + quiet)
+        incident.confidence = max(incident.confidence, report.confidence)
+        audit.record(
+            session,
+            audit.SYSTEM,
+            "incident.updated" if changes else "incident.reported",
+            "incident",
+            incident.id,
+            "a further report of the same event",
+            {**evidence, **changes},
+        )
+    report.incident_id = incident.id
+    session.flush()
+    holds.fan_out(session, incident, settings.policy, audit.SYSTEM)
+    return incident
+
+
+# ---------------------------------------------------------------- staff actions
+def confirm(session: Session, incident_id: int, user: User | None) -> Incident:
+    """A person confirms an incident the monitor marked for review."""
+    incident = get_incident(session, incident_id, lock=True)
+    if incident.status != "active":
+        raise Conflict(f"incident {incident.id} is {incident.status}")
+    incident.status = "confirmed"
+    incident.needs_review = False
+    audit.record(session, actor_name(user), "incident.confirmed", "incident", incident.id)
+    return incident
+
+
+def amend(
+    session: Session, settings: Settings, incident_id: int, data: Any, user: User | None
+) -> Incident:
+    """Change an open incident's severity, regions or expiry. Newly matching posts are
+    held; posts the incident no longer matches are released."""
+    fields = load(IncidentAmendSchema(), data)
+    if not fields:
+        raise ValidationError.single("_schema", "Nothing to change.")
+    incident = get_incident(session, incident_id, lock=True)
+    if not incident.is_open:
+        raise Conflict(f"incident {incident.id} is {incident.status}")
+    actor = actor_name(user)
+    changes: dict[str, Any] = {}
+    if "regions" in fields:
+        regions = list(affected_area(resolve_regions(fields["regions"])))
+        if regions != list(incident.regions):
+            changes["regions"] = [list(incident.regions), regions]
+            incident.regions = regions
+    if "severity" in fields and fields["severity"] != incident.severity:
+        changes["severity"] = [incident.severity, fields["severity"]]
+        incident.severity = fields["severity"]
+    if "extend_hours" in fields:
+        before = incident.expires_at
+        incident.expires_at = max(incident.expires_at, clock.now()) + timedelta(
+            hours=fields["extend_hours"]
+        )
+        changes["expires_at"] = [before.isoformat(), incident.expires_at.isoformat()]
+    if not changes:
+        return incident
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "incident.amended",
+        "incident",
+        incident.id,
+        fields.get("reason") or None,
+        changes,
+    )
+    facts = holds.incident_facts(incident)
+    holds.release_incident(
+        session,
+        incident.id,
+        "incident narrowed",
+        actor,
+        settings.late_grace_seconds,
+        keep=holds.matching_posts(facts, settings.policy),
+    )
+    holds.fan_out(session, incident, settings.policy, actor)
+    return incident
+
+
+def reports_for(session: Session, incident_id: int) -> list[Report]:
+    return list(
+        session.scalars(
+            select(Report).where(Report.incident_id == incident_id).order_by(Report.seen_at)
+        )
+    )

@@ -143,6 +143,13 @@ class IncidentCreateSchema(StrictSchema):
     )
 
 
+class IncidentAmendSchema(StrictSchema):
+    severity = fields.Integer(strict=False, validate=validate.Range(min=1, max=4))
+    regions = fields.List(fields.String(), validate=validate.Length(min=1, max=100))
+    extend_hours = fields.Float(validate=validate.Range(min=0.01, max=24 * 365))
+    reason = fields.String(validate=validate.Length(max=2000))
+
+
 class IncidentEndSchema(StrictSchema):
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
 

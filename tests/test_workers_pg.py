@@ -50,7 +50,10 @@ class CountingWebhook:
                 json.loads(body)
                 with outer.lock:
                     outer.requests[key] += 1
-                    if outer.request_target and sum(outer.requests.values()) >= outer.request_target:
+                    if (
+                        outer.request_target
+                        and sum(outer.requests.values()) >= outer.request_target
+                    ):
                         outer.enough_requests.set()
                     if outer.created[key] == 0:
                         outer.created[key] = 1

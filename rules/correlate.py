@@ -1,0 +1,110 @@
+"""Correlation: which open incident a new tragedy report belongs to, if any.
+
+Reports of the same event — the same kind of event (a "hurricane" report joins a
+"storm" incident), overlapping areas, and seen within a time window of the
+incident's last report — join one incident; anything else opens a new one. Pure:
+the caller passes the open incidents and the time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rules.regions import lineage
+
+# Kinds that describe the same sort of event in different words.
+KIND_FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset({"storm", "hurricane", "typhoon", "cyclone", "tornado"}),
+    frozenset({"shooting", "stabbing", "terror", "bombing", "attack"}),
+    frozenset({"explosion", "fire", "collapse", "bombing"}),
+    frozenset({"earthquake", "tsunami"}),
+    frozenset({"flood", "landslide"}),
+    frozenset({"wildfire", "fire"}),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenIncident:
+    id: int
+    kind: str
+    severity: int
+    regions: tuple[str, ...]
+    last_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A tragedy report, as far as correlation cares."""
+
+    kind: str
+    severity: int
+    regions: tuple[str, ...]
+    seen_at: datetime
+
+
+def same_kind(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    return any(a in family and b in family for family in KIND_FAMILIES)
+
+
+def _most_specific(regions: Sequence[str]) -> str | None:
+    known = []
+    for code in regions:
+        try:
+            known.append((len(lineage(code)), code))
+        except KeyError:
+            continue
+    return max(known)[1] if known else None
+
+
+def areas_overlap(a: Sequence[str], b: Sequence[str]) -> bool:
+    """True when one area lies within the other, judged by each side's most specific
+    region (so a Texas report and a California report do not merge through "US")."""
+    left, right = _most_specific(a), _most_specific(b)
+    if left is None or right is None:
+        return False
+    return left in lineage(right) or right in lineage(left)
+
+
+def match(signal: Signal, incidents: Iterable[OpenIncident], window: timedelta) -> int | None:
+    """The open incident this signal belongs to (the most recently seen one when
+    several fit), or ``None`` for a new incident."""
+    best: OpenIncident | None = None
+    for incident in incidents:
+        if not same_kind(signal.kind, incident.kind):
+            continue
+        if signal.seen_at - incident.last_seen > window:
+            continue
+        if not areas_overlap(signal.regions, incident.regions):
+            continue
+        if best is None or incident.last_seen > best.last_seen:
+            best = incident
+    return best.id if best else None
+
+
+def affected_area(regions: Sequence[str]) -> tuple[str, ...]:
+    """The area itself from a "most specific first" list: ``("US-TX", "US")`` names
+    Texas (the country is context), so every code that merely contains another listed
+    code is dropped. Holding by the country too would treat all of it as struck."""
+    known = [code for code in dict.fromkeys(regions) if _known(code)]
+    return tuple(
+        code
+        for code in known
+        if not any(other != code and code in lineage(other) for other in known)
+    )
+
+
+def _known(code: str) -> bool:
+    try:
+        lineage(code)
+    except KeyError:
+        return False
+    return True
+
+
+def merged_regions(current: Sequence[str], added: Sequence[str]) -> tuple[str, ...]:
+    """The incident's area widened by a report's area."""
+    return affected_area([*current, *added])

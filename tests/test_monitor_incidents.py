@@ -1,0 +1,193 @@
+"""Incidents built from tragedy reports: open, join, widen, review, amend."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from rules.correlate import OpenIncident, Signal, affected_area, areas_overlap, match, same_kind
+from scheduler import clock, incidents
+from scheduler.errors import ValidationError
+from scheduler.models import AuditEvent, Feed, Incident, Report
+from tests.conftest import T0
+from tests.helpers import queue, status_of
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (("US-TX",), ("US-TX", "US"), True),
+        (("US-TX",), ("US",), True),
+        (("US-TX",), ("US-CA",), False),
+        (("FR-IDF",), ("FR-75C",), True),
+        ((), ("US",), False),
+    ],
+)
+def test_areas_overlap_by_their_most_specific_region(a, b, expected):
+    assert areas_overlap(a, b) is expected
+
+
+def test_affected_area_drops_context_regions():
+    assert affected_area(("US-TX", "US")) == ("US-TX",)
+    assert affected_area(("US-TX", "US-CA", "US")) == ("US-TX", "US-CA")
+    assert affected_area(("XX-NOPE", "FR")) == ("FR",)
+
+
+def test_kind_families_and_time_window_decide_a_match():
+    assert same_kind("hurricane", "storm") and not same_kind("flood", "shooting")
+    incident = OpenIncident(4, "storm", 2, ("US-FL",), T0)
+    hit = Signal("hurricane", 3, ("US-FL",), T0 + timedelta(hours=47))
+    assert match(hit, [incident], timedelta(hours=48)) == 4
+    late = Signal("hurricane", 3, ("US-FL",), T0 + timedelta(hours=49))
+    assert match(late, [incident], timedelta(hours=48)) is None
+    elsewhere = Signal("hurricane", 3, ("US-TX",), T0)
+    assert match(elsewhere, [incident], timedelta(hours=48)) is None
+
+
+def store_report(
+    app,
+    *,
+    kind="shooting",
+    severity=2,
+    regions=("US-TX", "US"),
+    confidence=0.9,
+    title="Gunman kills 5 in Uvalde, Texas",
+    guid=None,
+):
+    with app.db.session() as session:
+        feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
+        if feed is None:
+            feed = Feed(
+                url="http://feeds.test/news",
+                kind="news",
+                interval_seconds=300,
+                next_poll_at=clock.now(),
+                created_at=clock.now(),
+            )
+            session.add(feed)
+            session.flush()
+        report = Report(
+            feed_id=feed.id,
+            guid_hash=(guid or title)[:64],
+            guid=guid or title,
+            title=title,
+            link="https://news.test/1",
+            seen_at=clock.now(),
+            tragedy=True,
+            kind=kind,
+            severity=severity,
+            confidence=confidence,
+            evidence=["'kills 5' in title", "Uvalde -> US-TX"],
+            regions=list(regions),
+        )
+        session.add(report)
+        session.flush()
+        incident = incidents.record_report(session, app.settings, report)
+        return incident.id if incident else None
+
+
+def get_incident(app, incident_id):
+    with app.db.session() as session:
+        return incidents.get_incident(session, incident_id)
+
+
+def test_a_confident_report_opens_an_incident_that_holds_at_once(app):
+    promo = queue(app)
+    promo_ca = queue(app, regions=["US-CA"])
+    incident_id = store_report(app)
+    incident = get_incident(app, incident_id)
+    assert (incident.source, incident.regions, incident.needs_review) == (
+        "monitor",
+        ["US-TX"],
+        False,
+    )
+    assert status_of(app, promo.id) == "held"
+    assert status_of(app, promo_ca.id) == "queued"
+
+
+def test_a_low_confidence_report_holds_too_but_is_marked_for_review(app, bob):
+    promo = queue(app)
+    incident_id = store_report(app, confidence=0.4)
+    assert get_incident(app, incident_id).needs_review is True
+    assert status_of(app, promo.id) == "held"
+    with app.db.session() as session:
+        incidents.confirm(session, incident_id, bob)
+    incident = get_incident(app, incident_id)
+    assert (incident.status, incident.needs_review) == ("confirmed", False)
+
+
+def test_dismissing_a_monitor_incident_releases_at_once(app):
+    promo = queue(app)
+    incident_id = store_report(app, confidence=0.4)
+    with app.db.session() as session:
+        incidents.end(session, app.settings, incident_id, "dismissed", {"reason": "not real"}, None)
+    assert status_of(app, promo.id) == "queued"
+
+
+def test_reports_of_the_same_event_join_and_raise_severity(app, frozen):
+    promo_us = queue(app, regions=["US"])
+    first = store_report(app, severity=2)
+    frozen.advance(hours=3)
+    second = store_report(app, severity=3, title="Death toll in Uvalde rises to 21", guid="b")
+    assert first == second
+    incident = get_incident(app, first)
+    assert incident.severity == 3
+    assert incident.last_seen == clock.now()
+    assert incident.expires_at == clock.now() + timedelta(hours=24)
+    assert status_of(app, promo_us.id) == "held"  # now broadly felt
+    with app.db.session() as session:
+        assert len(incidents.reports_for(session, first)) == 2
+
+
+def test_a_different_event_or_place_opens_another_incident(app):
+    first = store_report(app)
+    second = store_report(app, kind="flood", title="Floods in Texas", guid="f")
+    third = store_report(app, regions=("US-CA", "US"), title="Shooting in California", guid="c")
+    assert len({first, second, third}) == 3
+
+
+def test_minor_or_placeless_reports_open_no_incident(app):
+    assert store_report(app, severity=1) is None
+    assert store_report(app, regions=(), guid="x") is None
+    with app.db.session() as session:
+        assert session.scalars(select(Incident)).all() == []
+
+
+def test_monitor_incidents_expire_after_the_quiet_time(app, frozen):
+    promo = queue(app, publish_at=(T0 + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"))
+    incident_id = store_report(app)
+    frozen.advance(hours=25)
+    with app.db.session() as session:
+        assert incidents.expire_due(session, app.settings) == [incident_id]
+    assert status_of(app, promo.id) == "queued"
+
+
+def test_staff_can_narrow_widen_and_extend_an_incident_each_audited(app, bob):
+    tx = queue(app)
+    ca = queue(app, regions=["US-CA"])
+    us = queue(app, regions=["US"])
+    incident_id = store_report(app, severity=3)
+    assert [status_of(app, p.id) for p in (tx, ca, us)] == ["held", "queued", "held"]
+    with app.db.session() as session:
+        incidents.amend(
+            session,
+            app.settings,
+            incident_id,
+            {"severity": 2, "regions": ["US-TX", "US-CA"], "reason": "wider, less severe"},
+            bob,
+        )
+    assert [status_of(app, p.id) for p in (tx, ca, us)] == ["held", "held", "queued"]
+    before = get_incident(app, incident_id).expires_at
+    with app.db.session() as session:
+        incidents.amend(session, app.settings, incident_id, {"extend_hours": 12}, bob)
+    assert get_incident(app, incident_id).expires_at == before + timedelta(hours=12)
+    with app.db.session() as session:
+        actions = session.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.object_type == "incident", AuditEvent.object_id == incident_id
+            )
+        ).all()
+    assert actions.count("incident.amended") == 2
+    with app.db.session() as session, pytest.raises(ValidationError) as caught:
+        incidents.amend(session, app.settings, incident_id, {"severity": 9}, bob)
+    assert "severity" in caught.value.errors
