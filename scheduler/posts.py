@@ -25,7 +25,13 @@ from scheduler import audit, clock, holds
 from scheduler.config import ChannelConfig, Settings
 from scheduler.errors import Conflict, NotFound, ValidationError
 from scheduler.models import ChannelAccount, Hold, Post, PostRegion, User
-from scheduler.schemas import PostCreateSchema, PostQuerySchema, PostUpdateSchema, load
+from scheduler.schemas import (
+    PostCreateSchema,
+    PostQuerySchema,
+    PostUpdateSchema,
+    load,
+    load_collecting,
+)
 
 # A publish time this far in the past is still accepted as "now" (clock skew between
 # the author's browser and the server, and time spent filling in the form).
@@ -157,14 +163,13 @@ def create_posts(
     (``allow_condolence``), never from the queue form or the API. Raises
     ``ValidationError`` naming each bad field; nothing is stored then.
     """
-    fields = load(PostCreateSchema(), data)
-    errors: dict[str, list[str]] = {}
-    if fields["category"] == "condolence" and not allow_condolence:
+    fields, errors = load_collecting(PostCreateSchema(), data)
+    if fields.get("category") == "condolence" and not allow_condolence:
         errors["category"] = [
             "Condolence posts are published only from an approved condolence draft."
         ]
     channels: list[ChannelAccount] = []
-    for name in fields["channels"]:
+    for name in fields.get("channels", []):
         channel = session.scalar(select(ChannelAccount).where(ChannelAccount.name == name))
         if channel is None:
             errors.setdefault("channels", []).append(f"Unknown channel account {name!r}.")
@@ -172,24 +177,28 @@ def create_posts(
             errors.setdefault("channels", []).append(f"Channel account {name!r} is disabled.")
         elif channel not in channels:
             channels.append(channel)
-    unknown_variants = set(fields["variants"]) - set(fields["channels"])
+    variants: dict[str, str] = fields.get("variants", {})
+    unknown_variants = set(variants) - set(fields.get("channels", []))
     if unknown_variants:
         errors["variants"] = [f"Not a chosen channel: {', '.join(sorted(unknown_variants))}."]
     try:
-        regions = resolve_regions(fields["regions"])
+        regions = resolve_regions(fields.get("regions"))
     except ValidationError as exc:
         errors.update(exc.errors)
         regions = []
-    try:
-        instant, local = _instant(fields["publish_at"], fields["timezone"])
-        _check_future(instant)
-    except ValidationError as exc:
-        errors.update(exc.errors)
+    if "publish_at" in fields and "timezone" not in errors:
+        try:
+            instant, local = _instant(fields["publish_at"], fields.get("timezone", "UTC"))
+            _check_future(instant)
+        except ValidationError as exc:
+            errors.update(exc.errors)
     for channel in channels:
-        text = fields["variants"].get(channel.name, fields["text"])
+        text = variants.get(channel.name, fields.get("text"))
+        if text is None:
+            continue
         problem = length_error(text, length_rule(channel), channel.max_length)
         if problem:
-            field = "variants" if channel.name in fields["variants"] else "text"
+            field = "variants" if channel.name in variants else "text"
             errors.setdefault(field, []).append(f"{channel.name}: {problem}")
     if errors:
         raise ValidationError(errors)

@@ -89,9 +89,18 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+def not_blank(value: str) -> None:
+    if not value.strip():
+        raise MarshmallowError("Must not be empty.")
+
+
 class PostCreateSchema(StrictSchema):
-    text = fields.String(required=True)
-    channels = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=50))
+    text = fields.String(required=True, validate=not_blank)
+    channels = fields.List(
+        fields.String(),
+        required=True,
+        validate=validate.Length(min=1, max=50, error="Choose at least one channel account."),
+    )
     publish_at = WallTimeField(required=True)
     timezone = TimeZoneField(load_default="UTC")
     category = fields.String(required=True, validate=validate.OneOf(POST_CATEGORIES))
@@ -136,8 +145,12 @@ class PostQuerySchema(StrictSchema):
 class IncidentCreateSchema(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(INCIDENT_KINDS))
     severity = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=4))
-    regions = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=100))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    regions = fields.List(
+        fields.String(),
+        required=True,
+        validate=validate.Length(min=1, max=100, error="Name at least one region."),
+    )
+    title = fields.String(required=True, validate=[not_blank, validate.Length(max=500)])
     expires_in_hours = fields.Float(
         load_default=None, allow_none=True, validate=validate.Range(min=0.01, max=24 * 365)
     )
@@ -154,6 +167,34 @@ class IncidentEndSchema(StrictSchema):
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
+def _flatten(messages: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for field, value in messages.items():
+        if isinstance(value, dict):
+            flat = [
+                str(m) for sub in value.values() for m in (sub if isinstance(sub, list) else [sub])
+            ]
+        elif isinstance(value, list):
+            flat = [str(m) for m in value]
+        else:
+            flat = [str(value)]
+        errors[str(field)] = flat
+    return errors
+
+
+def load_collecting(schema: Schema, data: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Load what is valid and collect the errors of the rest, so a caller can go on
+    checking the valid fields and report every bad field at once."""
+    if not isinstance(data, dict):
+        raise ValidationError.single("_schema", "Expected a JSON object.")
+    try:
+        return schema.load(data), {}
+    except MarshmallowError as exc:
+        messages: dict[str, Any] = exc.normalized_messages()  # type: ignore[no-untyped-call]
+        valid = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+        return valid, _flatten(messages)
+
+
 def load(schema: Schema, data: Any, *, partial: bool = False) -> dict[str, Any]:
     """Load ``data`` with ``schema``; raise our ``ValidationError`` naming the fields."""
     if not isinstance(data, dict):
@@ -162,18 +203,5 @@ def load(schema: Schema, data: Any, *, partial: bool = False) -> dict[str, Any]:
         result: dict[str, Any] = schema.load(data, partial=partial)
     except MarshmallowError as exc:
         messages: dict[str, Any] = exc.normalized_messages()  # type: ignore[no-untyped-call]
-        errors: dict[str, list[str]] = {}
-        for field, value in messages.items():
-            if isinstance(value, dict):
-                flat = [
-                    str(m)
-                    for sub in value.values()
-                    for m in (sub if isinstance(sub, list) else [sub])
-                ]
-            elif isinstance(value, list):
-                flat = [str(m) for m in value]
-            else:
-                flat = [str(value)]
-            errors[str(field)] = flat
-        raise ValidationError(errors) from None
+        raise ValidationError(_flatten(messages)) from None
     return result

@@ -1,0 +1,130 @@
+"""The Flask app: an HTML UI (session login, CSRF-protected forms) and a JSON API
+(bearer tokens), both thin views over ``scheduler`` services.
+
+This package holds no rules and no queries: each view parses its input, opens one
+transaction, calls a service, and renders or dumps the result. It keeps no state
+between requests beyond the signed session cookie; everything else lives in the
+``Tactful`` object stored on ``app.extensions["tactful"]``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from scheduler.context import Tactful
+from scheduler.errors import Conflict, NotFound, PermissionDenied
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+# Paths answered with JSON errors even when no API view ran (unknown URL, 405, 413).
+API_PREFIX = "/api/"
+
+
+def create_app(tactful: Tactful | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web app around ``tactful`` (built from the settings when ``None``,
+    as under ``gunicorn 'web:create_app()'``). ``test_config`` is applied last."""
+    if tactful is None:
+        from scheduler.cli import build_app
+        from scheduler.config import load_settings
+
+        tactful = build_app(load_settings())
+    settings = tactful.settings
+
+    app = Flask(__name__)
+    app.extensions["tactful"] = tactful
+    app.config.update(
+        SECRET_KEY=settings.secret(settings.secret_key_env)
+        or _stored_secret_key(settings.data_dir),
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from web import api, ui
+
+    csrf = CSRFProtect()
+    csrf.init_app(app)
+    csrf.exempt(api.bp)
+    app.register_blueprint(ui.bp)
+    app.register_blueprint(api.bp)
+    _register_error_pages(app)
+    return app
+
+
+def _stored_secret_key(data_dir: Path) -> str:
+    """The session key kept in ``data_dir/secret_key`` (mode 0600), created on first
+    use, so that restarts and several processes on one machine share sessions."""
+    path = data_dir / SECRET_KEY_FILE
+    try:
+        existing = path.read_text("ascii").strip()
+    except FileNotFoundError:
+        existing = ""
+    if existing:
+        return existing
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Written to a private temporary file, then linked into place: two processes
+    # starting at once never see a half-written key, and the first one wins.
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key)
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_text("ascii").strip()
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return key
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _json_error(status: int, field: str, message: str) -> tuple[dict[str, Any], int]:
+    return {"errors": {field: [message]}}, status
+
+
+def _register_error_pages(app: Flask) -> None:
+    """HTML error pages for the UI; the API blueprint answers its own errors, and
+    these cover what happens before an API view runs (unknown URL, wrong method)."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(exc: CSRFError) -> tuple[str, int]:
+        message = "The form was missing its security token or it expired; reload and retry."
+        return render_template("error.html", status=400, message=message), 400
+
+    @app.errorhandler(NotFound)
+    def not_found(exc: NotFound) -> tuple[str, int]:
+        return render_template("error.html", status=404, message=str(exc)), 404
+
+    @app.errorhandler(Conflict)
+    def conflict(exc: Conflict) -> tuple[str, int]:
+        return render_template("error.html", status=409, message=str(exc)), 409
+
+    @app.errorhandler(PermissionDenied)
+    def denied(exc: PermissionDenied) -> tuple[str, int]:
+        return render_template("error.html", status=403, message=str(exc)), 403
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response | tuple[Any, int]:
+        status = exc.code or 500
+        if _wants_json():
+            field = {404: "path", 405: "method", 413: "body"}.get(status, "_schema")
+            return _json_error(status, field, exc.description or exc.name)
+        return render_template(
+            "error.html", status=status, message=exc.description or exc.name
+        ), status
