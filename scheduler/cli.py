@@ -112,7 +112,7 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
             return EXIT_USAGE
     app = build_app(settings)
     with app.db.session() as session:
-        user = users.create_user(session, args.name, password, args.role)
+        user = users.create_user(session, args.name, password, args.role, email=args.email)
         print(f"created {user.role} {user.name} (id {user.id})")
     return 0
 
@@ -289,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--role", required=True, choices=["manager", "approver", "admin"])
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.add_argument("--email", help="where condolence prompts are sent")
     p.set_defaults(func=cmd_user_create)
 
     token = sub.add_parser("token", help="API tokens").add_subparsers(

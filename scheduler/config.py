@@ -12,6 +12,7 @@ exists), then ``TACTFUL_<SECTION>__<KEY>`` environment variables.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,80 @@ class ChannelConfig:
     max_length: int | None
     # Network-specific settings (url, base_url, handle, path, *_env names...).
     options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CondolenceConfig:
+    prompt_severity: int
+    two_person_approval: bool
+    remind_after_minutes: float
+    escalate_after: int
+    base_url: str
+    # {tone: {kind: text}}
+    templates: Mapping[str, Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    smtp_host: str
+    smtp_port: int
+    smtp_from: str
+    smtp_starttls: bool
+    smtp_user_env: str
+    smtp_password_env: str
+    slack_webhook_env: str
+    timeout: float
+
+
+# Words a suggested condolence must never contain: it must not sell anything.
+PROMOTIONAL_WORDS = (
+    "sale",
+    "offer",
+    "discount",
+    "deal",
+    "shop",
+    "buy",
+    "order",
+    "coupon",
+    "promo",
+    "% off",
+    "free shipping",
+    "price",
+    "product",
+    "code",
+)
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    """The feed monitor: how often to look for due feeds and how to fetch them."""
+
+    poll_interval: float
+    batch_size: int
+    lease_seconds: int
+    min_interval_seconds: int
+    default_interval_seconds: int
+    connect_timeout: float
+    read_timeout: float
+    fetch_deadline: float
+    max_body_bytes: int
+    max_redirects: int
+    # Who to contact about our requests (URL or e-mail), sent in the User-Agent.
+    contact: str
+    error_backoff_max: float
+    # The most a server's Retry-After / Cache-Control / Expires may delay a poll.
+    max_server_delay: float
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """A feed listed in ``[[feeds]]``; synced into the database by URL."""
+
+    url: str
+    kind: str
+    interval_seconds: int
+    enabled: bool
+    title: str | None
 
 
 @dataclass(frozen=True)
@@ -67,6 +142,10 @@ class Settings:
     max_content_length: int
     secure_cookies: bool
     channels: tuple[ChannelConfig, ...]
+    condolences: CondolenceConfig
+    notify: NotifyConfig
+    monitor: MonitorSettings
+    feeds: tuple[FeedConfig, ...]
     # Values of environment variables named by *_env keys, read once here.
     secrets: Mapping[str, str] = field(default_factory=dict)
     source: str = "defaults"
@@ -252,6 +331,131 @@ def _channels(raw: Any, known_region: Any) -> tuple[ChannelConfig, ...]:
     return tuple(out)
 
 
+def _condolences(section: _Reader) -> CondolenceConfig:
+    raw = section.section("templates")
+    templates: dict[str, dict[str, str]] = {}
+    for tone in raw.data:
+        texts = raw.section(tone)
+        templates[tone] = {}
+        for kind in texts.data:
+            text = texts.text(kind)
+            key = texts.key(kind)
+            try:
+                text.format(place="X")
+            except (KeyError, IndexError, ValueError):
+                raise ConfigError(f"{key}: only {{place}} may be used in a template") from None
+            lowered = text.lower()
+            for word in PROMOTIONAL_WORDS:
+                if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered):
+                    raise ConfigError(f"{key}: a condolence must not mention {word!r}")
+            templates[tone][kind] = text
+    if "default" not in templates.get("formal", {}):
+        raise ConfigError("condolences.templates.formal.default: missing")
+    return CondolenceConfig(
+        prompt_severity=section.whole("prompt_severity", 1, 4),
+        two_person_approval=section.flag("two_person_approval", True),
+        remind_after_minutes=section.number("remind_after_minutes"),
+        escalate_after=section.whole("escalate_after", 0, 100),
+        base_url=section.text("base_url").rstrip("/"),
+        templates=templates,
+    )
+
+
+def _notify(section: _Reader) -> NotifyConfig:
+    return NotifyConfig(
+        smtp_host=section.text("smtp_host", ""),
+        smtp_port=section.whole("smtp_port", 1, 65535),
+        smtp_from=section.text("smtp_from"),
+        smtp_starttls=section.flag("smtp_starttls", False),
+        smtp_user_env=section.text("smtp_user_env", ""),
+        smtp_password_env=section.text("smtp_password_env", ""),
+        slack_webhook_env=section.text("slack_webhook_env", ""),
+        timeout=section.number("timeout_seconds"),
+    )
+
+
+def _monitor(section: _Reader) -> MonitorSettings:
+    monitor = MonitorSettings(
+        poll_interval=section.number("poll_interval_seconds"),
+        batch_size=section.whole("batch_size", 1, 1000),
+        lease_seconds=section.whole("lease_seconds", 5),
+        min_interval_seconds=section.whole("min_interval_seconds", 1),
+        default_interval_seconds=section.whole("default_interval_seconds", 1),
+        connect_timeout=section.number("connect_timeout_seconds"),
+        read_timeout=section.number("read_timeout_seconds"),
+        fetch_deadline=section.number("fetch_deadline_seconds"),
+        max_body_bytes=section.whole("max_body_bytes", 1024),
+        max_redirects=section.whole("max_redirects", 0, 30),
+        contact=section.text("contact", "").strip(),
+        error_backoff_max=section.number("error_backoff_max_seconds"),
+        max_server_delay=section.number("max_server_delay_seconds", 0.0, exclusive=False),
+    )
+    if monitor.default_interval_seconds < monitor.min_interval_seconds:
+        raise ConfigError(
+            "monitor.default_interval_seconds: expected at least monitor.min_interval_seconds"
+        )
+    if monitor.lease_seconds <= monitor.fetch_deadline:
+        raise ConfigError(
+            "monitor.lease_seconds: expected more than monitor.fetch_deadline_seconds "
+            "(a feed must not be claimed again while it is still being fetched)"
+        )
+    return monitor
+
+
+FEED_KEYS = {"url", "kind", "interval_seconds", "enabled", "title"}
+
+
+def _feeds(raw: Any, monitor: MonitorSettings) -> tuple[FeedConfig, ...]:
+    from urllib.parse import urlsplit
+
+    from rules.reports import FEED_KINDS
+
+    if not isinstance(raw, list):
+        raise ConfigError(f"feeds: expected an array of tables, got {raw!r}")
+    seen: set[str] = set()
+    out = []
+    for index, item in enumerate(raw):
+        prefix = f"feeds[{index}]"
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"{prefix}: expected a table, got {item!r}")
+        unknown = sorted(set(item) - FEED_KEYS)
+        if unknown:
+            raise ConfigError(
+                f"{prefix}.{unknown[0]}: unknown key (expected {', '.join(sorted(FEED_KEYS))})"
+            )
+        reader = _Reader(item, f"{prefix}.")
+        url = reader.text("url").strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{prefix}.url: expected an http:// or https:// URL, got {url!r}")
+        if url in seen:
+            raise ConfigError(f"{prefix}.url: the same feed is listed twice ({url})")
+        seen.add(url)
+        kind = reader.text("kind")
+        if kind not in FEED_KINDS:
+            raise ConfigError(
+                f"{prefix}.kind: expected one of {', '.join(FEED_KINDS)}, got {kind!r}"
+            )
+        interval = (
+            reader.whole("interval_seconds", monitor.min_interval_seconds)
+            if "interval_seconds" in item
+            else monitor.default_interval_seconds
+        )
+        title = item.get("title")
+        if title is not None and (not isinstance(title, str) or not title.strip()):
+            raise ConfigError(f"{prefix}.title: expected a non-empty string")
+        out.append(
+            FeedConfig(
+                url=url,
+                kind=kind,
+                interval_seconds=interval,
+                enabled=reader.flag("enabled", True),
+                title=title.strip() if title else None,
+            )
+        )
+    return tuple(out)
+
+
 def _secret_names(data: Any) -> set[str]:
     names: set[str] = set()
     if isinstance(data, Mapping):
@@ -302,6 +506,8 @@ def load_settings(
         user = _parse_toml(text, str(chosen))
         if "channels" in user:
             data.pop("channels", None)
+        if "feeds" in user:
+            data.pop("feeds", None)
         data = _merge(data, user)
         source = str(chosen)
     data = _apply_env(data, env)
@@ -319,6 +525,10 @@ def load_settings(
         "policy",
         "web",
         "channels",
+        "condolences",
+        "notify",
+        "monitor",
+        "feeds",
     }
     for key in data:
         if key not in known_sections:
@@ -347,6 +557,7 @@ def load_settings(
     if max_delay < base_delay:
         raise ConfigError("retry.max_delay_seconds: expected at least retry.base_delay_seconds")
 
+    monitor = _monitor(root.section("monitor"))
     secrets = {name: env[name] for name in _secret_names(data) if name in env}
     return Settings(
         data_dir=data_dir,
@@ -376,6 +587,10 @@ def load_settings(
         max_content_length=web.whole("max_content_length", 1024),
         secure_cookies=web.flag("secure_cookies", False),
         channels=_channels(data.get("channels", []), is_known_region),
+        condolences=_condolences(root.section("condolences")),
+        notify=_notify(root.section("notify")),
+        monitor=monitor,
+        feeds=_feeds(data.get("feeds", []), monitor),
         secrets=secrets,
         source=source,
     )

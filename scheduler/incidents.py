@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rules.correlate import OpenIncident, Signal, affected_area, match, merged_regions
-from scheduler import audit, clock, holds
+from scheduler import audit, clock, condolences, holds
 from scheduler.config import Settings
 from scheduler.errors import Conflict, NotFound, ValidationError
 from scheduler.models import INCIDENT_OPEN, Incident, Report, User
@@ -61,6 +61,7 @@ def declare(session: Session, settings: Settings, data: Any, user: User | None) 
         {"kind": incident.kind, "severity": incident.severity, "regions": regions},
     )
     result = holds.fan_out(session, incident, settings.policy, actor)
+    condolences.prompt_for(session, settings, incident)
     return Declared(incident, result)
 
 
@@ -240,6 +241,7 @@ def record_report(session: Session, settings: Settings, report: Report) -> Incid
     report.incident_id = incident.id
     session.flush()
     holds.fan_out(session, incident, settings.policy, audit.SYSTEM)
+    condolences.prompt_for(session, settings, incident)
     return incident
 
 
@@ -304,6 +306,7 @@ def amend(
         keep=holds.matching_posts(facts, settings.policy),
     )
     holds.fan_out(session, incident, settings.policy, actor)
+    condolences.prompt_for(session, settings, incident)
     return incident
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from rules.policy import Decision, IncidentFacts, PostFacts, decide
 from rules.timing import is_too_late, retry_delay
-from scheduler import audit, clock, holds
+from scheduler import audit, clock, condolences, holds
 from scheduler.channels import (
     REGISTRY,
     AccountSpec,
@@ -189,6 +189,13 @@ class Publisher:
                 self._to_review(
                     session, post, now, f"channel account {post.channel.name} is disabled"
                 )
+                continue
+            if post.category == "condolence" and not condolences.is_approved(
+                session, post.condolence_id
+            ):
+                # Invariant: no condolence goes out without a person's approval, even
+                # one that reached the queue by a door that should not exist.
+                self._to_review(session, post, now, "condolence without an approved draft")
                 continue
             decision = decide(holds.post_facts(post), incidents, self.settings.policy)
             if decision.hold:

@@ -32,7 +32,12 @@ def has_role(user: User, needed: str) -> bool:
 
 
 def create_user(
-    session: Session, name: str, password: str, role: str, actor: str = audit.SYSTEM
+    session: Session,
+    name: str,
+    password: str,
+    role: str,
+    actor: str = audit.SYSTEM,
+    email: str | None = None,
 ) -> User:
     errors: dict[str, list[str]] = {}
     name = name.strip()
@@ -42,6 +47,8 @@ def create_user(
         errors["role"] = [f"Must be one of: {', '.join(ROLES)}."]
     if len(password) < MIN_PASSWORD:
         errors["password"] = [f"Must be at least {MIN_PASSWORD} characters."]
+    if email is not None and (len(email) > 254 or "@" not in email.strip(" @")):
+        errors["email"] = ["Not an email address."]
     if errors:
         raise ValidationError(errors)
     if session.scalar(select(User.id).where(User.name == name)) is not None:
@@ -49,6 +56,7 @@ def create_user(
     user = User(
         name=name,
         password_hash=generate_password_hash(password),
+        email=email.strip() if email else None,
         role=role,
         active=True,
         created_at=clock.now(),

@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from scheduler import incidents
+from scheduler import incidents, notify
 from scheduler.context import Tactful
 from scheduler.publisher import Publisher, recover_lapsed
 
@@ -63,6 +63,9 @@ class Worker:
                 expired = incidents.expire_due(session, self.app.settings)
             if expired:
                 log.info("expired incidents %s", expired)
+            notified = notify.send_due(self.app)
+            if notified:
+                log.info("sent %d condolence prompts", notified)
         except Exception:
             log.exception("maintenance failed; the next tick tries again")
 

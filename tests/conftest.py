@@ -60,7 +60,7 @@ TEST_CHANNELS = [
 ]
 
 
-def test_settings(data_dir: Path, url: str = "", **overrides: Any) -> Settings:
+def make_settings(data_dir: Path, url: str = "", **overrides: Any) -> Settings:
     """Settings from the packaged defaults only (no ./config.toml, no env)."""
     layered: dict[str, Any] = {
         "paths": {"data_dir": str(data_dir)},
@@ -104,7 +104,7 @@ def pg_database() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def pg_migrated(pg_database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    settings = test_settings(tmp_path_factory.mktemp("pg"), pg_database)
+    settings = make_settings(tmp_path_factory.mktemp("pg"), pg_database)
     db = Database(settings)
     migrate.upgrade(db)
     db.dispose()
@@ -115,7 +115,7 @@ def pg_migrated(pg_database: str, tmp_path_factory: pytest.TempPathFactory) -> s
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (migrating each time is slow)."""
     folder = tmp_path_factory.mktemp("template")
-    settings = test_settings(folder)
+    settings = make_settings(folder)
     db = Database(settings)
     migrate.upgrade(db)
     db.dispose()
@@ -158,7 +158,7 @@ def frozen() -> Iterator[clock.FrozenClock]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return test_settings(tmp_path, database_url)
+    return make_settings(tmp_path, database_url)
 
 
 @pytest.fixture

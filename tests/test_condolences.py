@@ -1,0 +1,153 @@
+"""Condolences: prompted by incidents, drafted, approved by a second person, published."""
+
+import pytest
+from sqlalchemy import func, select
+
+from rules.condolence import suggest
+from rules.text import LIMITS, length_error
+from scheduler import condolences, posts
+from scheduler.config import PROMOTIONAL_WORDS, load_settings
+from scheduler.errors import Conflict, PermissionDenied, ValidationError
+from scheduler.models import AuditEvent, CondolenceDraft, Incident, Post
+from scheduler.publisher import Publisher
+from tests.helpers import declare, queue
+
+
+def prompt(app, **incident):
+    declared = declare(app, **incident)
+    with app.db.session() as session:
+        return condolences.prompt_for(session, app.settings, declared.incident)
+
+
+def test_an_incident_touching_an_audience_prompts_once_with_a_text_per_account(app):
+    draft = prompt(app)  # "us" has a US audience; "outbox", "masto", "sky" are worldwide
+    assert draft.status == "awaiting_draft"
+    assert set(draft.texts) == {"outbox", "us", "masto", "sky"}
+    assert all("Texas" in text for text in draft.texts.values())
+    with app.db.session() as session:
+        incident_id = draft.incident_id
+        again = condolences.prompt_for(session, app.settings, session.get(Incident, incident_id))
+        assert again.id == draft.id
+        assert session.scalar(select(func.count()).select_from(CondolenceDraft)) == 1
+
+
+def test_a_minor_incident_or_one_touching_no_audience_prompts_nothing(app):
+    assert prompt(app, severity=1) is None
+
+
+def test_suggestions_never_sell_and_fit_every_network():
+    settings = load_settings(None, environ={})
+    long_place = "Kahramanmaraş, Hatay, Gaziantep, Malatya, Adıyaman and Osmaniye"
+    for tone in settings.condolences.templates:
+        for kind in ("shooting", "earthquake", "flood", "hurricane", "wildfire", "crash"):
+            for network, limit in LIMITS.items():
+                text = suggest(
+                    settings.condolences.templates, tone, kind, long_place, network, None
+                )
+                assert length_error(text, network, limit) is None
+                lowered = text.lower()
+                assert not any(word in lowered for word in ("sale", "offer", "discount", "% off"))
+    tiny = suggest(settings.condolences.templates, "formal", "shooting", "Uvalde", "x", 60)
+    assert length_error(tiny, "x", 60) is None
+
+
+def test_a_template_that_sells_stops_start_up(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[condolences.templates.formal]\ndefault = "Thinking of {place}. 20% off today"\n'
+    )
+    from scheduler.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="condolences.templates.formal.default"):
+        load_settings(path, environ={})
+    assert "% off" in PROMOTIONAL_WORDS
+
+
+def test_edit_approve_publish_with_two_people(app, frozen, alice, bob):
+    draft = prompt(app)
+    with app.db.session() as session:
+        condolences.edit(
+            session,
+            draft.id,
+            {"texts": {"us": "Thinking of Uvalde.", "outbox": "With Texas."}},
+            alice,
+        )
+    with app.db.session() as session:
+        created = condolences.approve(session, app.settings, draft.id, {}, bob)
+        assert [p.category for p in created] == ["condolence", "condolence"]
+        assert {p.channel.name: p.text for p in created} == {
+            "us": "Thinking of Uvalde.",
+            "outbox": "With Texas.",
+        }
+    assert Publisher(app).run_round().published == 2  # holds never stop condolences
+    with app.db.session() as session:
+        assert condolences.mark_published(session) == 1
+        assert condolences.get_draft(session, draft.id).status == "published"
+        assert [r.version for r in condolences.revisions(session, draft.id)] == [1]
+
+
+def test_the_last_editor_cannot_approve_and_a_manager_cannot_at_all(app, alice, bob, carol):
+    draft = prompt(app)
+    with app.db.session() as session:
+        condolences.edit(session, draft.id, {"texts": {"us": "With Texas."}}, bob)
+    with app.db.session() as session, pytest.raises(PermissionDenied, match="two-person"):
+        condolences.approve(session, app.settings, draft.id, {}, bob)
+    with app.db.session() as session, pytest.raises(PermissionDenied, match="approver"):
+        condolences.approve(session, app.settings, draft.id, {}, alice)
+    with app.db.session() as session:
+        assert condolences.approve(session, app.settings, draft.id, {}, carol)
+
+
+def test_an_unsubmitted_or_stale_draft_cannot_be_approved(app, alice, bob):
+    draft = prompt(app)
+    with app.db.session() as session, pytest.raises(Conflict):
+        condolences.approve(session, app.settings, draft.id, {}, bob)
+    with app.db.session() as session:
+        condolences.edit(session, draft.id, {"texts": {"us": "v1"}}, alice)
+    with app.db.session() as session:
+        condolences.edit(session, draft.id, {"texts": {"us": "v2"}}, alice)
+    with app.db.session() as session, pytest.raises(Conflict, match="version 2"):
+        condolences.approve(session, app.settings, draft.id, {"version": 1}, bob)
+
+
+def test_saying_nothing_is_a_recorded_answer(app, bob):
+    draft = prompt(app)
+    with app.db.session() as session:
+        condolences.decline(session, draft.id, {"reason": "not our place to speak"}, bob)
+    with app.db.session() as session:
+        assert condolences.get_draft(session, draft.id).status == "declined"
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "condolence.declined"))
+        assert event.reason == "not our place to speak" and event.actor == "bob"
+
+
+def test_bad_edits_name_the_field_and_change_nothing(app, alice):
+    draft = prompt(app)
+    for data, field in (
+        ({"texts": {"us": "x" * 281}}, "texts"),
+        ({"texts": {"nope": "hi"}}, "channels"),
+        ({"texts": {"us": "hi"}, "channels": ["sky"]}, "texts"),
+        ({"texts": "hi"}, "texts"),
+        ({}, "texts"),
+    ):
+        with app.db.session() as session, pytest.raises(ValidationError) as caught:
+            condolences.edit(session, draft.id, data, alice)
+        assert field in caught.value.errors, data
+    with app.db.session() as session:
+        row = condolences.get_draft(session, draft.id)
+        assert (row.version, row.status) == (0, "awaiting_draft")
+
+
+def test_no_condolence_is_published_without_approval_whatever_the_door(app, frozen):
+    """The queue refuses condolence posts; a forged one is stopped at publish time."""
+    with pytest.raises(ValidationError):
+        queue(app, category="condolence")
+    post = queue(app, category="service", regions=["FR"])
+    with app.db.session() as session:
+        row = posts.get_post(session, post.id)
+        row.category = "condolence"  # forged directly in the database
+    frozen.advance(minutes=11)
+    assert Publisher(app).run_round().published == 0
+    with app.db.session() as session:
+        row = session.get(Post, post.id)
+        assert row.status == "needs_review"
+        assert "approved" in row.last_error
