@@ -58,7 +58,7 @@ def test_a_template_that_sells_stops_start_up(tmp_path):
     )
     from scheduler.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="condolences.templates.formal.default"):
+    with pytest.raises(ConfigError, match=r"condolences\.templates\.formal\.default"):
         load_settings(path, environ={})
     assert "% off" in PROMOTIONAL_WORDS
 
