@@ -13,6 +13,7 @@ import getpass
 import importlib
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -91,11 +92,19 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         print(login, flush=True)
     worker = Worker(app)
     scheduler = worker.start_background()
-    host, port = args.host or settings.web_host, args.port or settings.web_port
+    host = args.host or settings.web_host
+    port = settings.web_port if args.port is None else args.port
+
+    def _stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # leave the web server's loop; finally stops the worker
+
+    signal.signal(signal.SIGTERM, _stop)
     print(f"tactful is running at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
     try:
         flask_app = load_web_factory()(app)
         flask_app.run(host=host, port=port, use_reloader=False, threaded=True)
+    except KeyboardInterrupt:
+        print("stopping: finishing in-flight work", file=sys.stderr)
     finally:
         worker.shutdown(scheduler)
         app.close()
@@ -242,6 +251,113 @@ def cmd_post_cancel(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# The assessor the monitor uses, loaded by name so a missing one is a clear error.
+ASSESSOR = "rules.assess:assess"
+
+
+def load_assessor() -> Callable[..., Any]:
+    module_name, _, attr = ASSESSOR.partition(":")
+    try:
+        assess: Callable[..., Any] = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise TactfulError(f"the assessor {ASSESSOR} is not available: {exc}") from exc
+    return assess
+
+
+def _feed_app(settings: Settings) -> Tactful:
+    from scheduler.feeds.manage import sync_feeds
+
+    app = build_app(settings)
+    with app.db.session() as session:
+        sync_feeds(session, settings)
+    return app
+
+
+def cmd_feed_add(settings: Settings, args: argparse.Namespace) -> int:
+    from scheduler.feeds.manage import add_feed
+
+    app = _feed_app(settings)
+    data: dict[str, Any] = {"url": args.url, "kind": args.kind}
+    if args.interval is not None:
+        data["interval_seconds"] = args.interval
+    if args.title:
+        data["title"] = args.title
+    with app.db.session() as session:
+        feed = add_feed(session, settings, data, None)
+        print(f"feed {feed.id} added: {feed.kind} every {feed.interval_seconds} s {feed.url}")
+    app.close()
+    return 0
+
+
+def cmd_feed_list(settings: Settings, args: argparse.Namespace) -> int:
+    from scheduler.feeds.manage import list_feeds
+
+    app = _feed_app(settings)
+    with app.db.session() as session:
+        for feed in list_feeds(session):
+            state = "enabled" if feed.enabled else "disabled"
+            print(
+                f"{feed.id}\t{state}\t{feed.kind}\t{feed.interval_seconds}s\t"
+                f"next {feed.next_poll_at.isoformat()}\t{feed.error_count} errors\t"
+                f"{feed.title or ''}\t{feed.url}\t{feed.last_error or ''}"
+            )
+    app.close()
+    return 0
+
+
+def cmd_feed_disable(settings: Settings, args: argparse.Namespace) -> int:
+    from scheduler.feeds.manage import disable_feed
+
+    app = _feed_app(settings)
+    with app.db.session() as session:
+        feed = disable_feed(session, args.id, None, args.reason or "")
+        print(f"feed {feed.id} disabled")
+    if any(cfg.url == feed.url and cfg.enabled for cfg in settings.feeds):
+        print(
+            "note: this feed is enabled in the configuration, which re-enables it at the next start"
+        )
+    app.close()
+    return 0
+
+
+def cmd_feed_poll(settings: Settings, args: argparse.Namespace) -> int:
+    from scheduler.feeds.manage import get_feed, list_feeds
+    from scheduler.feeds.poll import NewReport, poll_feeds
+
+    assess = load_assessor()
+    app = _feed_app(settings)
+
+    def correlate(session: Any, reports: Sequence[NewReport]) -> None:
+        for new in reports:
+            incidents.record_report(session, settings, new.report)
+
+    with app.db.session() as session:
+        if args.id is not None:
+            ids = [get_feed(session, args.id).id]
+        else:
+            ids = [feed.id for feed in list_feeds(session, enabled_only=True)]
+    failed = 0
+    for result in poll_feeds(app, ids, assess=assess, on_reports=correlate):
+        if result.status == "error":
+            failed += 1
+            print(f"feed {result.feed_id} error: {result.error}")
+            continue
+        print(
+            f"feed {result.feed_id} {result.status}: {result.entries} entries, "
+            f"{len(result.new)} new, {len(result.tragedies)} tragedies"
+        )
+        for found in result.new:
+            label = (
+                f"tragedy {found.kind or 'other'} severity {found.severity} "
+                f"{','.join(found.regions) or '-'}"
+                if found.tragedy
+                else "-"
+            )
+            print(f"  [{label}] {found.title}")
+    app.close()
+    return 1 if failed else 0
+
+
 def cmd_config_check(settings: Settings, args: argparse.Namespace) -> int:
     print(
         json.dumps(
@@ -344,6 +460,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=int)
     p.add_argument("--reason")
     p.set_defaults(func=cmd_post_cancel)
+
+    feed = sub.add_parser("feed", help="news and alert feeds").add_subparsers(
+        dest="feed_command", required=True
+    )
+    p = feed.add_parser("add", help="monitor a feed")
+    p.add_argument("url")
+    p.add_argument("--kind", required=True, help="news, cap, gdacs, usgs or emsc")
+    p.add_argument("--interval", type=int, help="seconds between polls")
+    p.add_argument("--title")
+    p.set_defaults(func=cmd_feed_add)
+    feed.add_parser("list", help="list feeds").set_defaults(func=cmd_feed_list)
+    p = feed.add_parser("disable", help="stop polling a feed")
+    p.add_argument("id", type=int)
+    p.add_argument("--reason")
+    p.set_defaults(func=cmd_feed_disable)
+    p = feed.add_parser("poll", help="poll one feed (or every enabled one) now")
+    p.add_argument("id", type=int, nargs="?")
+    p.set_defaults(func=cmd_feed_poll)
 
     config = sub.add_parser("config", help="configuration").add_subparsers(
         dest="config_command", required=True
