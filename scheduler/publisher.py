@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import JSON, String, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from rules.policy import Decision, IncidentFacts, PostFacts, decide
@@ -48,6 +48,7 @@ from scheduler.channels import (
     UnknownOutcome,
 )
 from scheduler.context import Tactful
+from scheduler.db import UTCDateTime
 from scheduler.models import AuditEvent, ChannelAccount, Post, PublishAttempt
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,18 @@ class Publisher:
             )
             if not ids:
                 return []
+            audit.record_from_select(
+                session,
+                select(
+                    literal(now, UTCDateTime()),
+                    literal(audit.SYSTEM, String()),
+                    literal("post.claimed", String()),
+                    literal("post", String()),
+                    Post.id,
+                    literal(None, String()),
+                    literal({"worker": self.worker_id}, JSON()),
+                ).where(Post.id.in_(ids)),
+            )
             return self._screen(session, ids, now)
 
     def _screen(self, session: Session, ids: list[int], now: datetime) -> list[Claimed]:
@@ -471,6 +484,21 @@ class Publisher:
         if not claimed:
             return
         with self.app.db.session() as session:
+            audit.record_many(
+                session,
+                [
+                    {
+                        "at": clock.now(),
+                        "actor": audit.SYSTEM,
+                        "action": "post.requeued",
+                        "object_type": "post",
+                        "object_id": c.post_id,
+                        "reason": "worker stopping before sending",
+                        "details": {},
+                    }
+                    for c in claimed
+                ],
+            )
             session.execute(
                 update(Post)
                 .where(
