@@ -18,10 +18,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scheduler import incidents, migrate, posts, users
+from scheduler import clock, incidents, migrate, posts, users
 from scheduler.config import Settings, load_settings
 from scheduler.context import Tactful
 from scheduler.errors import ConfigError, Conflict, NotFound, TactfulError, ValidationError
+from scheduler.worker import Worker
 
 WEB_FACTORY = "web:create_app"
 EXIT_USAGE = 2
@@ -34,13 +35,28 @@ def _print_errors(exc: ValidationError) -> None:
 
 
 def build_app(settings: Settings, *, migrate_sqlite: bool = True) -> Tactful:
-    """Create the application objects, migrate a SQLite database, sync channels."""
+    """Create the application objects, migrate a SQLite database, and sync the
+    channel accounts and feeds named in the configuration."""
+    from scheduler.feeds.manage import sync_feeds
+
     app = Tactful.from_settings(settings)
     if migrate_sqlite and app.db.is_sqlite:
         migrate.upgrade(app.db)
     with app.db.session() as session:
         posts.sync_channels(session, settings.channels)
+        sync_feeds(session, settings)
     return app
+
+
+def make_worker(app: Tactful) -> Worker:
+    """A worker with the publishing, maintenance and feed-polling jobs."""
+    from scheduler.monitor import poll_job
+
+    worker = Worker(app)
+    worker.add_job(
+        "poll_due_feeds", poll_job(app, worker.worker_id), app.settings.monitor.poll_interval
+    )
+    return worker
 
 
 def load_web_factory() -> Callable[..., Any]:
@@ -59,10 +75,8 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from scheduler.worker import Worker
-
     app = build_app(settings, migrate_sqlite=True)
-    Worker(app).run_forever()
+    make_worker(app).run_forever()
     app.close()
     return 0
 
@@ -76,10 +90,12 @@ def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from scheduler import demo
-    from scheduler.worker import Worker
 
+    demo_feed = None
     if args.demo:
-        settings = demo.demo_settings(settings)
+        demo_feed = demo.DemoFeed(clock.now())
+        demo_feed.start()
+        settings = demo.demo_settings(settings, demo_feed.url)
     if not settings.is_sqlite:
         print(
             "note: serve runs web and worker in one process; for PostgreSQL in "
@@ -90,7 +106,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.demo:
         login = demo.seed(app)
         print(login, flush=True)
-    worker = Worker(app)
+    worker = make_worker(app)
     scheduler = worker.start_background()
     host = args.host or settings.web_host
     port = settings.web_port if args.port is None else args.port
@@ -108,6 +124,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         worker.shutdown(scheduler)
         app.close()
+        if demo_feed is not None:
+            demo_feed.stop()
     return 0
 
 
@@ -252,25 +270,8 @@ def cmd_post_cancel(settings: Settings, args: argparse.Namespace) -> int:
 
 
 # The assessor the monitor uses, loaded by name so a missing one is a clear error.
-ASSESSOR = "rules.assess:assess"
-
-
-def load_assessor() -> Callable[..., Any]:
-    module_name, _, attr = ASSESSOR.partition(":")
-    try:
-        assess: Callable[..., Any] = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
-        raise TactfulError(f"the assessor {ASSESSOR} is not available: {exc}") from exc
-    return assess
-
-
 def _feed_app(settings: Settings) -> Tactful:
-    from scheduler.feeds.manage import sync_feeds
-
-    app = build_app(settings)
-    with app.db.session() as session:
-        sync_feeds(session, settings)
-    return app
+    return build_app(settings)
 
 
 def cmd_feed_add(settings: Settings, args: argparse.Namespace) -> int:
@@ -322,22 +323,16 @@ def cmd_feed_disable(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_feed_poll(settings: Settings, args: argparse.Namespace) -> int:
     from scheduler.feeds.manage import get_feed, list_feeds
-    from scheduler.feeds.poll import NewReport, poll_feeds
+    from scheduler.monitor import poll_now
 
-    assess = load_assessor()
     app = _feed_app(settings)
-
-    def correlate(session: Any, reports: Sequence[NewReport]) -> None:
-        for new in reports:
-            incidents.record_report(session, settings, new.report)
-
     with app.db.session() as session:
         if args.id is not None:
             ids = [get_feed(session, args.id).id]
         else:
             ids = [feed.id for feed in list_feeds(session, enabled_only=True)]
     failed = 0
-    for result in poll_feeds(app, ids, assess=assess, on_reports=correlate):
+    for result in poll_now(app, ids):
         if result.status == "error":
             failed += 1
             print(f"feed {result.feed_id} error: {result.error}")
@@ -356,6 +351,47 @@ def cmd_feed_poll(settings: Settings, args: argparse.Namespace) -> int:
             print(f"  [{label}] {found.title}")
     app.close()
     return 1 if failed else 0
+
+
+def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
+    """A dry run: what tactful would conclude for each entry; the database is not
+    touched (not even opened)."""
+    from pathlib import Path
+
+    from rules.assess import assess
+    from scheduler.feeds.fetch import fetch
+    from scheduler.feeds.parse import guess_kind, parse
+
+    source = args.source
+    if source.startswith(("http://", "https://")):
+        result = fetch(source, settings=settings)
+        if result.body is None:
+            print(f"error: source: {source} answered {result.status} with no body", file=sys.stderr)
+            return 1
+        body = result.body
+    else:
+        try:
+            body = Path(source).read_bytes()
+        except OSError as exc:
+            print(f"error: source: cannot read {source}: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+    kind = args.kind or guess_kind(body)
+    parsed = parse(body, kind, source)
+    now = clock.now()
+    for entry in parsed.entries:
+        verdict = assess(entry, now)
+        line = verdict.as_json(entry)
+        if args.json:
+            print(json.dumps(line, ensure_ascii=False))
+        else:
+            label = (
+                f"TRAGEDY {verdict.kind} sev {verdict.severity} "
+                f"{','.join(verdict.regions) or '-'} ({verdict.confidence:.2f})"
+                if verdict.tragedy
+                else "-"
+            )
+            print(f"{label:<40} {entry.title[:100]}")
+    return 0
 
 
 def cmd_config_check(settings: Settings, args: argparse.Namespace) -> int:
@@ -479,6 +515,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=int, nargs="?")
     p.set_defaults(func=cmd_feed_poll)
 
+    p = sub.add_parser("assess", help="dry run: what tactful concludes for each feed entry")
+    p.add_argument("source", help="a feed file or an http(s) URL")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument(
+        "--kind",
+        choices=["news", "cap", "gdacs", "usgs", "emsc"],
+        help="the feed kind (default: guessed from the content)",
+    )
+    p.set_defaults(func=cmd_assess)
+
     config = sub.add_parser("config", help="configuration").add_subparsers(
         dest="config_command", required=True
     )
@@ -516,6 +562,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TactfulError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

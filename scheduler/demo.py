@@ -1,17 +1,28 @@
-"""``tactful serve --demo``: a demo user, outbox channel accounts and posts due over
-the next hour in several regions, so a new user sees a hold happen with no accounts
-and no network. Declaring an incident in Texas (or California) holds the matching
-promotions while the service post still goes out."""
+"""``tactful serve --demo``: a demo user, outbox channel accounts, posts due over
+the next hour in several regions, and a local news feed, so a new user sees a hold
+happen with no accounts and no network.
+
+The demo feed is served from this process on a loopback port. A minute after start
+it carries a report of a real tragedy in Texas (the Santa Fe High School shooting of
+18 May 2018); the monitor picks it up, opens an incident and holds the Texas
+promotions while the service post still goes out. Resolving the incident on the
+Incidents page releases them. Declaring an incident by hand works the same way.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from xml.sax.saxutils import escape
 
 from sqlalchemy import func, select
 
 from scheduler import clock, posts, users
-from scheduler.config import ChannelConfig, Settings
+from scheduler.config import ChannelConfig, FeedConfig, Settings
 from scheduler.context import Tactful
 from scheduler.models import Post, User
 
@@ -61,10 +72,93 @@ DEMO_POSTS: tuple[tuple[int, str, str, list[str], str], ...] = (
 )
 
 
-def demo_settings(settings: Settings) -> Settings:
+# Seconds after start when the demo feed starts carrying the tragedy.
+TRAGEDY_AFTER = 60
+DEMO_FEED_INTERVAL = 15
+
+CALM_ITEMS = (
+    (
+        "Austin approves new downtown park budget",
+        "The Austin city council in Texas approved the budget for a new downtown park on Tuesday.",
+    ),
+    (
+        "Lyon hosts annual festival of lights",
+        "Millions of visitors are expected in Lyon, France, for the festival this week.",
+    ),
+)
+TRAGEDY_ITEM = (
+    "Gunman kills 10 at Santa Fe High School in Texas",
+    "A 17-year-old student opened fire at Santa Fe High School in Santa Fe, Texas, "
+    "killing ten people and wounding thirteen others, authorities said.",
+)
+
+
+class DemoFeed:
+    """An RSS feed on 127.0.0.1 whose content changes a minute after it starts."""
+
+    def __init__(self, started: datetime) -> None:
+        self.started = started
+        self.server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None, "start the feed first"
+        return f"http://127.0.0.1:{self.server.server_address[1]}/news.xml"
+
+    def render(self, now: datetime) -> str:
+        items = [(i, *item, self.started) for i, item in enumerate(CALM_ITEMS)]
+        if now >= self.started + timedelta(seconds=TRAGEDY_AFTER):
+            items.append((99, *TRAGEDY_ITEM, self.started + timedelta(seconds=TRAGEDY_AFTER)))
+        entries = "".join(
+            f"<item><title>{escape(title)}</title><description>{escape(text)}</description>"
+            f'<guid isPermaLink="false">demo-{ident}</guid>'
+            f"<pubDate>{format_datetime(when)}</pubDate></item>"
+            for ident, title, text, when in items
+        )
+        return (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            "<title>Demo News</title><link>http://127.0.0.1/</link>"
+            f"<description>tactful demo feed</description>{entries}</channel></rss>"
+        )
+
+    def start(self) -> None:
+        feed = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                body = feed.render(clock.now()).encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+def demo_settings(settings: Settings, feed_url: str | None = None) -> Settings:
+    """The demo's channel accounts, and only the local demo feed (no network)."""
     names = {c.name for c in settings.channels}
     extra = tuple(c for c in DEMO_CHANNELS if c.name not in names)
-    return dataclasses.replace(settings, channels=settings.channels + extra)
+    changes: dict[str, Any] = {"channels": settings.channels + extra}
+    if feed_url:
+        changes["feeds"] = (FeedConfig(feed_url, "news", DEMO_FEED_INTERVAL, True, "Demo News"),)
+        changes["monitor"] = dataclasses.replace(
+            settings.monitor,
+            min_interval_seconds=min(settings.monitor.min_interval_seconds, DEMO_FEED_INTERVAL),
+            poll_interval=min(settings.monitor.poll_interval, 5.0),
+        )
+    return dataclasses.replace(settings, **changes)
 
 
 def seed(app: Tactful) -> str:

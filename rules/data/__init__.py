@@ -1,0 +1,1 @@
+"""Packaged data for the rules layer (read-only at run time)."""

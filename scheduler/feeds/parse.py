@@ -1,0 +1,619 @@
+"""Turn a fetched feed document into ``Entry`` values.
+
+Two readers over the same bytes: feedparser for the feed itself (titles, links,
+dates, the many dialects of RSS and Atom), and the raw XML through defusedxml for
+what feedparser drops or mangles — CAP geocodes and parameters, every polygon,
+GDACS elements with attributes, USGS depth and PAGER class, EMSC's own geo
+namespace. Points come out as (latitude, longitude) whatever the source's order.
+
+A document that declares XML entities is refused outright (entity-expansion bombs,
+external entities): nothing in it is expanded or resolved. This module decides
+nothing about the entries and does no I/O.
+
+``Entry.fields`` names, by kind (values are the source's text):
+
+- cap: ``cap_event``, ``cap_severity``, ``cap_urgency``, ``cap_certainty``,
+  ``cap_areadesc``, ``cap_msgtype``, ``cap_status``, ``cap_category``, ``cap_sent``,
+  ``cap_effective``, ``cap_onset``, ``cap_expires``, ``cap_headline``,
+  ``cap_sendername``, and each ``cap:parameter`` as ``cap_param_<name>`` (e.g.
+  ``cap_param_vtec``). Geocodes go to ``Entry.geocodes`` ({"FIPS6": (...), "UGC":
+  (...)}), polygons to ``Entry.polygons``.
+- gdacs: every simple ``gdacs:x`` element as ``gdacs_x`` (``gdacs_alertlevel``,
+  ``gdacs_eventtype``, ``gdacs_iso3``, ``gdacs_country``, ``gdacs_severity`` (its
+  text), ``gdacs_episodeid``, ``gdacs_alertscore``, ...) and its attributes as
+  ``gdacs_x_attr`` (``gdacs_severity_value``, ``gdacs_severity_unit``,
+  ``gdacs_population_value``, ...).
+- usgs: ``magnitude``, ``place``, ``depth_km`` (positive below sea level),
+  ``pager_alert`` (green/yellow/orange/red, when given), ``tsunami`` ("1" when the
+  entry shows the tsunami flag).
+- emsc: ``magnitude``, ``magnitude_type`` (ML, mb, ...), ``region`` (upper case, as
+  in the title), ``depth_km``, ``emsc_status`` (automatic/reviewed...).
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import math
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from xml.sax import SAXParseException
+
+import defusedxml
+import defusedxml.ElementTree as SafeET
+import feedparser
+
+from rules.reports import FEED_KINDS, Entry, LatLon
+from scheduler.feeds import FeedError
+
+# Longest plain-text summary kept; the rest of a long article is not needed to
+# recognise a tragedy, and reports are stored.
+MAX_SUMMARY = 4000
+MAX_FIELD = 500
+_ATOM = "http://www.w3.org/2005/Atom"
+_RSS1 = "http://purl.org/rss/1.0/"
+_GEORSS = "http://www.georss.org/georss"
+_GDACS = "http://www.gdacs.org"
+_ITEM_NAMESPACES = ("", _ATOM, _RSS1, "http://backend.userland.com/rss2")
+_CAP_FIELDS = (
+    "event",
+    "severity",
+    "urgency",
+    "certainty",
+    "areaDesc",
+    "msgType",
+    "status",
+    "category",
+    "sent",
+    "effective",
+    "onset",
+    "expires",
+    "headline",
+    "senderName",
+)
+_USGS_TITLE = re.compile(r"^\s*M\s*(-?\d+(?:\.\d+)?)\s*[-\u2013\u2014]\s*(.*?)\s*$")
+_USGS_PAGER = re.compile(r"pager-(green|yellow|orange|red)", re.IGNORECASE)
+_EMSC_TITLE = re.compile(r"^\s*([A-Za-z]{1,4})\s+(-?\d+(?:\.\d+)?)\s+(.+?)\s*$")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_XML_DECL = re.compile(
+    r"""^(\ufeff?\s*<\?xml[^>]*?encoding\s*=\s*)(["'])([^"']*)\2""", re.IGNORECASE
+)
+_XML_DECL_BYTES = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""",
+    re.IGNORECASE,
+)
+_SINGLE_BYTE = {"latin-1", "latin1", "iso-8859-1", "iso8859-1", "windows-1252", "cp1252"}
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A feed document read: its title, its entries in document order, and notes on
+    problems that did not stop the reading (a wrong charset declaration)."""
+
+    title: str | None
+    entries: list[Entry]
+    notes: tuple[str, ...] = ()
+
+
+def parse(
+    body: bytes, kind: str, source_url: str | None = None, *, charset: str | None = None
+) -> ParsedFeed:
+    """Read ``body`` as a feed of ``kind`` (one of ``FEED_KINDS``).
+
+    ``source_url`` resolves relative links; ``charset`` is the HTTP one, used only
+    when the document does not declare its own. Raises ``FeedError`` naming the
+    reason when the document is no feed at all (empty, HTML, broken XML with no
+    entry readable) or declares XML entities. A valid feed with no entries is not an
+    error.
+    """
+    if kind not in FEED_KINDS:
+        raise FeedError(f"unknown feed kind {kind!r} (expected one of {', '.join(FEED_KINDS)})")
+    if not body.strip():
+        raise FeedError("the server sent an empty document, not a feed")
+    notes: list[str] = []
+    data = _as_utf8(body, charset, notes)
+    root, raw_error = _raw_tree(data)
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    if source_url:
+        headers["content-location"] = source_url
+    parsed: Any = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    fp_entries: list[Any] = list(parsed.entries)
+    if not fp_entries and (parsed.get("bozo") or not parsed.get("version")):
+        raise FeedError(_not_a_feed(data, parsed.get("bozo_exception"), raw_error))
+    if raw_error is not None and fp_entries:
+        notes.append(f"not well-formed XML ({raw_error}); read leniently")
+    raw_items = _match_items(root, fp_entries) if root is not None else [None] * len(fp_entries)
+    feed_title = _plain(parsed.feed.get("title", "")) or None
+    entries = []
+    skipped = 0
+    for fp_entry, raw in zip(fp_entries, raw_items, strict=True):
+        entry = _entry(fp_entry, raw, kind, feed_title or "")
+        if entry is None:
+            skipped += 1
+        else:
+            entries.append(entry)
+    if skipped:
+        notes.append(f"{skipped} entries without id, link or title were skipped")
+    return ParsedFeed(feed_title, entries, tuple(notes))
+
+
+# ------------------------------------------------------------------ documents
+def _as_utf8(body: bytes, http_charset: str | None, notes: list[str]) -> bytes:
+    """The document re-encoded as UTF-8 with its declaration saying so, so that both
+    readers agree. A wrong declaration is worked around and noted."""
+    match = _XML_DECL_BYTES.match(body[:1024])
+    declared = match.group(1).decode("ascii").lower() if match else None
+    if body.startswith(b"\xef\xbb\xbf"):
+        declared = declared or "utf-8"
+    elif body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        declared = "utf-16"
+    claimed = declared or (http_charset or "").strip().lower() or "utf-8"
+    if claimed in ("utf-8", "utf8") and _decodes(body, "utf-8"):
+        return body
+    text: str | None = None
+    if _decodes(body, claimed):
+        text = body.decode(claimed)
+        if claimed in _SINGLE_BYTE and not body.isascii() and _decodes(body, "utf-8"):
+            notes.append(f"charset: the document says {claimed} but is UTF-8; read as UTF-8")
+            text = body.decode("utf-8")
+    else:
+        for fallback in ("utf-8", "windows-1252", "latin-1"):
+            if fallback != claimed and _decodes(body, fallback):
+                notes.append(f"charset: the document says {claimed} but is not; read as {fallback}")
+                text = body.decode(fallback)
+                break
+    assert text is not None  # latin-1 decodes anything
+    text = text.removeprefix("\ufeff")
+    text = _XML_DECL.sub(lambda m: f"{m.group(1)}{m.group(2)}utf-8{m.group(2)}", text, count=1)
+    return text.encode("utf-8")
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _raw_tree(data: bytes) -> tuple[ET.Element | None, str | None]:
+    """The document as an element tree, via defusedxml. Returns ``(None, reason)``
+    for XML that is not well-formed; raises ``FeedError`` for declared entities."""
+    try:
+        return SafeET.fromstring(data), None
+    except defusedxml.DefusedXmlException as exc:
+        # Never echo the entity itself: an external one names a local file or URL.
+        raise FeedError(
+            "refused: the document declares XML entities or an external reference "
+            "(entity expansion and external entities are not allowed in feeds)"
+        ) from exc
+    except ET.ParseError as exc:
+        line, column = getattr(exc, "position", (0, 0))
+        message = str(exc).split(":", 1)[0]
+        return None, f"{message} at line {line}, column {column}"
+
+
+def _not_a_feed(data: bytes, bozo: object, raw_error: str | None) -> str:
+    head = data[:2048].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]:
+        return "not a feed: the server sent an HTML page (is this the feed's address?)"
+    if head.startswith((b"{", b"[")):
+        return "not a feed: the server sent JSON"
+    if raw_error:
+        return f"not valid XML: {raw_error}"
+    if isinstance(bozo, SAXParseException):
+        return f"not valid XML: {bozo.getMessage()} at line {bozo.getLineNumber()}"
+    return "not a feed: no RSS, Atom or RDF document found"
+
+
+# --------------------------------------------------------------- raw elements
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _ns(tag: object) -> str:
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def _items(element: ET.Element) -> Iterator[ET.Element]:
+    """RSS items and Atom entries, in document order, not descending into them."""
+    for child in element:
+        if _local(child.tag) in ("item", "entry") and _ns(child.tag) in _ITEM_NAMESPACES:
+            yield child
+        else:
+            yield from _items(child)
+
+
+def _id_of(item: ET.Element) -> str | None:
+    for child in item:
+        if _local(child.tag) in ("guid", "id") and child.text and child.text.strip():
+            return child.text.strip()
+    for child in item:
+        if _local(child.tag) == "link":
+            href = child.get("href") or (child.text or "").strip()
+            if href:
+                return href
+    return None
+
+
+def _match_items(root: ET.Element, fp_entries: list[Any]) -> list[ET.Element | None]:
+    """The raw element behind each feedparser entry: by position when the counts
+    agree, else by id or link."""
+    items = list(_items(root))
+    if len(items) == len(fp_entries):
+        return list(items)
+    by_id: dict[str, ET.Element] = {}
+    for item in items:
+        key = _id_of(item)
+        if key:
+            by_id.setdefault(key, item)
+    return [by_id.get(e.get("id") or e.get("link") or "") for e in fp_entries]
+
+
+def _text(element: ET.Element | None) -> str:
+    if element is None:
+        return ""
+    return " ".join("".join(element.itertext()).split())
+
+
+def _find(item: ET.Element, local: str, namespace: str | None = None) -> ET.Element | None:
+    for element in item.iter():
+        if _local(element.tag) == local and (namespace is None or _ns(element.tag) == namespace):
+            return element
+    return None
+
+
+def _findall(item: ET.Element, local: str) -> Iterator[ET.Element]:
+    for element in item.iter():
+        if _local(element.tag) == local:
+            yield element
+
+
+# ------------------------------------------------------------------- entries
+def _entry(fp: Any, raw: ET.Element | None, kind: str, source: str) -> Entry | None:
+    title = _plain(fp.get("title", ""))
+    link = fp.get("link") or None
+    guid = (fp.get("id") or "").strip()
+    if not guid:
+        if not link and not title:
+            return None
+        # No id: an entry is known by its link and title together.
+        guid = f"{link or ''} {title}".strip()
+    fields: dict[str, str] = {}
+    geocodes: dict[str, tuple[str, ...]] = {}
+    polygons: tuple[tuple[LatLon, ...], ...] = ()
+    point = None
+    if raw is not None:
+        point = _raw_point(raw)
+        polygons = _polygons(raw)
+    if point is None:
+        point = _fp_point(fp)
+    if kind == "cap":
+        fields.update(_cap_fields(fp, raw))
+        if raw is not None:
+            geocodes = _geocodes(raw)
+    elif kind == "gdacs":
+        fields.update(_gdacs_fields(fp, raw))
+    elif kind == "usgs":
+        fields.update(_usgs_fields(fp, raw, title))
+    elif kind == "emsc":
+        fields.update(_emsc_fields(fp, raw, title))
+    return Entry(
+        feed_kind=kind,
+        guid=guid,
+        title=title,
+        summary=_plain(fp.get("summary", ""))[:MAX_SUMMARY],
+        link=link,
+        published=_when(fp),
+        source=source,
+        categories=tuple(
+            dict.fromkeys(
+                t.get("term") or t.get("label") for t in fp.get("tags", []) if t.get("term")
+            )
+        ),
+        point=point,
+        polygons=polygons,
+        fields={k: v[:MAX_FIELD] for k, v in fields.items() if v},
+        geocodes=geocodes,
+    )
+
+
+def _when(fp: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = fp.get(key)
+        if isinstance(value, time.struct_time):
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+            except (OverflowError, ValueError, OSError):
+                continue
+    return None
+
+
+def _lat_lon(lat: float, lon: float) -> LatLon | None:
+    if math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180:
+        return (lat, lon)
+    return None
+
+
+def _floats(text: str) -> list[float]:
+    out = []
+    for token in text.replace(",", " ").split():
+        try:
+            out.append(float(token))
+        except ValueError:
+            return []
+    return out
+
+
+def _raw_point(item: ET.Element) -> LatLon | None:
+    # GeoRSS simple: "lat lon" (USGS, GDACS).
+    point = _find(item, "point", _GEORSS)
+    if point is not None:
+        numbers = _floats(_text(point))
+        if len(numbers) == 2:
+            return _lat_lon(numbers[0], numbers[1])
+    # W3C geo (GDACS) and EMSC's look-alike namespace: separate lat and long.
+    lat = next((e for e in _findall(item, "lat") if "geo" in _ns(e.tag)), None)
+    lon = next((e for e in _findall(item, "long") if "geo" in _ns(e.tag)), None)
+    if lat is not None and lon is not None:
+        numbers = _floats(f"{_text(lat)} {_text(lon)}")
+        if len(numbers) == 2:
+            return _lat_lon(numbers[0], numbers[1])
+    return None
+
+
+def _fp_point(fp: Any) -> LatLon | None:
+    where = fp.get("where")
+    if isinstance(where, Mapping) and where.get("type") == "Point":
+        coordinates = where.get("coordinates")
+        if isinstance(coordinates, tuple | list) and len(coordinates) >= 2:
+            # feedparser gives GeoJSON order: (lon, lat).
+            return _lat_lon(float(coordinates[1]), float(coordinates[0]))
+    lat, lon = fp.get("geo_lat"), fp.get("geo_long")
+    if lat and lon:
+        numbers = _floats(f"{lat} {lon}")
+        if len(numbers) == 2:
+            return _lat_lon(numbers[0], numbers[1])
+    return None
+
+
+def _polygons(item: ET.Element) -> tuple[tuple[LatLon, ...], ...]:
+    """Every CAP and GeoRSS polygon. CAP writes "lat,lon lat,lon ...", GeoRSS
+    "lat lon lat lon ..."; both are (lat, lon) pairs."""
+    rings = []
+    for element in _findall(item, "polygon"):
+        text = _text(element)
+        if not text:
+            continue
+        if "," in text:
+            pairs = [_floats(pair) for pair in text.split()]
+        else:
+            numbers = _floats(text)
+            pairs = [numbers[i : i + 2] for i in range(0, len(numbers) - 1, 2)]
+        ring = [_lat_lon(p[0], p[1]) for p in pairs if len(p) == 2]
+        points = tuple(p for p in ring if p is not None)
+        if len(points) >= 3 and len(points) == len(pairs):
+            rings.append(points)
+    return tuple(rings)
+
+
+def _pairs(element: ET.Element) -> Iterator[tuple[str, str]]:
+    """``valueName``/``value`` children in order (CAP geocode and parameter)."""
+    name = ""
+    for child in element:
+        local = _local(child.tag)
+        if local == "valueName":
+            name = _text(child)
+        elif local == "value" and name:
+            yield name, _text(child)
+
+
+def _geocodes(item: ET.Element) -> dict[str, tuple[str, ...]]:
+    codes: dict[str, dict[str, None]] = {}
+    for geocode in _findall(item, "geocode"):
+        for name, value in _pairs(geocode):
+            # The NWS index lists several codes in one value, space-separated.
+            for code in value.split():
+                codes.setdefault(name, {})[code] = None
+    return {name: tuple(values) for name, values in codes.items()}
+
+
+def _cap_fields(fp: Any, raw: ET.Element | None) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for name in _CAP_FIELDS:
+        key = f"cap_{name.lower()}"
+        element = None
+        if raw is not None:
+            element = next(
+                (
+                    e
+                    for e in _findall(raw, name)
+                    if "cap" in _ns(e.tag) or "emergency" in _ns(e.tag)
+                ),
+                None,
+            )
+        value = _text(element) if element is not None else str(fp.get(key) or "").strip()
+        if value:
+            fields[key] = value
+    if raw is not None:
+        for parameter in _findall(raw, "parameter"):
+            for name, value in _pairs(parameter):
+                slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+                if slug and value:
+                    fields.setdefault(f"cap_param_{slug}", value)
+    return fields
+
+
+def _gdacs_fields(fp: Any, raw: ET.Element | None) -> dict[str, str]:
+    """Every simple ``gdacs:*`` element as ``gdacs_<name>``, and its attributes as
+    ``gdacs_<name>_<attribute>`` (``gdacs_severity`` is the text feedparser loses,
+    ``gdacs_severity_value``/``_unit`` the numbers)."""
+    fields: dict[str, str] = {}
+    if raw is None:
+        for key, value in fp.items():
+            if key.startswith("gdacs_") and isinstance(value, str) and value.strip():
+                fields[key] = value.strip()
+            elif key.startswith("gdacs_") and isinstance(value, Mapping):
+                for attribute, text in value.items():
+                    if isinstance(text, str) and text.strip():
+                        fields[f"{key}_{attribute}"] = text.strip()
+        return fields
+    for child in raw:
+        if _ns(child.tag) != _GDACS or len(child):
+            continue
+        name = f"gdacs_{_local(child.tag).lower()}"
+        text = _text(child)
+        if text:
+            fields[name] = text
+        for attribute, value in child.attrib.items():
+            if value.strip():
+                fields[f"{name}_{_local(attribute).lower()}"] = value.strip()
+    return fields
+
+
+def _number(text: str) -> str | None:
+    found = _NUMBER.search(text)
+    return f"{float(found.group()):g}" if found else None
+
+
+def _usgs_fields(fp: Any, raw: ET.Element | None, title: str) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    match = _USGS_TITLE.match(title)
+    if match:
+        fields["magnitude"] = match.group(1)
+        fields["place"] = match.group(2)
+    else:
+        # Newer titles may drop the "M"; the category says "Magnitude 5" at least.
+        for tag in fp.get("tags", []):
+            if (tag.get("label") or "").lower() == "magnitude":
+                value = _number(tag.get("term") or "")
+                if value:
+                    fields["magnitude"] = value
+    elevation = _text(_find(raw, "elev", _GEORSS)) if raw is not None else ""
+    elevation = elevation or str(fp.get("georss_elev") or "")
+    numbers = _floats(elevation)
+    if len(numbers) == 1:
+        # Metres above sea level: negative is below, so depth is its opposite.
+        fields["depth_km"] = f"{round(-numbers[0] / 1000, 3):g}"
+    summary = _text(_find(raw, "summary")) if raw is not None else ""
+    html = summary or str(fp.get("summary") or "")
+    pager = _USGS_PAGER.search(html)
+    if pager:
+        fields["pager_alert"] = pager.group(1).lower()
+    if "tsunamilogo" in html or "tsunami.gov" in html:
+        fields["tsunami"] = "1"
+    return fields
+
+
+def _emsc_fields(fp: Any, raw: ET.Element | None, title: str) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    match = _EMSC_TITLE.match(title)
+    if match:
+        fields["magnitude_type"] = match.group(1)
+        fields["magnitude"] = match.group(2)
+        # The region is only in the upper-case title ("ML 2.2  CROATIA").
+        fields["region"] = " ".join(match.group(3).split())
+    magnitude = _text(_find(raw, "magnitude")) if raw is not None else ""
+    magnitude = magnitude or str(fp.get("emsc_magnitude") or "")
+    if magnitude and "magnitude" not in fields:
+        value = _number(magnitude)
+        if value:
+            fields["magnitude"] = value
+    depth = _text(_find(raw, "depth")) if raw is not None else ""
+    depth = depth or str(fp.get("emsc_depth") or "")
+    value = _number(depth)
+    if value is not None:
+        fields["depth_km"] = value
+    status = _text(_find(raw, "status")) if raw is not None else str(fp.get("status") or "")
+    if status:
+        fields["emsc_status"] = status.lower()
+    return fields
+
+
+# ---------------------------------------------------------------- plain text
+class _TextOnly(HTMLParser):
+    """Collects the text of an HTML fragment; block elements become spaces."""
+
+    BLOCKS = frozenset(
+        [
+            "p",
+            "br",
+            "div",
+            "li",
+            "dt",
+            "dd",
+            "tr",
+            "td",
+            "th",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "table",
+            "ul",
+            "ol",
+            "dl",
+            "blockquote",
+            "section",
+        ]
+    )
+    SKIP = frozenset({"script", "style"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skipping += 1
+        elif tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def _plain(html: str) -> str:
+    """Text of an HTML fragment, entities decoded, whitespace collapsed."""
+    if not html:
+        return ""
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    parser = _TextOnly()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+# Markers that tell a feed's kind from its first bytes, most specific first.
+_KIND_MARKERS = (
+    ("cap", (b"urn:oasis:names:tc:emergency:cap",)),
+    ("gdacs", (b"gdacs.org", b"<gdacs:")),
+    ("usgs", (b"earthquake.usgs.gov",)),
+    ("emsc", (b"emsc-csem.org", b"emsc:")),
+)
+
+
+def guess_kind(body: bytes) -> str:
+    """The feed kind from markers in its first 64 KiB; ``news`` when none is found."""
+    head = body[:65536].lower()
+    for kind, markers in _KIND_MARKERS:
+        if any(marker in head for marker in markers):
+            return kind
+    return "news"

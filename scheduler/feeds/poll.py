@@ -1,0 +1,433 @@
+"""The monitor's pipeline: claim due feeds, fetch, parse, store new reports.
+
+For one feed: **fetch** (conditional GET) → **parse** → for each entry not seen
+before, **assess** it (the callable passed in: ``rules.assess.assess``) and store a
+``Report`` → hand the new tragedy reports to **on_reports** (incident correlation),
+in the same transaction → update the feed's own schedule: next poll, ETag,
+Last-Modified, error count.
+
+It decides nothing itself: whether an entry is a tragedy is the assessor's answer,
+what becomes of a tragedy is the ``on_reports`` callback's. No transaction is open
+while the network is used.
+
+Like miniflux, the schedule is data: each feed stores its next poll time, and the
+ticker only asks for the feeds whose time has passed. A failure is stored on the
+feed (``last_error``, ``error_count``), its next poll pushed back exponentially (up
+to a cap), and the round goes on with the next feed: one broken feed never stops the
+monitor. Entries are deduplicated per feed by a hash stored under a unique
+constraint, so a restart never stores an entry twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from rules.reports import Assessment, Entry
+from scheduler import clock
+from scheduler.context import Tactful
+from scheduler.errors import NotFound
+from scheduler.feeds import FeedError
+from scheduler.feeds.fetch import FetchResult, fetch, new_client
+from scheduler.feeds.parse import ParsedFeed, parse
+from scheduler.models import Feed, Report
+
+log = logging.getLogger(__name__)
+
+Assess = Callable[[Entry, datetime], Assessment]
+# Called inside the poll's transaction with the new tragedy reports (already
+# flushed, so they have ids); raising rolls the poll back and records the error.
+OnReports = Callable[[Session, Sequence["NewReport"]], None]
+
+# Longest error message kept on a feed.
+MAX_ERROR = 2000
+# Rows per INSERT statement (a feed's first poll can bring hundreds of entries).
+INSERT_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """A report stored by this poll, with the entry and assessment behind it."""
+
+    report: Report
+    entry: Entry
+    assessment: Assessment
+
+
+@dataclass(frozen=True)
+class Found:
+    """A new report, as the CLI and logs show it."""
+
+    report_id: int
+    title: str
+    tragedy: bool
+    kind: str | None
+    severity: int
+    regions: tuple[str, ...]
+
+
+@dataclass
+class PollResult:
+    feed_id: int
+    url: str
+    # ok | not_modified | error | gone (the feed was deleted meanwhile)
+    status: str
+    entries: int = 0
+    new: list[Found] = field(default_factory=list)
+    error: str | None = None
+    next_poll_at: datetime | None = None
+
+    @property
+    def tragedies(self) -> list[Found]:
+        return [f for f in self.new if f.tragedy]
+
+
+def dedupe_key(entry: Entry) -> str:
+    """What makes an entry "already seen" within its feed: its guid (parse builds
+    one from link and title when the feed gives none). For USGS the magnitude and
+    for GDACS the episode and alert level are part of it, since those agencies keep
+    an event's id while revising it: a quake upgraded from 5.1 to 6.4, or an alert
+    raised from Green to Red, is news."""
+    revision = ""
+    if entry.feed_kind == "usgs":
+        revision = entry.fields.get("magnitude", "")
+    elif entry.feed_kind == "gdacs":
+        revision = "/".join(
+            entry.fields.get(name, "") for name in ("gdacs_episodeid", "gdacs_alertlevel")
+        ).strip("/")
+    return f"{entry.guid}\x1f{revision}" if revision else entry.guid
+
+
+def guid_hash(entry: Entry) -> str:
+    return hashlib.sha256(dedupe_key(entry).encode("utf-8")).hexdigest()
+
+
+# ------------------------------------------------------------------ claiming
+def claim_due_feeds(app: Tactful, worker_id: str, limit: int | None = None) -> list[int]:
+    """Lease up to ``limit`` enabled feeds whose next poll time has passed and that
+    no other worker holds, the most overdue first.
+
+    One ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING``:
+    on PostgreSQL concurrent workers skip each other's rows; on SQLite the statement
+    runs in a ``BEGIN IMMEDIATE`` transaction. A lease that lapses (a crashed
+    worker) makes the feed claimable again. ``worker_id`` is only logged. Ids come
+    back in ascending order.
+    """
+    monitor = app.settings.monitor
+    limit = limit or monitor.batch_size
+    with app.db.session() as session:
+        now = clock.now()
+        free = or_(Feed.lease_until.is_(None), Feed.lease_until < now)
+        due = (
+            select(Feed.id)
+            .where(Feed.enabled.is_(True), Feed.next_poll_at <= now, free)
+            .order_by(Feed.next_poll_at, Feed.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(
+            session.scalars(
+                update(Feed)
+                # The lease test again: PostgreSQL re-checks it on a row another
+                # worker has just leased and committed.
+                .where(Feed.id.in_(due.scalar_subquery()), free)
+                .values(lease_until=now + timedelta(seconds=monitor.lease_seconds))
+                .returning(Feed.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+    if ids:
+        log.debug("worker %s claimed feeds %s", worker_id, ids)
+    return sorted(ids)
+
+
+# ------------------------------------------------------------------- polling
+def poll_due_feeds(
+    app: Tactful,
+    worker_id: str,
+    *,
+    assess: Assess,
+    on_reports: OnReports | None = None,
+    limit: int | None = None,
+) -> list[PollResult]:
+    """Claim the due feeds and poll each (a few at once, ``worker.concurrency``).
+    Never raises for one feed's failure; every feed's outcome is in the results."""
+    ids = claim_due_feeds(app, worker_id, limit)
+    return poll_feeds(app, ids, assess=assess, on_reports=on_reports)
+
+
+def poll_feeds(
+    app: Tactful,
+    feed_ids: Sequence[int],
+    *,
+    assess: Assess,
+    on_reports: OnReports | None = None,
+) -> list[PollResult]:
+    """Poll the given feeds now, sharing one HTTP client; results in the same order."""
+    if not feed_ids:
+        return []
+    workers = max(1, min(app.settings.concurrency, len(feed_ids)))
+    with new_client(app.settings) as client:
+
+        def one(feed_id: int) -> PollResult:
+            try:
+                return poll_feed(app, feed_id, assess=assess, on_reports=on_reports, client=client)
+            except Exception as exc:  # the database itself failed: the lease lapses
+                log.exception("polling feed %s failed", feed_id)
+                return PollResult(feed_id, "", "error", error=_describe(exc))
+
+        if workers == 1:
+            return [one(feed_id) for feed_id in feed_ids]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="feeds") as pool:
+            return list(pool.map(one, feed_ids))
+
+
+def poll_feed(
+    app: Tactful,
+    feed_id: int,
+    *,
+    assess: Assess,
+    on_reports: OnReports | None = None,
+    client: httpx.Client | None = None,
+) -> PollResult:
+    """Fetch, parse and store one feed now, whatever its schedule.
+
+    Returns the outcome; a fetch, parse, assess or ``on_reports`` failure is stored
+    on the feed and returned as ``status="error"``, never raised. Raises
+    ``NotFound`` for an unknown feed id (and lets a database failure through).
+    """
+    with app.db.session() as session:
+        feed = session.get(Feed, feed_id)
+        if feed is None:
+            raise NotFound("feed", feed_id)
+        url, kind = feed.url, feed.kind
+        etag, last_modified = feed.etag, feed.last_modified
+    try:
+        result = fetch(
+            url, etag=etag, last_modified=last_modified, settings=app.settings, client=client
+        )
+        if result.status == 304:
+            return _store_not_modified(app, feed_id, url, result)
+        assert result.body is not None
+        parsed = parse(result.body, kind, result.final_url, charset=_charset(result.content_type))
+        return _store(app, feed_id, url, parsed, result, assess, on_reports)
+    except Exception as exc:
+        if isinstance(exc, FeedError):
+            log.warning("feed %s (%s): %s", feed_id, url, exc)
+        else:
+            log.exception("feed %s (%s): unexpected failure", feed_id, url)
+        retry_after = exc.retry_after if isinstance(exc, FeedError) else None
+        return _store_failure(app, feed_id, url, _describe(exc), retry_after)
+
+
+def monitor_job(
+    app: Tactful, worker_id: str, *, assess: Assess, on_reports: OnReports | None = None
+) -> Callable[[], None]:
+    """A no-argument job for ``Worker.add_job("poll_due_feeds", job,
+    settings.monitor.poll_interval)``: one round, logged, never raising."""
+
+    def poll_due() -> None:
+        try:
+            results = poll_due_feeds(app, worker_id, assess=assess, on_reports=on_reports)
+        except Exception:
+            log.exception("feed round failed; the next tick tries again")
+            return
+        for result in results:
+            if result.status == "ok" and result.new:
+                log.info(
+                    "feed %s: %d new reports, %d tragedies",
+                    result.feed_id,
+                    len(result.new),
+                    len(result.tragedies),
+                )
+
+    return poll_due
+
+
+# ------------------------------------------------------------------- storing
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, FeedError):
+        text = str(exc)
+    else:
+        text = f"internal error: {type(exc).__name__}: {exc}"
+    return text[:MAX_ERROR]
+
+
+def _charset(content_type: str | None) -> str | None:
+    for part in (content_type or "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value.strip('"'):
+            return value.strip('"')
+    return None
+
+
+def _next_poll(feed: Feed, now: datetime, result: FetchResult) -> datetime:
+    delay = max(
+        float(feed.interval_seconds), result.cache_max_age or 0.0, result.retry_after or 0.0
+    )
+    return now + timedelta(seconds=delay)
+
+
+def _locked_feed(session: Session, feed_id: int) -> Feed | None:
+    return session.get(Feed, feed_id, with_for_update=True, populate_existing=True)
+
+
+def _succeeded(feed: Feed, now: datetime, result: FetchResult, notes: Sequence[str]) -> None:
+    feed.etag = result.etag[:500] if result.etag else None
+    feed.last_modified = result.last_modified[:100] if result.last_modified else None
+    feed.error_count = 0
+    feed.last_error = ("warning: " + "; ".join(notes))[:MAX_ERROR] if notes else None
+    feed.last_polled_at = now
+    feed.next_poll_at = _next_poll(feed, now, result)
+    feed.lease_until = None
+
+
+def _store_not_modified(app: Tactful, feed_id: int, url: str, result: FetchResult) -> PollResult:
+    with app.db.session() as session:
+        feed = _locked_feed(session, feed_id)
+        if feed is None:
+            return PollResult(feed_id, url, "gone")
+        _succeeded(feed, clock.now(), result, ())
+        return PollResult(feed_id, url, "not_modified", next_poll_at=feed.next_poll_at)
+
+
+def _store_failure(
+    app: Tactful, feed_id: int, url: str, message: str, retry_after: float | None
+) -> PollResult:
+    monitor = app.settings.monitor
+    with app.db.session() as session:
+        feed = _locked_feed(session, feed_id)
+        if feed is None:
+            return PollResult(feed_id, url, "gone", error=message)
+        now = clock.now()
+        feed.error_count += 1
+        # interval x 2^errors, capped; a server's Retry-After is honoured on top.
+        backoff = min(
+            monitor.error_backoff_max,
+            feed.interval_seconds * 2.0 ** min(feed.error_count, 30),
+        )
+        feed.next_poll_at = now + timedelta(seconds=max(backoff, retry_after or 0.0))
+        feed.last_error = message
+        feed.last_polled_at = now
+        feed.lease_until = None
+        return PollResult(feed_id, url, "error", error=message, next_poll_at=feed.next_poll_at)
+
+
+def _store(
+    app: Tactful,
+    feed_id: int,
+    url: str,
+    parsed: ParsedFeed,
+    result: FetchResult,
+    assess: Assess,
+    on_reports: OnReports | None,
+) -> PollResult:
+    with app.db.session() as session:
+        feed = _locked_feed(session, feed_id)
+        if feed is None:
+            return PollResult(feed_id, url, "gone")
+        now = clock.now()
+        by_hash: dict[str, Entry] = {}
+        for entry in parsed.entries:
+            by_hash.setdefault(guid_hash(entry), entry)
+        seen = _known_hashes(session, feed_id, list(by_hash))
+        fresh = [(h, e) for h, e in by_hash.items() if h not in seen]
+        assessed = [(h, e, assess(e, now)) for h, e in fresh]
+        stored = _insert_reports(session, feed_id, assessed, now)
+        new_reports = []
+        if stored:
+            reports = {
+                r.guid_hash: r
+                for r in session.scalars(select(Report).where(Report.id.in_(stored.values())))
+            }
+            new_reports = [NewReport(reports[h], e, a) for h, e, a in assessed if h in reports]
+        tragedies = [n for n in new_reports if n.assessment.tragedy]
+        if tragedies and on_reports is not None:
+            on_reports(session, tragedies)
+        if not feed.title and parsed.title:
+            feed.title = parsed.title[:500]
+        _succeeded(feed, now, result, parsed.notes)
+        found = [
+            Found(
+                n.report.id,
+                n.report.title,
+                n.report.tragedy,
+                n.report.kind,
+                n.report.severity,
+                tuple(n.report.regions),
+            )
+            for n in new_reports
+        ]
+        return PollResult(
+            feed_id,
+            url,
+            "ok",
+            entries=len(parsed.entries),
+            new=found,
+            next_poll_at=feed.next_poll_at,
+        )
+
+
+def _known_hashes(session: Session, feed_id: int, hashes: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(hashes), 500):
+        chunk = hashes[start : start + 500]
+        known.update(
+            session.scalars(
+                select(Report.guid_hash).where(
+                    Report.feed_id == feed_id, Report.guid_hash.in_(chunk)
+                )
+            )
+        )
+    return known
+
+
+def _insert_reports(
+    session: Session,
+    feed_id: int,
+    assessed: list[tuple[str, Entry, Assessment]],
+    now: datetime,
+) -> dict[str, int]:
+    """INSERT … ON CONFLICT DO NOTHING: a row another poll stored meanwhile is
+    skipped, not an error. Returns {guid_hash: id} of the rows stored."""
+    dialect = session.get_bind().dialect.name
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {
+            "feed_id": feed_id,
+            "guid_hash": key,
+            "guid": entry.guid,
+            "title": entry.title,
+            "link": entry.link,
+            "published_at": entry.published,
+            "seen_at": now,
+            "tragedy": assessment.tragedy,
+            "kind": assessment.kind[:32] if assessment.kind else None,
+            "severity": assessment.severity if assessment.tragedy else 0,
+            "confidence": float(assessment.confidence),
+            "evidence": list(assessment.evidence),
+            "regions": list(assessment.regions),
+        }
+        for key, entry, assessment in assessed
+    ]
+    stored: dict[str, int] = {}
+    for start in range(0, len(rows), INSERT_CHUNK):
+        statement = (
+            insert(Report)
+            .values(rows[start : start + INSERT_CHUNK])
+            .on_conflict_do_nothing(index_elements=["feed_id", "guid_hash"])
+            .returning(Report.id, Report.guid_hash)
+        )
+        for report_id, key in session.execute(statement):
+            stored[key] = report_id
+    return stored

@@ -1,0 +1,32 @@
+"""The monitor wired together: feeds are polled, each entry is assessed by
+``rules.assess``, and new tragedy reports open or widen incidents (which hold posts
+and prompt condolences). This module only connects the pieces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.orm import Session
+
+from rules.assess import assess
+from scheduler import incidents
+from scheduler.context import Tactful
+from scheduler.feeds.poll import NewReport, PollResult, monitor_job, poll_feeds
+
+
+def record_reports(app: Tactful) -> Callable[[Session, Sequence[NewReport]], None]:
+    def on_reports(session: Session, reports: Sequence[NewReport]) -> None:
+        for new in reports:
+            incidents.record_report(session, app.settings, new.report)
+
+    return on_reports
+
+
+def poll_job(app: Tactful, worker_id: str) -> Callable[[], None]:
+    """The worker's ``poll_due_feeds`` job."""
+    return monitor_job(app, worker_id, assess=assess, on_reports=record_reports(app))
+
+
+def poll_now(app: Tactful, feed_ids: Sequence[int]) -> list[PollResult]:
+    """Poll these feeds at once (``tactful feed poll``)."""
+    return list(poll_feeds(app, list(feed_ids), assess=assess, on_reports=record_reports(app)))

@@ -1,0 +1,253 @@
+"""Parsing the captured real feeds, and documents that try to hurt the parser."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+
+import pytest
+
+from rules.reports import Entry
+from scheduler.feeds import FeedError
+from scheduler.feeds.parse import parse
+from scheduler.feeds.poll import dedupe_key
+from tests.conftest import FIXTURES
+from tests.feeds.conftest import fixture_bytes
+
+KIND_BY_PREFIX = {"usgs": "usgs", "nws": "cap", "gdacs": "gdacs", "emsc": "emsc"}
+
+
+def kind_of(name: str) -> str:
+    return next((k for p, k in KIND_BY_PREFIX.items() if name.startswith(p)), "news")
+
+
+def fixture_feeds() -> list[tuple[str, int]]:
+    with (FIXTURES / "SOURCES.tsv").open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return [
+            (row["local_file"].removeprefix("feeds/"), int(row["entries"]))
+            for row in rows
+            if row["local_file"].startswith("feeds/")
+        ]
+
+
+def read(name: str, kind: str | None = None):
+    return parse(fixture_bytes(name), kind or kind_of(name), "https://example.org/feed")
+
+
+@pytest.mark.parametrize(("name", "expected"), fixture_feeds(), ids=lambda v: str(v))
+def test_every_fixture_feed_yields_the_entries_its_source_lists(name, expected):
+    parsed = read(name)
+    assert len(parsed.entries) == expected
+    assert parsed.notes == ()
+    assert parsed.title
+    for entry in parsed.entries:
+        assert entry.guid and entry.title
+        assert "<" not in entry.summary, "HTML must be stripped from summaries"
+        if entry.point is not None:
+            lat, lon = entry.point
+            assert -90 <= lat <= 90 and -180 <= lon <= 180
+    guids = [dedupe_key(e) for e in parsed.entries]
+    assert len(set(guids)) == len(guids)
+
+
+def by_guid(entries: list[Entry], fragment: str) -> Entry:
+    return next(e for e in entries if fragment in e.guid)
+
+
+def test_cap_geocodes_come_from_the_raw_xml():
+    entries = read("nws_cap_us_2018-08-15.atom").entries
+    first = entries[0]
+    assert first.geocodes == {"FIPS6": ("002185",), "UGC": ("AKZ204",)}
+    assert first.fields["cap_event"] == "High Wind Warning"
+    assert first.fields["cap_severity"] == "Severe"
+    assert first.fields["cap_urgency"] == "Expected"
+    assert first.fields["cap_certainty"] == "Likely"
+    assert first.fields["cap_areadesc"] == "Eastern Beaufort Sea Coast"
+    # feedparser lets the VTEC parameter overwrite the geocode; we keep both.
+    assert first.fields["cap_param_vtec"].startswith("/O.CON.PAFG.HW.W.0011")
+    assert first.published == datetime(2018, 8, 15, 22, 52, tzinfo=UTC)
+    # Several zones in one value are split into codes.
+    multi = next(e for e in entries if len(e.geocodes.get("UGC", ())) >= 3)
+    assert all(len(code) == 6 for code in multi.geocodes["UGC"])
+    assert all(len(e.geocodes["FIPS6"]) >= 1 for e in entries)
+    assert sum(len(e.geocodes["UGC"]) for e in entries) > len(entries)
+
+
+def test_cap_polygons_are_lat_lon_rings():
+    entries = read("nws_cap_us_2018-08-15.atom").entries
+    with_polygon = [e for e in entries if e.polygons]
+    assert len(with_polygon) == 99  # the others carry an empty <cap:polygon>
+    ring = next(e for e in with_polygon if e.polygons[0][0] == (31.62, -86.35)).polygons[0]
+    assert ring[-1] == ring[0] and len(ring) == 9
+    # Latitude first: US alerts lie between 13 N (Guam) and 72 N.
+    assert all(13 < lat < 72 for e in with_polygon for lat, _ in e.polygons[0])
+    guam = next(e for e in with_polygon if e.fields["cap_areadesc"] == "Guam")
+    assert guam.polygons[0][0] == (13.34, 144.64)
+
+
+def test_every_georss_polygon_is_kept_not_only_the_last():
+    body = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:georss="http://www.georss.org/georss"><channel><title>t</title>
+<item><title>Flood warning</title><guid>p1</guid>
+<georss:polygon>45 -100 46 -100 46 -99 45 -100</georss:polygon>
+<georss:polygon>30 10 31 10 31 11 30 10</georss:polygon>
+</item></channel></rss>"""
+    (entry,) = parse(body, "news").entries
+    assert entry.polygons == (
+        ((45.0, -100.0), (46.0, -100.0), (46.0, -99.0), (45.0, -100.0)),
+        ((30.0, 10.0), (31.0, 10.0), (31.0, 11.0), (30.0, 10.0)),
+    )
+
+
+def test_gdacs_alert_level_iso3_severity_and_point():
+    entries = read("gdacs_rss_2019-12-30.xml").entries
+    cyclone = by_guid(entries, "TC1000643")
+    assert cyclone.point == (-19.4, 59.8)
+    assert cyclone.fields["gdacs_alertlevel"] == "Green"
+    assert cyclone.fields["gdacs_eventtype"] == "TC"
+    assert cyclone.fields["gdacs_iso3"] == "MUS"
+    assert cyclone.fields["gdacs_country"] == "Mauritius"
+    # The text feedparser loses, and the attributes it keeps.
+    assert cyclone.fields["gdacs_severity"] == "Tropical Storm (maximum wind speed of 93 km/h)"
+    assert cyclone.fields["gdacs_severity_value"] == "92.592"
+    assert cyclone.fields["gdacs_severity_unit"] == "km/h"
+    assert cyclone.fields["gdacs_episodeid"] == "1"
+    quake = next(e for e in entries if e.fields.get("gdacs_eventtype") == "EQ")
+    assert quake.fields["gdacs_iso3"] == "ZAF"
+    assert quake.point is not None and quake.point[0] < 0 < quake.point[1]
+
+
+def test_usgs_magnitude_depth_and_point_as_lat_lon():
+    entries = read("usgs_4.5_week_2015-08-11.atom").entries
+    first = by_guid(entries, "us:1000314m")
+    assert first.fields["magnitude"] == "5.1"
+    assert first.fields["depth_km"] == "143.4"
+    assert first.fields["place"] == "251km WNW of Saumlaki, Indonesia"
+    # georss:point "-7.1317 129.1898" is (lat, lon); feedparser's where is reversed.
+    assert first.point == (-7.1317, 129.1898)
+    week = read("usgs_2.5_week_2015-08-12.atom").entries
+    big = by_guid(week, "us:100031me")
+    assert big.fields["magnitude"] == "6.4"
+    assert big.fields["pager_alert"] == "green"
+    assert big.point == (-9.3195, 157.9337)
+    assert big.fields["depth_km"] == "5"
+    assert big.published == datetime(2015, 8, 12, 19, 31, 48, tzinfo=UTC)
+
+
+def test_emsc_point_magnitude_and_region_from_the_title():
+    entries = read("emsc_last50_euromed_2020-12-30.xml").entries
+    first = entries[0]
+    assert first.point == (45.65, 15.52)
+    assert first.fields["region"] == "CROATIA"
+    assert first.fields["magnitude"] == "1.2"
+    assert first.fields["magnitude_type"] == "ML"
+    assert first.fields["depth_km"] == "13"
+    assert {e.fields["region"] for e in entries} >= {"CROATIA"}
+    assert all(e.point is not None for e in entries)
+
+
+def test_news_summaries_are_plain_text():
+    entries = read("guardian_uk_news_2013-11-09.xml").entries
+    assert all("<" not in e.summary and "&amp;" not in e.summary for e in entries)
+    assert "Energy bills" in entries[0].categories
+    bbc = read("bbc_news_home_2020-08-04.xml").entries
+    assert bbc[0].title.startswith("Beirut blast")
+
+
+def test_an_entry_without_guid_is_known_by_link_and_title():
+    body = b"""<rss version="2.0"><channel><title>t</title>
+<item><title>One</title><link>https://example.org/1</link></item>
+<item><title>Two</title></item>
+<item><description>nothing to know it by</description></item>
+</channel></rss>"""
+    parsed = parse(body, "news")
+    assert [e.guid for e in parsed.entries] == ["https://example.org/1 One", "Two"]
+    assert parsed.notes == ("1 entries without id, link or title were skipped",)
+
+
+def test_a_revised_quake_or_raised_alert_is_a_new_entry():
+    base = Entry("usgs", "urn:1", "M 5.1 - x", fields={"magnitude": "5.1"})
+    revised = Entry("usgs", "urn:1", "M 6.4 - x", fields={"magnitude": "6.4"})
+    assert dedupe_key(base) != dedupe_key(revised)
+    green = Entry("gdacs", "EQ1", "t", fields={"gdacs_episodeid": "1", "gdacs_alertlevel": "Green"})
+    red = Entry("gdacs", "EQ1", "t", fields={"gdacs_episodeid": "2", "gdacs_alertlevel": "Red"})
+    assert dedupe_key(green) != dedupe_key(red)
+    assert dedupe_key(Entry("news", "a", "t")) == "a"
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<rss version="2.0"><channel><title>Bomb</title>
+<item><title>&lol9;</title><guid>bomb</guid></item></channel></rss>"""
+
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>X</title>
+<item><title>Hello &xxe;</title><description>&xxe;</description><guid>xxe</guid></item>
+</channel></rss>"""
+
+
+@pytest.mark.parametrize("body", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["bomb", "xxe"])
+def test_entity_declarations_are_refused_without_expanding_or_resolving(body):
+    with pytest.raises(FeedError) as caught:
+        parse(body, "news")
+    message = str(caught.value)
+    assert "declares XML entities" in message
+    assert "passwd" not in message and "lol" not in message
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "empty document"),
+        (b"  \r\n ", "empty document"),
+        (b"<!DOCTYPE html>\n<html><body><p>Welcome<br></body></html>", "HTML page"),
+        (b'<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>', "HTML page"),
+        (b'<?xml version="1.0"?>\n<rss>\n<channel><title>x</titl></channel></rss>', "line 3"),
+        (b'{"items": []}', "JSON"),
+    ],
+    ids=["empty", "blank", "html", "xhtml", "broken-xml", "json"],
+)
+def test_a_document_that_is_no_feed_is_an_error_naming_why(body, reason):
+    with pytest.raises(FeedError, match=reason):
+        parse(body, "news")
+
+
+def test_a_valid_feed_with_no_entries_is_not_an_error():
+    parsed = parse(b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>', "news")
+    assert parsed.entries == [] and parsed.title == "Quiet"
+
+
+def test_a_wrong_charset_declaration_is_read_right_and_noted():
+    says_utf8 = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>S\xe3o Paulo flood</title><guid>c</guid></item></channel></rss>"
+    ).encode("latin-1")
+    parsed = parse(says_utf8, "news")
+    assert parsed.entries[0].title == "S\xe3o Paulo flood"
+    assert "says utf-8 but is not" in parsed.notes[0]
+    says_latin1 = says_utf8.decode("latin-1").replace("utf-8", "iso-8859-1").encode("utf-8")
+    parsed = parse(says_latin1, "news")
+    assert parsed.entries[0].title == "S\xe3o Paulo flood"
+    assert "is UTF-8" in parsed.notes[0]
+
+
+def test_the_http_charset_is_used_when_the_document_declares_none():
+    body = '<rss version="2.0"><channel><title>Caf\xe9</title></channel></rss>'.encode("cp1252")
+    assert parse(body, "news", charset="windows-1252").title == "Caf\xe9"
+
+
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(FeedError, match="unknown feed kind"):
+        parse(fixture_bytes("bbc_news_home_2020-08-04.xml"), "tweets")
