@@ -1070,33 +1070,44 @@ def _link_words(link: str | None) -> str:
     return " ".join(w.capitalize() for w in words)
 
 
+def _named(matches: Sequence[places.PlaceMatch], regions: tuple[str, ...]) -> str:
+    """The words that named ``regions`` ("Uvalde, Texas"), for the evidence."""
+    for match in matches:
+        if match.regions and match.regions[0] == regions[0]:
+            return match.text or match.name
+    return next((m.text or m.name for m in matches if regions[0] in m.regions), "")
+
+
 def _text_regions(entry: Entry, title: str, summary: str) -> tuple[tuple[str, ...], str]:
-    """The affected area named by the title, refined by the summary, else the link."""
-    in_title = places.best_regions(places.resolve_text(title)) if title else ()
-    in_summary = places.best_regions(places.resolve_text(summary)) if summary else ()
+    """The affected area named by the title, refined by the summary when the summary
+    names a place inside it, else the summary's, else the link's; and how it was found
+    ("'Uvalde, Texas' in title -> US-TX, US")."""
+    title_matches = places.resolve_text(title) if title else []
+    summary_matches = places.resolve_text(summary) if summary else []
+    in_title = places.best_regions(title_matches)
+    in_summary = places.best_regions(summary_matches)
+    found, matches, where = in_title, title_matches, "title"
     if in_title and in_summary:
         try:
             refines = in_summary[0] != in_title[0] and in_title[0] in lineage(in_summary[0])
         except KeyError:
             refines = False
         if refines:
-            return in_summary, "summary"
-    if in_title:
-        return in_title, "title"
-    if in_summary:
-        return in_summary, "summary"
-    slug = _link_words(entry.link)
-    if slug:
+            found, matches, where = in_summary, summary_matches, "summary"
+    elif in_summary:
+        found, matches, where = in_summary, summary_matches, "summary"
+    if not found:
         # A link path is lower case and terse: trust only well-known places in it.
+        slug = _link_words(entry.link)
         matches = [
             m
-            for m in places.resolve_text(slug)
+            for m in (places.resolve_text(slug) if slug else [])
             if m.kind in ("country", "subdivision") or m.population >= 500_000
         ]
-        found = places.best_regions(matches)
-        if found:
-            return found, "link"
-    return (), ""
+        found, where = places.best_regions(matches), "link"
+    if not found:
+        return (), ""
+    return found, f"'{_named(matches, found)}' in {where} -> {', '.join(found)}"
 
 
 def _assess_news(entry: Entry, now: datetime) -> Assessment:
@@ -1185,8 +1196,8 @@ def _assess_news(entry: Entry, now: datetime) -> Assessment:
     if severity <= 0:
         return _result(None, 0, 0, (), [*evidence, "no harm reported"])
     if regions:
-        evidence.append(f"{where}: {' / '.join(regions)}")
-        if where == "link":
+        evidence.append(where)
+        if " in link -> " in where:
             confidence -= 0.1
     return _result(kind, severity, confidence, regions, evidence)
 

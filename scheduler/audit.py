@@ -74,7 +74,7 @@ def list_events(
     if actor:
         query = query.where(AuditEvent.actor == actor)
     if action:
-        query = query.where(AuditEvent.action.startswith(action))
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if since:
         query = query.where(AuditEvent.at >= since)
     if until:

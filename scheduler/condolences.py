@@ -222,9 +222,11 @@ def edit(session: Session, draft_id: int, data: Any, user: User) -> CondolenceDr
             select(ChannelAccount).where(ChannelAccount.id.in_(draft.channel_ids))
         )
     }
-    names = fields_.get("channels") or list(fields_["texts"])
+    names = list(dict.fromkeys(fields_.get("channels") or list(fields_["texts"])))
     accounts = _accounts_by_name(session, names)
     errors: dict[str, list[str]] = {}
+    if not names:
+        errors["channels"] = ["Choose at least one channel account (or decline to say nothing)."]
     for name in names:
         account = accounts.get(name)
         if account is None or not account.enabled:
@@ -358,6 +360,42 @@ def decline(session: Session, draft_id: int, data: Any, user: User) -> Condolenc
         session, user.name, "condolence.declined", "condolence", draft.id, fields_["reason"]
     )
     return draft
+
+
+def incident_ended(session: Session, incident_id: int, status: str) -> None:
+    """An incident ended: a dismissed one (a false alarm) closes its open prompt as
+    "say nothing"; a resolved or expired one stops the reminders but leaves the prompt
+    open for staff to answer."""
+    now = clock.now()
+    for draft in session.scalars(
+        select(CondolenceDraft)
+        .where(CondolenceDraft.incident_id == incident_id, CondolenceDraft.status.in_(OPEN_DRAFT))
+        .with_for_update()
+    ):
+        draft.next_reminder_at = None
+        draft.updated_at = now
+        if status == "dismissed":
+            draft.status = "declined"
+            draft.decline_reason = "the incident was dismissed"
+            audit.record(
+                session,
+                audit.SYSTEM,
+                "condolence.declined",
+                "condolence",
+                draft.id,
+                draft.decline_reason,
+                {"incident_id": incident_id},
+            )
+        else:
+            audit.record(
+                session,
+                audit.SYSTEM,
+                "condolence.reminders_stopped",
+                "condolence",
+                draft.id,
+                f"the incident was {status}",
+                {"incident_id": incident_id},
+            )
 
 
 def mark_published(session: Session) -> int:

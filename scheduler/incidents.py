@@ -102,6 +102,7 @@ def end(
     audit.record(
         session, actor, f"incident.{verb}", "incident", incident_id, fields["reason"] or None
     )
+    condolences.incident_ended(session, incident_id, status)
     return holds.release_incident(
         session, incident_id, f"incident {verb}", actor, settings.late_grace_seconds
     )
@@ -127,6 +128,7 @@ def expire_due(session: Session, settings: Settings) -> list[int]:
         audit.record(
             session, audit.SYSTEM, "incident.expired", "incident", incident_id, "expiry passed"
         )
+        condolences.incident_ended(session, incident_id, "expired")
         holds.release_incident(
             session, incident_id, "incident expired", audit.SYSTEM, settings.late_grace_seconds
         )

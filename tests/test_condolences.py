@@ -151,3 +151,30 @@ def test_no_condolence_is_published_without_approval_whatever_the_door(app, froz
         row = session.get(Post, post.id)
         assert row.status == "needs_review"
         assert "approved" in row.last_error
+
+
+def test_a_dismissed_incident_closes_its_prompt_and_a_resolved_one_stops_reminders(app):
+    from scheduler import incidents
+
+    first = prompt(app)
+    with app.db.session() as session:
+        incidents.end(session, app.settings, first.incident_id, "dismissed", {}, None)
+        row = condolences.get_draft(session, first.id)
+        assert (row.status, row.next_reminder_at) == ("declined", None)
+    second = prompt(app, kind="flood", title="Floods in Texas")
+    with app.db.session() as session:
+        incidents.end(session, app.settings, second.incident_id, "resolved", {}, None)
+        row = condolences.get_draft(session, second.id)
+        assert (row.status, row.next_reminder_at) == ("awaiting_draft", None)
+
+
+def test_a_draft_needs_at_least_one_account_and_repeats_count_once(app, alice):
+    draft = prompt(app)
+    with app.db.session() as session, pytest.raises(ValidationError) as caught:
+        condolences.edit(session, draft.id, {"texts": {}}, alice)
+    assert "channels" in caught.value.errors
+    with app.db.session() as session:
+        edited = condolences.edit(
+            session, draft.id, {"texts": {"us": "With Texas."}, "channels": ["us", "us"]}, alice
+        )
+        assert len(edited.channel_ids) == 1

@@ -10,30 +10,40 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Response, g, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from rules.regions import search as search_regions
-from scheduler import holds, incidents, posts
+from scheduler import audit, condolences, holds, incidents, posts, queries
 from scheduler.context import Tactful
 from scheduler.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from scheduler.models import Post
+from scheduler.feeds import manage as feeds
+from scheduler.models import Incident, Post
 from scheduler.schemas import load
 from web import auth
 from web.api_schemas import (
+    AUDIT_EXPORT,
+    AUDIT_PAGE,
+    AuditEventSchema,
+    AuditQuerySchema,
+    CondolenceQuerySchema,
+    CondolenceSchema,
+    FeedSchema,
     IncidentQuerySchema,
     IncidentSchema,
     PostSchema,
     RegionQuerySchema,
     RegionSchema,
     ReleaseSchema,
+    audit_csv,
     openapi_document,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 Body = tuple[dict[str, Any], int] | dict[str, Any]
+CSV = "text/csv"
 # Views anyone may read without a token.
 PUBLIC = {"api.openapi"}
 
@@ -168,16 +178,37 @@ def list_incidents() -> Body:
     with _app().db.session() as db:
         rows = incidents.list_incidents(db, open_only=query["open"], limit=query["limit"])
         counts = incidents.held_counts(db, [i.id for i in rows])
-        return {"incidents": IncidentSchema(held=counts, many=True).dump(rows)}
+        schema = IncidentSchema(held=counts, many=True, exclude=("reports",))
+        return {"incidents": schema.dump(rows)}
+
+
+def _dump_incident(db: Session, incident: Incident) -> dict[str, Any]:
+    counts = incidents.held_counts(db, [incident.id])
+    reports = {incident.id: incidents.reports_for(db, incident.id)}
+    dumped: dict[str, Any] = IncidentSchema(held=counts, reports=reports).dump(incident)
+    return dumped
 
 
 @bp.get("/incidents/<int:incident_id>")
 def get_incident(incident_id: int) -> Body:
     with _app().db.session() as db:
-        incident = incidents.get_incident(db, incident_id)
-        counts = incidents.held_counts(db, [incident.id])
-        dumped: dict[str, Any] = IncidentSchema(held=counts).dump(incident)
-        return dumped
+        return _dump_incident(db, incidents.get_incident(db, incident_id))
+
+
+@bp.patch("/incidents/<int:incident_id>")
+@auth.role_required("approver")
+def amend_incident(incident_id: int) -> Body:
+    data = _body()
+    with _app().db.session() as db:
+        incident = incidents.amend(db, _app().settings, incident_id, data, g.user)
+        return _dump_incident(db, incident)
+
+
+@bp.post("/incidents/<int:incident_id>/confirm")
+@auth.role_required("approver")
+def confirm_incident(incident_id: int) -> Body:
+    with _app().db.session() as db:
+        return _dump_incident(db, incidents.confirm(db, incident_id, g.user))
 
 
 def _end(incident_id: int, status: str) -> Body:
@@ -208,6 +239,122 @@ def dismiss_incident(incident_id: int) -> Body:
     return _end(incident_id, "dismissed")
 
 
+# --------------------------------------------------------------- condolences
+def _dump_draft(db: Session, draft_id: int) -> dict[str, Any]:
+    detail = queries.draft_detail(db, draft_id)
+    schema = CondolenceSchema(revisions={draft_id: detail.revisions})
+    dumped: dict[str, Any] = schema.dump(detail.row)
+    return dumped
+
+
+@bp.get("/condolences")
+def list_condolences() -> Body:
+    query = load(CondolenceQuerySchema(), request.args.to_dict())
+    with _app().db.session() as db:
+        rows = queries.drafts(db, status=query.get("status"), limit=query["limit"])
+        schema = CondolenceSchema(many=True, exclude=("revisions",))
+        return {"condolences": schema.dump(rows)}
+
+
+@bp.get("/condolences/<int:draft_id>")
+def get_condolence(draft_id: int) -> Body:
+    with _app().db.session() as db:
+        return _dump_draft(db, draft_id)
+
+
+@bp.patch("/condolences/<int:draft_id>")
+def edit_condolence(draft_id: int) -> Body:
+    data = _body()
+    with _app().db.session() as db:
+        condolences.edit(db, draft_id, data, g.user)
+        return _dump_draft(db, draft_id)
+
+
+@bp.post("/condolences/<int:draft_id>/approve")
+@auth.role_required("approver")
+def approve_condolence(draft_id: int) -> Body:
+    data = _body(optional=True)
+    with _app().db.session() as db:
+        created = condolences.approve(db, _app().settings, draft_id, data, g.user)
+        reasons = holds.open_hold_reasons(db, [p.id for p in created])
+        return {
+            "condolence": _dump_draft(db, draft_id),
+            "posts": PostSchema(holds=reasons, many=True).dump(created),
+        }
+
+
+@bp.post("/condolences/<int:draft_id>/decline")
+@auth.role_required("approver")
+def decline_condolence(draft_id: int) -> Body:
+    data = _body()
+    with _app().db.session() as db:
+        condolences.decline(db, draft_id, data, g.user)
+        return _dump_draft(db, draft_id)
+
+
+# --------------------------------------------------------------------- audit
+def _wants_csv(fmt: str | None) -> bool:
+    if fmt is not None:
+        return fmt == "csv"
+    return request.accept_mimetypes.best_match(["application/json", CSV]) == CSV
+
+
+@bp.get("/audit")
+@auth.role_required("approver")
+def audit_log() -> Body | Response:
+    """Read only: the audit log has no write endpoint, by design."""
+    query = load(AuditQuerySchema(), {k: v for k, v in request.args.items() if v.strip()})
+    as_csv = _wants_csv(query.pop("format", None))
+    query.setdefault("limit", AUDIT_EXPORT if as_csv else AUDIT_PAGE)
+    with _app().db.session() as db:
+        events = audit.list_events(db, **query)
+        if as_csv:
+            return Response(audit_csv(events), mimetype=CSV)
+        return {"events": AuditEventSchema(many=True).dump(events)}
+
+
+# --------------------------------------------------------------------- feeds
+@bp.get("/feeds")
+@auth.role_required("admin")
+def list_feeds() -> Body:
+    with _app().db.session() as db:
+        return {"feeds": FeedSchema(many=True).dump(feeds.list_feeds(db))}
+
+
+@bp.post("/feeds")
+@auth.role_required("admin")
+def add_feed() -> Body:
+    data = _body()
+    with _app().db.session() as db:
+        return FeedSchema().dump(feeds.add_feed(db, _app().settings, data, g.user)), 201
+
+
+@bp.get("/feeds/<int:feed_id>")
+@auth.role_required("admin")
+def get_feed(feed_id: int) -> Body:
+    with _app().db.session() as db:
+        dumped: dict[str, Any] = FeedSchema().dump(feeds.get_feed(db, feed_id))
+        return dumped
+
+
+@bp.patch("/feeds/<int:feed_id>")
+@auth.role_required("admin")
+def update_feed(feed_id: int) -> Body:
+    data = _body()
+    with _app().db.session() as db:
+        feed = feeds.update_feed(db, _app().settings, feed_id, data, g.user)
+        dumped: dict[str, Any] = FeedSchema().dump(feed)
+        return dumped
+
+
+@bp.delete("/feeds/<int:feed_id>")
+@auth.role_required("admin")
+def delete_feed(feed_id: int) -> Response:
+    with _app().db.session() as db:
+        feeds.delete_feed(db, feed_id, g.user)
+    return Response(status=204)
+
+
 # ------------------------------------------------------------------- regions
 @bp.get("/regions")
 def regions() -> Body:
@@ -218,4 +365,4 @@ def regions() -> Body:
 
 @bp.get("/openapi.json")
 def openapi() -> Body:
-    return openapi_document()
+    return openapi_document(_app().settings)

@@ -1,9 +1,13 @@
-"""The HTML UI: login, the queue, the post form, and incidents.
+"""The HTML UI: login, the queue, the post form, incidents, condolences, the audit
+log and feeds.
 
 Views read the form into the shape the services take, open one transaction, call a
 service, and render. On a ``ValidationError`` the form comes back with HTTP 400, each
 message next to its field and the submitted values kept. Managers queue, edit and
-cancel posts; approvers and admins also declare, resolve and dismiss incidents.
+cancel posts and draft condolences; approvers and admins also declare, review and end
+incidents, approve or decline condolences and read the audit log; admins manage
+feeds. Nothing here publishes a condolence: only ``condolences.approve`` queues one,
+for a person with the approver role.
 """
 
 from __future__ import annotations
@@ -26,11 +30,21 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from rules.regions import search as search_regions
-from scheduler import incidents, posts, users
+from rules.reports import FEED_KINDS
+from rules.text import LIMITS
+from scheduler import audit, condolences, incidents, posts, queries, users
 from scheduler.errors import ValidationError
-from scheduler.models import POST_CATEGORIES, POST_STATUSES, Post
-from scheduler.schemas import INCIDENT_KINDS
+from scheduler.feeds import manage as feeds
+from scheduler.models import POST_CATEGORIES, POST_STATUSES, ChannelAccount, Incident, Post
+from scheduler.schemas import INCIDENT_KINDS, load
 from web import auth
+from web.api_schemas import (
+    AUDIT_EXPORT,
+    AUDIT_PAGE,
+    AuditQuerySchema,
+    CondolenceQuerySchema,
+    audit_csv,
+)
 from web.auth import login_required, role_required
 
 bp = Blueprint("ui", __name__)
@@ -97,6 +111,20 @@ NEW_POST = {
     "draft": False,
 }
 NEW_INCIDENT = {"kind": "", "severity": "2", "regions": "", "title": "", "expires_in_hours": ""}
+AMEND_FIELDS = ("severity", "regions", "extend_hours", "reason")
+AUDIT_FILTERS = ("since", "until", "object_type", "object_id", "actor", "action")
+# Offered in the audit filters; any other value may be typed.
+AUDIT_OBJECT_TYPES = ("post", "incident", "condolence", "feed", "channel", "user")
+AUDIT_KINDS = ("post.", "incident.", "condolence.", "feed.", "channel.", "login.", "token.")
+CONDOLENCE_FIELDS = ("texts", "channels", "publish_at", "timezone", "version", "reason")
+FEED_FIELDS = ("url", "kind", "interval_seconds", "title")
+NEW_FEED = {"url": "", "kind": "news", "interval_seconds": "", "title": ""}
+# How each network counts, for the hint under a condolence text box.
+COUNTING = {
+    "x": "as X counts: links 23, emoji and CJK 2",
+    "mastodon": "as Mastodon counts: links 23",
+    "bluesky": "graphemes, links in full",
+}
 
 
 def _db() -> AbstractContextManager[Session]:
@@ -132,7 +160,16 @@ def _globals() -> dict[str, Any]:
     return {
         "current_user": user,
         "can_approve": user is not None and users.has_role(user, "approver"),
+        "is_admin": user is not None and users.has_role(user, "admin"),
     }
+
+
+@bp.app_template_filter("http_link")
+def _http_link(url: str | None) -> str | None:
+    """Only an http(s) address becomes a link: a feed could carry ``javascript:``."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None
 
 
 # ---------------------------------------------------------------- login/out
@@ -173,6 +210,9 @@ def queue() -> Page:
     }
     with _db() as db:
         channels = posts.list_channels(db)
+        # The dashboard's to-do: unanswered condolence prompts of ongoing incidents
+        # (those of ended incidents stay on the condolences page).
+        shared["prompts"] = queries.drafts(db, status=queries.OPEN, incident_open=True)
         try:
             page = posts.list_posts(db, {**query, "limit": PAGE_SIZE})
         except ValidationError as exc:
@@ -340,18 +380,30 @@ def region_suggestions() -> dict[str, Any]:
 
 # ----------------------------------------------------------------- incidents
 def _render_incidents(
-    values: Mapping[str, Any], errors: Mapping[str, list[str]], status: int = 200
+    values: Mapping[str, Any],
+    errors: Mapping[str, list[str]],
+    status: int = 200,
+    amend: tuple[int, Mapping[str, str], Mapping[str, list[str]]] | None = None,
 ) -> tuple[str, int]:
+    """The incident list and the declare form. ``amend`` is (incident id, submitted
+    values, errors) of a refused change, shown in that incident's row."""
     with _db() as db:
         rows = incidents.list_incidents(db)
         counts = incidents.held_counts(db, [i.id for i in rows])
+        reports = queries.reports_by_incident(db, [i.id for i in rows if i.source == "monitor"])
+        amending, amend_values, amend_errors = amend or (None, {}, {})
         html = render_template(
             "incidents.html",
             incidents=rows,
             held=counts,
+            reports=reports,
             values=values,
             errors=errors,
             other_errors=_other_errors(errors, INCIDENT_FIELDS),
+            amending=amending,
+            amend_values=amend_values,
+            amend_errors=amend_errors,
+            amend_other_errors=_other_errors(amend_errors, AMEND_FIELDS),
             kinds=INCIDENT_KINDS,
             severities=SEVERITIES,
         )
@@ -420,3 +472,333 @@ def resolve_incident(incident_id: int) -> Page:
 @role_required("approver")
 def dismiss_incident(incident_id: int) -> Page:
     return _end_incident(incident_id, "dismissed")
+
+
+@bp.post("/incidents/<int:incident_id>/confirm")
+@login_required
+@role_required("approver")
+def confirm_incident(incident_id: int) -> Page:
+    with _db() as db:
+        incidents.confirm(db, incident_id, g.user)
+    flash(f"Incident {incident_id} confirmed.", "success")
+    return _see_other("ui.incidents_page")
+
+
+def _amendment(incident: Incident, values: Mapping[str, str]) -> dict[str, Any]:
+    """Only what the person changed: the form shows the current severity and regions,
+    and an unchanged field must not count as a change."""
+    data: dict[str, Any] = {}
+    if values["severity"] != str(incident.severity):
+        data["severity"] = values["severity"]
+    regions = _split(values["regions"])
+    if sorted(r.upper() for r in regions) != sorted(incident.regions):
+        data["regions"] = regions
+    if values["extend_hours"]:
+        data["extend_hours"] = values["extend_hours"]
+    if data and values["reason"]:
+        data["reason"] = values["reason"]
+    return data
+
+
+@bp.post("/incidents/<int:incident_id>/amend")
+@login_required
+@role_required("approver")
+def amend_incident(incident_id: int) -> Page:
+    values = {key: request.form.get(key, "").strip() for key in AMEND_FIELDS}
+    try:
+        with _db() as db:
+            # The diff and the change see the same row, in one transaction.
+            data = _amendment(incidents.get_incident(db, incident_id), values)
+            if data:
+                incidents.amend(db, auth.tactful().settings, incident_id, data, g.user)
+    except ValidationError as exc:
+        return _render_incidents(NEW_INCIDENT, {}, 400, amend=(incident_id, values, exc.errors))
+    if data:
+        changed = ", ".join(sorted(key for key in data if key != "reason"))
+        flash(f"Incident {incident_id} changed: {changed}.", "success")
+    else:
+        flash(f"Incident {incident_id}: nothing changed.", "info")
+    return _see_other("ui.incidents_page")
+
+
+# --------------------------------------------------------------- condolences
+def _length_hint(account: ChannelAccount) -> str:
+    network = posts.length_rule(account)
+    limit = account.max_length or LIMITS.get(network)
+    if limit is None:
+        return "no length limit"
+    return f"at most {limit}, {COUNTING.get(network, 'characters')}"
+
+
+def _draft_values(detail: queries.DraftDetail) -> dict[str, Any]:
+    return {
+        "texts": dict(detail.row.draft.texts),
+        "channels": list(detail.row.channels),
+        "publish_at": "",
+        "timezone": "UTC",
+        "reason": "",
+    }
+
+
+def _render_condolence(
+    draft_id: int,
+    changes: Mapping[str, Any] | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The draft's page; ``changes`` are submitted values shown instead of the stored
+    ones (after a refused form). Opens its own transaction."""
+    errors = errors or {}
+    settings = auth.tactful().settings
+    with _db() as db:
+        detail = queries.draft_detail(db, draft_id)
+        draft = detail.row.draft
+        user = g.user
+        html = render_template(
+            "condolence.html",
+            detail=detail,
+            draft=draft,
+            incident=detail.row.incident,
+            values={**_draft_values(detail), **(changes or {})},
+            errors=errors,
+            other_errors=_other_errors(errors, CONDOLENCE_FIELDS),
+            hints={a.name: _length_hint(a) for a in detail.accounts},
+            two_person=settings.condolences.two_person_approval,
+            last_editor_is_me=draft.last_editor_id == user.id,
+            zones=COMMON_ZONES,
+            open_statuses=condolences.OPEN_DRAFT,
+        )
+    return html, status
+
+
+@bp.get("/condolences")
+@login_required
+def condolences_page() -> Page:
+    raw = {key: value for key in ("status",) if (value := request.args.get(key, "").strip())}
+    try:
+        query = load(CondolenceQuerySchema(), raw)
+    except ValidationError as exc:
+        html = render_template(
+            "condolences.html",
+            rows=None,
+            query=raw,
+            errors=exc.errors,
+            statuses=queries.DRAFT_FILTERS,
+        )
+        return html, 400
+    with _db() as db:
+        rows = queries.drafts(db, status=query.get("status"), limit=query["limit"])
+        return render_template(
+            "condolences.html", rows=rows, query=raw, errors={}, statuses=queries.DRAFT_FILTERS
+        )
+
+
+@bp.get("/condolences/<int:draft_id>")
+@login_required
+def condolence_page(draft_id: int) -> Page:
+    return _render_condolence(draft_id)
+
+
+def _edit_form(form: MultiDict[str, str]) -> dict[str, Any]:
+    """The edit form as submitted: a text box per account (``text-<name>``) and the
+    ticked accounts."""
+    return {
+        # Browsers send textarea newlines as CRLF; people typed one character.
+        "texts": {
+            key.removeprefix("text-"): value.replace("\r\n", "\n")
+            for key, value in form.items()
+            if key.startswith("text-")
+        },
+        "channels": list(dict.fromkeys(form.getlist("channels"))),
+    }
+
+
+@bp.post("/condolences/<int:draft_id>/edit")
+@login_required
+def edit_condolence(draft_id: int) -> Page:
+    values = _edit_form(request.form)
+    submit = request.form.get("action") == "submit"
+    data = {
+        # Only the ticked accounts' texts: the others are kept out of the draft.
+        "texts": {name: values["texts"].get(name, "") for name in values["channels"]},
+        "channels": values["channels"],
+        "submit": submit,
+    }
+    try:
+        with _db() as db:
+            draft = condolences.edit(db, draft_id, data, g.user)
+            version = draft.version
+    except ValidationError as exc:
+        return _render_condolence(draft_id, values, exc.errors, 400)
+    if submit:
+        flash(f"Version {version} submitted for approval. Nothing is published yet.", "success")
+    else:
+        flash(f"Version {version} saved as a draft.", "success")
+    return _see_other("ui.condolence_page", draft_id=draft_id)
+
+
+@bp.post("/condolences/<int:draft_id>/approve")
+@login_required
+@role_required("approver")
+def approve_condolence(draft_id: int) -> Page:
+    form = request.form
+    data: dict[str, Any] = {}
+    if form.get("version", "").strip():
+        data["version"] = form["version"].strip()
+    shown: dict[str, Any] = {}
+    if form.get("when") == "later":
+        shown = {
+            "publish_at": form.get("publish_at", "").strip(),
+            "timezone": form.get("timezone", "").strip() or "UTC",
+        }
+        data.update(shown)
+    try:
+        with _db() as db:
+            created = condolences.approve(db, auth.tactful().settings, draft_id, data, g.user)
+            queued = [f"{p.channel.name} at {p.local_time[:16]} {p.timezone}" for p in created]
+    except ValidationError as exc:
+        return _render_condolence(draft_id, shown, exc.errors, 400)
+    flash(
+        f"Approved: {_count(len(queued), 'condolence post')} queued ({'; '.join(queued)}).",
+        "success",
+    )
+    return _see_other("ui.condolence_page", draft_id=draft_id)
+
+
+@bp.post("/condolences/<int:draft_id>/decline")
+@login_required
+@role_required("approver")
+def decline_condolence(draft_id: int) -> Page:
+    reason = request.form.get("reason", "").strip()
+    try:
+        with _db() as db:
+            condolences.decline(db, draft_id, {"reason": reason}, g.user)
+    except ValidationError as exc:
+        return _render_condolence(draft_id, {"reason": reason}, exc.errors, 400)
+    flash("Declined: nothing will be published for this incident.", "success")
+    return _see_other("ui.condolence_page", draft_id=draft_id)
+
+
+# --------------------------------------------------------------------- audit
+def _audit_filters() -> tuple[dict[str, str], dict[str, Any]]:
+    """The filters as typed (for the form and the export link) and as loaded. Raises
+    ``ValidationError`` naming each bad filter."""
+    raw = {key: value for key in AUDIT_FILTERS if (value := request.args.get(key, "").strip())}
+    return raw, load(AuditQuerySchema(), raw)
+
+
+@bp.get("/audit")
+@login_required
+@role_required("approver")
+def audit_page() -> Page:
+    shared = {"object_types": AUDIT_OBJECT_TYPES, "kinds": AUDIT_KINDS, "page_size": AUDIT_PAGE}
+    try:
+        raw, query = _audit_filters()
+    except ValidationError as exc:
+        raw = {key: value for key in AUDIT_FILTERS if (value := request.args.get(key, ""))}
+        html = render_template("audit.html", events=None, raw=raw, errors=exc.errors, **shared)
+        return html, 400
+    with _db() as db:
+        events = audit.list_events(db, **query, limit=AUDIT_PAGE)
+        return render_template("audit.html", events=events, raw=raw, errors={}, **shared)
+
+
+@bp.get("/audit.csv")
+@login_required
+@role_required("approver")
+def audit_export() -> Page:
+    try:
+        _, query = _audit_filters()
+    except ValidationError as exc:
+        message = " ".join(_other_errors(exc.errors, ()))
+        return render_template("error.html", status=400, message=message), 400
+    with _db() as db:
+        body = audit_csv(audit.list_events(db, **query, limit=AUDIT_EXPORT))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+    )
+
+
+# --------------------------------------------------------------------- feeds
+def _render_feeds(
+    values: Mapping[str, Any],
+    errors: Mapping[str, list[str]],
+    status: int = 200,
+    row: tuple[int, Mapping[str, list[str]]] | None = None,
+) -> tuple[str, int]:
+    """The feed list and the add form; ``row`` is (feed id, errors) of a refused
+    change to one feed."""
+    settings = auth.tactful().settings
+    with _db() as db:
+        html = render_template(
+            "feeds.html",
+            feeds=feeds.list_feeds(db),
+            values=values,
+            errors=errors,
+            other_errors=_other_errors(errors, FEED_FIELDS),
+            row_id=row[0] if row else None,
+            row_errors=row[1] if row else {},
+            kinds=FEED_KINDS,
+            min_interval=settings.monitor.min_interval_seconds,
+            default_interval=settings.monitor.default_interval_seconds,
+        )
+    return html, status
+
+
+@bp.get("/feeds")
+@login_required
+@role_required("admin")
+def feeds_page() -> Page:
+    return _render_feeds(NEW_FEED, {})
+
+
+@bp.post("/feeds")
+@login_required
+@role_required("admin")
+def add_feed() -> Page:
+    values = {key: request.form.get(key, "").strip() for key in FEED_FIELDS}
+    data = {key: value for key, value in values.items() if value or key in ("url", "kind")}
+    try:
+        with _db() as db:
+            feed_id = feeds.add_feed(db, auth.tactful().settings, data, g.user).id
+    except ValidationError as exc:
+        return _render_feeds(values, exc.errors, 400)
+    flash(f"Feed {feed_id} added; it is polled at once.", "success")
+    return _see_other("ui.feeds_page")
+
+
+def _change_feed(feed_id: int, data: dict[str, Any], done: str) -> Page:
+    try:
+        with _db() as db:
+            feeds.update_feed(db, auth.tactful().settings, feed_id, data, g.user)
+    except ValidationError as exc:
+        return _render_feeds(NEW_FEED, {}, 400, row=(feed_id, exc.errors))
+    flash(f"Feed {feed_id} {done}.", "success")
+    return _see_other("ui.feeds_page")
+
+
+@bp.post("/feeds/<int:feed_id>/enable")
+@login_required
+@role_required("admin")
+def enable_feed(feed_id: int) -> Page:
+    return _change_feed(feed_id, {"enabled": True}, "enabled")
+
+
+@bp.post("/feeds/<int:feed_id>/disable")
+@login_required
+@role_required("admin")
+def disable_feed(feed_id: int) -> Page:
+    with _db() as db:
+        feeds.disable_feed(db, feed_id, g.user, request.form.get("reason", "").strip())
+    flash(f"Feed {feed_id} disabled.", "success")
+    return _see_other("ui.feeds_page")
+
+
+@bp.post("/feeds/<int:feed_id>/interval")
+@login_required
+@role_required("admin")
+def feed_interval(feed_id: int) -> Page:
+    interval = request.form.get("interval_seconds", "").strip()
+    return _change_feed(feed_id, {"interval_seconds": interval}, f"now polled every {interval} s")
