@@ -394,6 +394,21 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_condolence_list(settings: Settings, args: argparse.Namespace) -> int:
+    """Read-only: approving or declining needs a person signed in (web or API)."""
+    from scheduler import condolences
+
+    app = build_app(settings)
+    with app.db.session() as session:
+        for draft in condolences.list_drafts(session, open_only=not args.all):
+            print(
+                f"{draft.id}\t{draft.status}\tincident {draft.incident_id}\tv{draft.version}\t"
+                f"{','.join(sorted(draft.texts))}\t{draft.prompted_at.isoformat()}"
+            )
+    app.close()
+    return 0
+
+
 def cmd_config_check(settings: Settings, args: argparse.Namespace) -> int:
     print(
         json.dumps(
@@ -514,6 +529,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = feed.add_parser("poll", help="poll one feed (or every enabled one) now")
     p.add_argument("id", type=int, nargs="?")
     p.set_defaults(func=cmd_feed_poll)
+
+    cond = sub.add_parser("condolence", help="condolence prompts").add_subparsers(
+        dest="condolence_command", required=True
+    )
+    p = cond.add_parser("list", help="open prompts (approve or decline on the web or API)")
+    p.add_argument("--all", action="store_true", help="include answered ones")
+    p.set_defaults(func=cmd_condolence_list)
 
     p = sub.add_parser("assess", help="dry run: what tactful concludes for each feed entry")
     p.add_argument("source", help="a feed file or an http(s) URL")

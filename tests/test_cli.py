@@ -40,7 +40,7 @@ def count(config, model):
 
 def test_db_upgrade_and_config_check(config, capsys):
     assert run(config, "db", "upgrade") == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert "revision 0002" in capsys.readouterr().out
     assert run(config, "config", "check") == 0
     assert json.loads(capsys.readouterr().out)["channels"] == ["outbox"]
 
@@ -343,3 +343,40 @@ def test_every_cli_change_is_audited(config, capsys):
         "service",
     )
     assert count(config, AuditEvent) >= 2  # channel created from config, post created
+
+
+def test_condolence_prompts_are_listed_but_not_approvable_from_the_cli(config, capsys):
+    run(
+        config,
+        "post",
+        "create",
+        "--text",
+        "Sale!",
+        "--channel",
+        "outbox",
+        "--at",
+        "2099-01-01T09:00",
+        "--category",
+        "promotional",
+        "--region",
+        "US-TX",
+    )
+    run(
+        config,
+        "incident",
+        "declare",
+        "--kind",
+        "shooting",
+        "--severity",
+        "3",
+        "--region",
+        "US-TX",
+        "--title",
+        "Gunman kills 5 in Uvalde",
+    )
+    capsys.readouterr()
+    assert run(config, "condolence", "list") == 0
+    assert "\tawaiting_draft\tincident 1\tv0\toutbox\t" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["--config", str(config), "condolence", "approve", "1"])
+    assert count(config, Post) == 1  # nothing but the promotion was ever queued
