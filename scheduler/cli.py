@@ -18,6 +18,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy import text
+
 from scheduler import clock, incidents, migrate, posts, users
 from scheduler.config import Settings, load_settings
 from scheduler.context import Tactful
@@ -25,6 +27,8 @@ from scheduler.errors import ConfigError, Conflict, NotFound, TactfulError, Vali
 from scheduler.worker import Worker
 
 WEB_FACTORY = "web:create_app"
+# PostgreSQL advisory lock held while syncing configured channels and feeds.
+SYNC_LOCK_KEY = 0x7AC7F01
 EXIT_USAGE = 2
 
 
@@ -43,6 +47,10 @@ def build_app(settings: Settings, *, migrate_sqlite: bool = True) -> Tactful:
     if migrate_sqlite and app.db.is_sqlite:
         migrate.upgrade(app.db)
     with app.db.session() as session:
+        if not app.db.is_sqlite:
+            # Several workers starting at once would race to insert the same
+            # configured rows; SQLite's BEGIN IMMEDIATE already serialises this.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK_KEY})
         posts.sync_channels(session, settings.channels)
         sync_feeds(session, settings)
     return app
@@ -438,11 +446,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("worker", help="run a publishing worker").set_defaults(func=cmd_worker)
 
-    for name, func, text in (
+    for name, func, summary in (
         ("serve", cmd_serve, "web and worker in one process"),
         ("web", cmd_web, "the web app alone (development server)"),
     ):
-        p = sub.add_parser(name, help=text)
+        p = sub.add_parser(name, help=summary)
         p.add_argument("--host")
         p.add_argument("--port", type=int)
         if name == "serve":

@@ -102,6 +102,7 @@ def write_config(tmp_path, url, lease=60):
     path = tmp_path / "workers.toml"
     path.write_text(
         f"""
+feeds = []
 [paths]
 data_dir = "{tmp_path}"
 [worker]
