@@ -16,7 +16,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from marshmallow import ValidationError as MarshmallowError
 
 from scheduler.errors import ValidationError
-from scheduler.models import POST_CATEGORIES
+from scheduler.models import POST_CATEGORIES, POST_STATUSES
 
 INCIDENT_KINDS = (
     "earthquake",
@@ -121,21 +121,7 @@ class PostUpdateSchema(StrictSchema):
 
 
 class PostQuerySchema(StrictSchema):
-    status = fields.String(
-        validate=validate.OneOf(
-            (
-                "draft",
-                "queued",
-                "publishing",
-                "published",
-                "held",
-                "needs_review",
-                "failed",
-                "unconfirmed",
-                "cancelled",
-            )
-        )
-    )
+    status = fields.String(validate=validate.OneOf(POST_STATUSES))
     channel = fields.String()
     category = fields.String(validate=validate.OneOf(POST_CATEGORIES))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

@@ -38,6 +38,25 @@ def count(config, model):
     return n
 
 
+def queue_service_post(config, text="Hi"):
+    assert (
+        run(
+            config,
+            "post",
+            "create",
+            "--text",
+            text,
+            "--channel",
+            "outbox",
+            "--at",
+            "2099-01-01T09:00",
+            "--category",
+            "service",
+        )
+        == 0
+    )
+
+
 def test_db_upgrade_and_config_check(config, capsys):
     assert run(config, "db", "upgrade") == 0
     assert "revision 0002" in capsys.readouterr().out
@@ -135,19 +154,7 @@ def test_declare_holds_and_resolve_releases(config, capsys):
 
 
 def test_edit_reschedules_and_cancel_cancels(config, capsys):
-    run(
-        config,
-        "post",
-        "create",
-        "--text",
-        "Hi",
-        "--channel",
-        "outbox",
-        "--at",
-        "2099-01-01T09:00",
-        "--category",
-        "service",
-    )
+    queue_service_post(config)
     capsys.readouterr()
     assert run(config, "post", "edit", "1", "--at", "2099-01-02T10:00", "--tz", "Europe/Paris") == 0
     assert "2099-01-02T09:00:00+00:00" in capsys.readouterr().out
@@ -301,19 +308,7 @@ def test_edit_reschedules_and_cancel_cancels(config, capsys):
     ],
 )
 def test_bad_cli_input_names_the_field_and_stores_nothing(config, capsys, argv, field):
-    run(
-        config,
-        "post",
-        "create",
-        "--text",
-        "kept",
-        "--channel",
-        "outbox",
-        "--at",
-        "2099-01-01T09:00",
-        "--category",
-        "service",
-    )
+    queue_service_post(config, "kept")
     capsys.readouterr()
     before = (count(config, Post), count(config, Incident))
     assert run(config, *argv) == 2
@@ -329,19 +324,7 @@ def test_a_bad_config_stops_every_command_naming_the_key(tmp_path, capsys):
 
 
 def test_every_cli_change_is_audited(config, capsys):
-    run(
-        config,
-        "post",
-        "create",
-        "--text",
-        "Hi",
-        "--channel",
-        "outbox",
-        "--at",
-        "2099-01-01T09:00",
-        "--category",
-        "service",
-    )
+    queue_service_post(config)
     assert count(config, AuditEvent) >= 2  # channel created from config, post created
 
 
