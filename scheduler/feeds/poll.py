@@ -51,8 +51,6 @@ OnReports = Callable[[Session, Sequence["NewReport"]], None]
 
 # Longest error message kept on a feed.
 MAX_ERROR = 2000
-# Rows per INSERT statement (a feed's first poll can bring hundreds of entries).
-INSERT_CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -127,10 +125,13 @@ def claim_due_feeds(app: Tactful, worker_id: str, limit: int | None = None) -> l
     limit = limit or monitor.batch_size
     with app.db.session() as session:
         now = clock.now()
+        early = timedelta(seconds=monitor.poll_interval / 2)
         free = or_(Feed.lease_until.is_(None), Feed.lease_until < now)
         due = (
             select(Feed.id)
-            .where(Feed.enabled.is_(True), Feed.next_poll_at <= now, free)
+            # Half a tick early: a feed due just after this tick is polled now rather
+            # than a whole tick late.
+            .where(Feed.enabled.is_(True), Feed.next_poll_at <= now + early, free)
             .order_by(Feed.next_poll_at, Feed.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -160,10 +161,17 @@ def poll_due_feeds(
     on_reports: OnReports | None = None,
     limit: int | None = None,
 ) -> list[PollResult]:
-    """Claim the due feeds and poll each (a few at once, ``worker.concurrency``).
-    Never raises for one feed's failure; every feed's outcome is in the results."""
-    ids = claim_due_feeds(app, worker_id, limit)
-    return poll_feeds(app, ids, assess=assess, on_reports=on_reports)
+    """Claim the due feeds and poll each (a few at once, ``worker.concurrency``),
+    batch after batch while a claim comes back full, so more feeds than a batch are
+    still polled on time. Never raises for one feed's failure; every feed's outcome
+    is in the results."""
+    size = limit or app.settings.monitor.batch_size
+    results: list[PollResult] = []
+    while True:
+        ids = claim_due_feeds(app, worker_id, size)
+        results += poll_feeds(app, ids, assess=assess, on_reports=on_reports)
+        if len(ids) < size:
+            return results
 
 
 def poll_feeds(
@@ -212,15 +220,16 @@ def poll_feed(
             raise NotFound("feed", feed_id)
         url, kind = feed.url, feed.kind
         etag, last_modified = feed.etag, feed.last_modified
+    started = clock.now()  # the next poll is due an interval after this one began
     try:
         result = fetch(
             url, etag=etag, last_modified=last_modified, settings=app.settings, client=client
         )
         if result.status == 304:
-            return _store_not_modified(app, feed_id, url, result)
+            return _store_not_modified(app, feed_id, url, result, started)
         assert result.body is not None
         parsed = parse(result.body, kind, result.final_url, charset=_charset(result.content_type))
-        return _store(app, feed_id, url, parsed, result, assess, on_reports)
+        return _store(app, feed_id, url, parsed, result, assess, on_reports, started)
     except Exception as exc:
         if isinstance(exc, FeedError):
             log.warning("feed %s (%s): %s", feed_id, url, exc)
@@ -282,22 +291,26 @@ def _locked_feed(session: Session, feed_id: int) -> Feed | None:
     return session.get(Feed, feed_id, with_for_update=True, populate_existing=True)
 
 
-def _succeeded(feed: Feed, now: datetime, result: FetchResult, notes: Sequence[str]) -> None:
+def _succeeded(
+    feed: Feed, now: datetime, result: FetchResult, notes: Sequence[str], started: datetime
+) -> None:
     feed.etag = result.etag[:500] if result.etag else None
     feed.last_modified = result.last_modified[:100] if result.last_modified else None
     feed.error_count = 0
     feed.last_error = ("warning: " + "; ".join(notes))[:MAX_ERROR] if notes else None
     feed.last_polled_at = now
-    feed.next_poll_at = _next_poll(feed, now, result)
+    feed.next_poll_at = _next_poll(feed, started, result)
     feed.lease_until = None
 
 
-def _store_not_modified(app: Tactful, feed_id: int, url: str, result: FetchResult) -> PollResult:
+def _store_not_modified(
+    app: Tactful, feed_id: int, url: str, result: FetchResult, started: datetime
+) -> PollResult:
     with app.db.session() as session:
         feed = _locked_feed(session, feed_id)
         if feed is None:
             return PollResult(feed_id, url, "gone")
-        _succeeded(feed, clock.now(), result, ())
+        _succeeded(feed, clock.now(), result, (), started)
         return PollResult(feed_id, url, "not_modified", next_poll_at=feed.next_poll_at)
 
 
@@ -331,6 +344,7 @@ def _store(
     result: FetchResult,
     assess: Assess,
     on_reports: OnReports | None,
+    started: datetime,
 ) -> PollResult:
     with app.db.session() as session:
         feed = _locked_feed(session, feed_id)
@@ -344,29 +358,30 @@ def _store(
         fresh = [(h, e) for h, e in by_hash.items() if h not in seen]
         assessed = [(h, e, assess(e, now)) for h, e in fresh]
         stored = _insert_reports(session, feed_id, assessed, now)
-        new_reports = []
-        if stored:
-            reports = {
-                r.guid_hash: r
-                for r in session.scalars(select(Report).where(Report.id.in_(stored.values())))
-            }
-            new_reports = [NewReport(reports[h], e, a) for h, e, a in assessed if h in reports]
-        tragedies = [n for n in new_reports if n.assessment.tragedy]
+        kept = [(h, e, a) for h, e, a in assessed if h in stored]
+        # Only tragedies go on to correlation, so only they are loaded as objects.
+        tragic = {h: (e, a) for h, e, a in kept if a.tragedy}
+        tragedies: list[NewReport] = []
+        if tragic:
+            reports = session.scalars(
+                select(Report).where(Report.id.in_([stored[h] for h in tragic]))
+            )
+            tragedies = [NewReport(r, *tragic[r.guid_hash]) for r in reports]
         if tragedies and on_reports is not None:
             on_reports(session, tragedies)
         if not feed.title and parsed.title:
             feed.title = parsed.title[:500]
-        _succeeded(feed, now, result, parsed.notes)
+        _succeeded(feed, now, result, parsed.notes, started)
         found = [
             Found(
-                n.report.id,
-                n.report.title,
-                n.report.tragedy,
-                n.report.kind,
-                n.report.severity,
-                tuple(n.report.regions),
+                stored[h],
+                e.title,
+                a.tragedy,
+                a.kind[:32] if a.kind else None,
+                a.severity if a.tragedy else 0,
+                tuple(a.regions),
             )
-            for n in new_reports
+            for h, e, a in kept
         ]
         return PollResult(
             feed_id,
@@ -420,14 +435,13 @@ def _insert_reports(
         }
         for key, entry, assessment in assessed
     ]
-    stored: dict[str, int] = {}
-    for start in range(0, len(rows), INSERT_CHUNK):
-        statement = (
-            insert(Report)
-            .values(rows[start : start + INSERT_CHUNK])
-            .on_conflict_do_nothing(index_elements=["feed_id", "guid_hash"])
-            .returning(Report.id, Report.guid_hash)
-        )
-        for report_id, key in session.execute(statement):
-            stored[key] = report_id
-    return stored
+    if not rows:
+        return {}
+    # One cacheable statement run over all rows (executemany with RETURNING), rather
+    # than a VALUES list compiled afresh for every poll.
+    statement = (
+        insert(Report.__table__)
+        .on_conflict_do_nothing(index_elements=["feed_id", "guid_hash"])
+        .returning(Report.id, Report.guid_hash)
+    )
+    return {key: report_id for report_id, key in session.execute(statement, rows)}
