@@ -41,8 +41,11 @@ PG_ADMIN_URL = os.environ.get(
 )
 POST_TEXT = "Flash sale: 30% off everything in store today only! Tap the link to shop now."
 
-# The outbox channel the benchmarks publish to, relative to the data directory.
+# The outbox channel the benchmarks publish to, relative to the data directory; no
+# feeds, so the workers' monitor job has nothing to poll (and no network to wait on).
 CONFIG_TEMPLATE = """\
+feeds = []
+
 [paths]
 data_dir = "{data_dir}"
 
@@ -155,6 +158,28 @@ def fresh_env(kind: str, worker: dict[str, Any] | None = None) -> Iterator[Bench
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def sqlite_snapshot(env: BenchEnv) -> Path:
+    """Copy a SQLite benchmark database aside (all connections closed first, so the
+    WAL is checkpointed into the file)."""
+    assert env.kind == "sqlite"
+    env.app.db.engine.dispose()
+    env.engine.dispose()
+    source = Path(env.url.split("///", 1)[1])
+    copy = env.folder / "snapshot.db"
+    shutil.copyfile(source, copy)
+    return copy
+
+
+def sqlite_restore(env: BenchEnv, copy: Path) -> None:
+    """Put back a snapshot taken by ``sqlite_snapshot``."""
+    env.app.db.engine.dispose()
+    env.engine.dispose()
+    target = Path(env.url.split("///", 1)[1])
+    for suffix in ("-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(copy, target)
 
 
 def server_version(env: BenchEnv) -> str:

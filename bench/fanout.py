@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -34,6 +35,8 @@ from bench.common import (
     log,
     median,
     server_version,
+    sqlite_restore,
+    sqlite_snapshot,
     table,
 )
 from rules.policy import decide
@@ -95,19 +98,19 @@ def _check_released(env: BenchEnv, total: int) -> None:
         raise AssertionError(f"after the release: {got}, expected {total} queued")
 
 
-def _reset(env: BenchEnv) -> None:
+def _reset(env: BenchEnv, snapshot: Path | None) -> None:
     """Back to 'every post queued, no incident, hold tables never analysed' (the
-    state of a database where no big incident has happened yet). On PostgreSQL,
-    TRUNCATE gives the tables new files with unknown statistics, as on a new install."""
+    state of a database where no big incident has happened yet). Audit events are
+    append-only (database triggers refuse UPDATE and DELETE), so: on PostgreSQL,
+    TRUNCATE, which also gives the tables new files with unknown statistics, as on a
+    new install; on SQLite, the file copied before the first run is put back."""
+    if snapshot is not None:
+        sqlite_restore(env, snapshot)
+        return
     with env.engine.begin() as conn:
-        if env.kind == "postgres":
-            # Not incidents: TRUNCATE … CASCADE would follow condolence drafts to posts.
-            conn.execute(text("TRUNCATE holds, audit_events"))
-            conn.execute(text("DELETE FROM incidents"))
-        else:
-            conn.execute(text("DELETE FROM holds"))
-            conn.execute(text("DELETE FROM audit_events"))
-            conn.execute(text("DELETE FROM incidents"))
+        # Not incidents: TRUNCATE … CASCADE would follow condolence drafts to posts.
+        conn.execute(text("TRUNCATE holds, audit_events"))
+        conn.execute(text("DELETE FROM incidents"))
         conn.execute(text("UPDATE posts SET status = 'queued' WHERE status <> 'queued'"))
     analyze(env)
 
@@ -237,10 +240,11 @@ def run(quick: bool = False) -> dict[str, Any]:
             insert_posts(env, other, due, prefix="fr-", region="FR")
             analyze(env)
             load_s = time.perf_counter() - start
+            snapshot = sqlite_snapshot(env) if kind == "sqlite" else None
             fresh = []
             for attempt in range(repeats):
                 if attempt:
-                    _reset(env)
+                    _reset(env, snapshot)
                 log(f"fanout: {kind}, set-based declare + release #{attempt + 1} (fresh tables)")
                 fresh.append(set_based(env, matching, other))
             # Keep the last run's history (released holds, audit events), as a live
@@ -248,7 +252,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             _settle(env)
             log(f"fanout: {kind}, set-based declare + release after analyse (history kept)")
             settled = set_based(env, matching, other, timeout)
-            _reset(env)
+            _reset(env, snapshot)
             log(f"fanout: {kind}, per-row ORM loop")
             loop = orm_loop(env, matching, other)
             results.append(

@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -99,8 +100,18 @@ class FanOut:
     posts_held: int
 
 
+def _set_based_plans(session: Session) -> None:
+    """On PostgreSQL, keep the planner off nested loops for this transaction: with
+    statistics taken while no hold was open (the normal state between incidents) it
+    plans "no other open hold" as a scan per freed post, quadratic in the incident's
+    size (over 20 s for 100,000 posts instead of about 4 s)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL enable_nestloop = off"))
+
+
 def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str) -> FanOut:
     """Hold every queued (or already held) post the incident matches, set-based."""
+    _set_based_plans(session)
     now = clock.now()
     targets = hold_targets(incident_facts(incident), policy)
     for target in targets:
@@ -182,6 +193,7 @@ def release_incident(
     """End the incident's open holds — all of them, or those on posts not matching
     ``keep`` (when an incident is narrowed). A post left with no hold goes back to
     ``queued`` if due at or after ``now - grace``, else to ``needs_review``."""
+    _set_based_plans(session)
     now = clock.now()
     cutoff = release_cutoff(now, grace_seconds)
     open_holds = (Hold.incident_id == incident_id) & Hold.released_at.is_(None)

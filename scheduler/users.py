@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,8 +20,14 @@ from scheduler.models import ROLES, ApiToken, User
 
 TOKEN_PREFIX = "tft_"  # noqa: S105 - a prefix, not a secret
 MIN_PASSWORD = 10
-# Checked against when a name is unknown, so a login takes as long either way.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when a name is unknown, so a login takes as long either way.
+    Made on first use: workers never log anyone in and need not pay for it."""
+    return generate_password_hash("not-a-real-password-0")
+
 
 ROLE_RANK = {"manager": 1, "approver": 2, "admin": 3}
 
@@ -70,7 +77,7 @@ def create_user(
 def authenticate(session: Session, name: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.name == name.strip()))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         audit.record(session, name[:80] or "?", "login.failed", "user", None, "unknown user")
         return None
     if not user.active or not check_password_hash(user.password_hash, password):
