@@ -21,7 +21,6 @@ from rules.places import (
 from rules.regions import get_region, is_inside
 
 FIXTURES = Path("/work/shared/fixtures")
-needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason="shared fixtures absent")
 
 
 def regions_of(text: str) -> tuple[str, ...]:
@@ -173,7 +172,6 @@ MJ = FIXTURES / "text" / "motherjones_us_mass_shootings_1982-2019.csv"
 STATE_CODES = {**{n.lower(): c for c, n in places.US_STATES.items()}, "d.c.": "DC"}
 
 
-@needs_fixtures
 def test_mother_jones_city_state_locations_resolve_to_their_state():
     with MJ.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
@@ -210,7 +208,6 @@ def idrisi_recall(events):
     return found / total
 
 
-@needs_fixtures
 @pytest.mark.parametrize(
     ("events", "floor"),
     [
@@ -285,7 +282,6 @@ USGS_TITLE = re.compile(r"M (\S+) - (\d+)km \S+ of (.+)$")
 ATOM = {"a": "http://www.w3.org/2005/Atom", "georss": "http://www.georss.org/georss"}
 
 
-@needs_fixtures
 def test_usgs_points_agree_with_the_country_in_their_titles():
     checked = agree = 0
     for path in sorted((FIXTURES / "feeds").glob("usgs_*.atom")):
@@ -341,7 +337,6 @@ def nws_entries():
         yield codes, polygon
 
 
-@needs_fixtures
 def test_nws_polygons_agree_with_their_geocodes():
     checked = agree = 0
     for codes, polygon in nws_entries():
@@ -355,7 +350,6 @@ def test_nws_polygons_agree_with_their_geocodes():
     assert agree / checked >= 0.85
 
 
-@needs_fixtures
 def test_nws_geocodes_resolve_to_us_states():
     resolved = [resolve_geocodes(codes) for codes, _ in nws_entries()]
     assert sum(1 for r in resolved if r) / len(resolved) >= 0.95
