@@ -110,7 +110,7 @@ class Post(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_key: Mapped[str] = mapped_column(String(32), index=True)
+    group_key: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[int] = mapped_column(ForeignKey("channel_accounts.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(16))
