@@ -29,7 +29,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, String, insert, literal, select, update
@@ -94,28 +94,17 @@ class Outcome:
 
 @dataclass
 class RoundStats:
+    """What one round did. ``review``: posts sent to a person instead of out (found
+    late, channel disabled, or a condolence without approval)."""
+
     claimed: int = 0
     published: int = 0
     held: int = 0
-    late: int = 0
+    review: int = 0
     retried: int = 0
     failed: int = 0
     unconfirmed: int = 0
     lost: int = 0
-    details: list[str] = field(default_factory=list)
-
-    def add(self, other: RoundStats) -> None:
-        for name in (
-            "claimed",
-            "published",
-            "held",
-            "late",
-            "retried",
-            "failed",
-            "unconfirmed",
-            "lost",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 def _chunks(items: Sequence[Claimed], size: int) -> Iterator[list[Claimed]]:
@@ -143,7 +132,7 @@ class Publisher:
         self._pool: ThreadPoolExecutor | None = None
 
     # ----------------------------------------------------------------- claim
-    def claim(self, limit: int | None = None) -> list[Claimed]:
+    def claim(self, limit: int | None = None, stats: RoundStats | None = None) -> list[Claimed]:
         """Claim up to ``limit`` due posts; returns the ones cleared to publish."""
         limit = limit or self.settings.batch_size
         with self.app.db.session() as session:
@@ -172,6 +161,8 @@ class Publisher:
             )
             if not ids:
                 return []
+            stats = stats if stats is not None else RoundStats()
+            stats.claimed += len(ids)
             audit.record_from_select(
                 session,
                 select(
@@ -184,38 +175,43 @@ class Publisher:
                     literal({"worker": self.worker_id}, JSON()),
                 ).where(Post.id.in_(ids)),
             )
-            return self._screen(session, ids, now)
+            return self._screen(session, ids, now, stats)
 
-    def _screen(self, session: Session, ids: list[int], now: datetime) -> list[Claimed]:
+    def _screen(
+        self, session: Session, ids: list[int], now: datetime, stats: RoundStats
+    ) -> list[Claimed]:
         posts = list(
             session.scalars(select(Post).where(Post.id.in_(ids)).order_by(Post.due_at, Post.id))
         )
         incidents = holds.open_incidents(session)
         cleared = []
         for post in posts:
-            if is_too_late(post.due_at, now, self.settings.late_grace_seconds):
-                self._to_review(
-                    session, post, now, "found late: the worker was not running at its time"
-                )
-                continue
-            if not post.channel.enabled or post.channel.network not in REGISTRY:
-                self._to_review(
-                    session, post, now, f"channel account {post.channel.name} is disabled"
-                )
-                continue
-            if post.category == "condolence" and not condolences.is_approved(
-                session, post.condolence_id
-            ):
-                # Invariant: no condolence goes out without a person's approval, even
-                # one that reached the queue by a door that should not exist.
-                self._to_review(session, post, now, "condolence without an approved draft")
+            why = self._needs_person(session, post, now)
+            if why is not None:
+                self._to_review(session, post, now, why)
+                stats.review += 1
                 continue
             decision = decide(holds.post_facts(post), incidents, self.settings.policy)
             if decision.hold:
                 holds.hold_post(session, post, decision, audit.SYSTEM, now)
+                stats.held += 1
                 continue
             cleared.append(self._claimed(post))
         return cleared
+
+    def _needs_person(self, session: Session, post: Post, now: datetime) -> str | None:
+        """Why a claimed post must go to a person instead of out, if it must."""
+        if is_too_late(post.due_at, now, self.settings.late_grace_seconds):
+            return "found late: the worker was not running at its time"
+        if not post.channel.enabled or post.channel.network not in REGISTRY:
+            return f"channel account {post.channel.name} is disabled"
+        if post.category == "condolence" and not condolences.is_approved(
+            session, post.condolence_id
+        ):
+            # Invariant: no condolence goes out without a person's approval, even one
+            # that reached the queue by a door that should not exist.
+            return "condolence without an approved draft"
+        return None
 
     def _to_review(self, session: Session, post: Post, now: datetime, why: str) -> None:
         post.status = "needs_review"
@@ -250,7 +246,9 @@ class Publisher:
         )
 
     # ------------------------------------------------------------------ gate
-    def gate(self, chunk: list[Claimed]) -> list[tuple[Claimed, int]]:
+    def gate(
+        self, chunk: list[Claimed], stats: RoundStats | None = None
+    ) -> list[tuple[Claimed, int]]:
         """Right before sending: keep the claim, re-check incidents, start attempts."""
         with self.app.db.session() as session:
             now = clock.now()
@@ -268,16 +266,19 @@ class Publisher:
                 )
             )
             incidents: list[IncidentFacts] = holds.open_incidents(session)
+            stats = stats if stats is not None else RoundStats()
             cleared: list[Claimed] = []
             for item in chunk:
                 if item.post_id not in still_mine:
                     log.warning("post %s: claim lost before sending", item.post_id)
+                    stats.lost += 1
                     continue
                 decision: Decision = decide(item.facts, incidents, self.settings.policy)
                 if decision.hold:
                     post = session.get(Post, item.post_id)
                     assert post is not None
                     holds.hold_post(session, post, decision, audit.SYSTEM, now)
+                    stats.held += 1
                     continue
                 cleared.append(item)
             if not cleared:
@@ -449,10 +450,12 @@ class Publisher:
         total = RoundStats()
         batches = 0
         while not (stop and stop.is_set()):
-            claimed = self.claim()
+            before = total.claimed
+            claimed = self.claim(stats=total)
             if not claimed:
-                break
-            total.claimed += len(claimed)
+                if total.claimed == before:
+                    break
+                continue  # the whole batch was held or sent to review: claim more
             self._publish_claimed(claimed, total, stop)
             batches += 1
             if max_batches is not None and batches >= max_batches:
@@ -474,8 +477,7 @@ class Publisher:
                 return
             if self._before_send is not None:
                 self._before_send(chunk)
-            items = self.gate(chunk)
-            stats.held += len(chunk) - len(items)
+            items = self.gate(chunk, stats)
             if items:
                 self.finish(self.send(items), stats)
 

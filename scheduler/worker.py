@@ -45,13 +45,13 @@ class Worker:
             return
         if stats.claimed:
             log.info(
-                "published %d, held %d, retry %d, failed %d, unconfirmed %d, late %d",
+                "published %d, held %d, retry %d, failed %d, unconfirmed %d, to review %d",
                 stats.published,
                 stats.held,
                 stats.retried,
                 stats.failed,
                 stats.unconfirmed,
-                stats.late,
+                stats.review,
             )
 
     def maintenance(self) -> None:

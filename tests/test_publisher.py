@@ -87,7 +87,7 @@ def test_a_hold_landing_between_claim_and_send_stops_the_call(app, frozen, scrip
         declare(app)
 
     stats = Publisher(app, before_send=incident_lands).run_round()
-    assert stats.published == 1
+    assert (stats.claimed, stats.published, stats.held) == (2, 1, 1)
     assert status_of(app, promo.id) == "held"
     assert status_of(app, service.id) == "published"
     assert scripted.sent == [get(app, service.id).idempotency_key]
@@ -144,7 +144,7 @@ def test_a_post_found_late_goes_to_review_not_out(app, frozen, scripted):
     post = queue(app, category="service", publish_at=at(minutes=1))
     frozen.advance(minutes=1 + 16)
     stats = Publisher(app).run_round()
-    assert stats.published == 0
+    assert (stats.claimed, stats.published, stats.review) == (1, 0, 1)
     row = get(app, post.id)
     assert row.status == "needs_review" and "late" in row.last_error
     assert scripted.sent == []
