@@ -243,7 +243,7 @@ def cmd_post_list(settings: Settings, args: argparse.Namespace) -> int:
                 f"incident {h.incident_id} ({h.rule})" for h in page.holds.get(post.id, [])
             )
             print(
-                f"{post.id}\t{post.status}\t{post.category}\t{post.channel.name}\t"
+                f"{post.id}\t{page.status_of(post)}\t{post.category}\t{post.channel.name}\t"
                 f"{post.publish_at.isoformat()}\t{','.join(post.regions)}\t{reasons}"
             )
         print(f"{page.total} posts", file=sys.stderr)

@@ -1,13 +1,14 @@
 """Apply hold decisions: hold posts for incidents and release them when incidents end.
 
-The decisions come from ``rules.policy``; this module turns them into rows. Fan-out
-and release are set-based: a few statements per incident, whatever the number of
-posts, each with its audit events written by ``INSERT … SELECT``.
+The decisions come from ``rules.policy``; this module turns them into rows. A post
+is held while a hold row on it is open. Fan-out and release are set-based: a few
+statements per incident, whatever the number of posts; the fan-out writes hold rows
+only, and the release rewrites only the posts whose row must change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +27,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
 from rules.policy import Decision, HoldPolicy, IncidentFacts, PostFacts, decide, hold_targets
@@ -61,16 +62,15 @@ def hold_post(
     session: Session, post: Post, decision: Decision, actor: str, now: datetime | None = None
 ) -> None:
     """Hold one post for the incidents named in ``decision`` (already-held incidents
-    are skipped) and mark it ``held``. The caller has checked its current status."""
+    are skipped) and park it as ``held``. The caller has checked its current status."""
     now = now or clock.now()
     existing = set(
         session.scalars(
             select(Hold.incident_id).where(Hold.post_id == post.id, Hold.released_at.is_(None))
         )
     )
-    for reason in decision.reasons:
-        if reason.incident_id in existing:
-            continue
+    new = [r for r in decision.reasons if r.incident_id not in existing]
+    for reason in new:
         session.add(
             Hold(incident_id=reason.incident_id, post_id=post.id, rule=reason.rule, created_at=now)
         )
@@ -82,6 +82,18 @@ def hold_post(
             post.id,
             reason.rule,
             {"incident_id": reason.incident_id},
+            at=now,
+        )
+    if not new and post.status != "held":
+        # Held already by a fan-out, which leaves post rows alone: now parked.
+        audit.record(
+            session,
+            actor,
+            "post.parked",
+            "post",
+            post.id,
+            "came due while held",
+            {"incident_ids": sorted(existing)},
             at=now,
         )
     post.status = "held"
@@ -97,7 +109,7 @@ def check_post(session: Session, post: Post, policy: HoldPolicy) -> Decision:
 @dataclass(frozen=True)
 class FanOut:
     holds_created: int
-    posts_held: int
+    posts_held: int  # of those, posts no other incident was holding already
 
 
 def _set_based_plans(session: Session) -> None:
@@ -109,11 +121,60 @@ def _set_based_plans(session: Session) -> None:
         session.execute(text("SET LOCAL enable_nestloop = off"))
 
 
+def _open_hold_on_post() -> ColumnElement[bool]:
+    return exists().where(Hold.post_id == Post.id, Hold.released_at.is_(None))
+
+
+def held_condition() -> ColumnElement[bool]:
+    """True for the posts that are held: parked (``held``: they came due, or were
+    written, while held) or ``queued`` under an open hold (the fan-out leaves the
+    post rows alone)."""
+    return (Post.status == "held") | ((Post.status == "queued") & _open_hold_on_post())
+
+
+def status_condition(status: str) -> ColumnElement[bool]:
+    """The condition for posts whose shown status (``shown_status``) is ``status``."""
+    if status == "held":
+        return held_condition()
+    if status == "queued":
+        return (Post.status == "queued") & ~_open_hold_on_post()
+    return Post.status == status
+
+
+def shown_status(post: Post, open_holds: Collection[Hold] | None) -> str:
+    """A post's status as people see it: ``held`` while any hold is open on it."""
+    return "held" if post.status == "queued" and open_holds else post.status
+
+
+def park_if_held(session: Session, post: Post) -> None:
+    """Store a fan-out-held post's status as ``held`` before code that reads or
+    writes it (an edit, a cancel): its shown status does not change."""
+    if post.status == "queued" and posts_under_hold(session, [post.id]):
+        post.status = "held"
+
+
+def current_status(session: Session, post: Post) -> str:
+    return shown_status(post, open_hold_reasons(session, [post.id]).get(post.id))
+
+
+def _per_rule(session: Session, condition: ColumnElement[bool]) -> dict[str, int]:
+    rows = session.execute(
+        select(Hold.rule, func.count()).where(condition).group_by(Hold.rule).order_by(Hold.rule)
+    )
+    return {rule: count for rule, count in rows}
+
+
 def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str) -> FanOut:
-    """Hold every queued (or already held) post the incident matches, set-based."""
+    """Hold every queued (or already held) post the incident matches, set-based: one
+    ``INSERT … SELECT`` of hold rows per target of the policy. The post rows are not
+    rewritten (a queued post with an open hold is held; the claim parks it if it
+    comes due), and the audit log gets one event per incident and rule, with the
+    hold rows as the per-post record. See docs/design.md, "Holds"."""
+    targets = hold_targets(incident_facts(incident), policy)
+    if not targets:
+        return FanOut(0, 0)
     _set_based_plans(session)
     now = clock.now()
-    targets = hold_targets(incident_facts(incident), policy)
     for target in targets:
         candidates = select(
             literal(incident.id), Post.id, literal(target.rule, String()), _at(now)
@@ -127,42 +188,46 @@ def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str
                 Hold.released_at.is_(None),
             ),
         )
-        # INSERT … SELECT reports no reliable rowcount on every driver: count below.
         session.execute(
             insert(Hold).from_select(["incident_id", "post_id", "rule", "created_at"], candidates)
         )
-    if not targets:
-        return FanOut(0, 0)
     new_holds = (
         (Hold.incident_id == incident.id)
         & (Hold.created_at == _at(now))
         & Hold.released_at.is_(None)
     )
-    created = session.scalar(select(func.count()).select_from(Hold).where(new_holds)) or 0
-    if not created:
+    # INSERT … SELECT reports no reliable rowcount on every driver: count here.
+    per_rule = _per_rule(session, new_holds)
+    if not per_rule:
         return FanOut(0, 0)
-    audit.record_from_select(
-        session,
-        select(
-            _at(now),
-            literal(actor, String()),
-            literal("post.held", String()),
-            literal("post", String()),
-            Hold.post_id,
-            Hold.rule,
-            literal({"incident_id": incident.id}, JSON()),
-        ).where(new_holds),
-    )
-    result = session.execute(
-        update(Post)
-        .where(
-            Post.status == "queued",
-            Post.id.in_(select(Hold.post_id).where(new_holds)),
+    for rule, count in per_rule.items():
+        audit.record(
+            session,
+            actor,
+            "incident.posts_held",
+            "incident",
+            incident.id,
+            rule,
+            {"incident_id": incident.id, "rule": rule, "posts": count},
+            at=now,
         )
-        .values(status="held", updated_at=now)
-        .execution_options(synchronize_session=False)
+    other = aliased(Hold)
+    newly_held = (
+        session.scalar(
+            select(func.count())
+            .select_from(Hold)
+            .where(
+                new_holds,
+                ~exists().where(
+                    other.post_id == Hold.post_id,
+                    other.incident_id != incident.id,
+                    other.released_at.is_(None),
+                ),
+            )
+        )
+        or 0
     )
-    return FanOut(created, max(result.rowcount or 0, 0))  # type: ignore[attr-defined]
+    return FanOut(sum(per_rule.values()), newly_held)
 
 
 @dataclass(frozen=True)
@@ -191,40 +256,44 @@ def release_incident(
     keep: ColumnElement[bool] | None = None,
 ) -> Release:
     """End the incident's open holds — all of them, or those on posts not matching
-    ``keep`` (when an incident is narrowed). A post left with no hold goes back to
-    ``queued`` if due at or after ``now - grace``, else to ``needs_review``."""
+    ``keep`` (when an incident is narrowed). A post left with no hold is queued
+    again if due at or after ``now - grace`` (at ``now`` if its time has passed),
+    else it goes to ``needs_review``. Only the posts whose row must change (parked
+    ones, and ones whose time passed) are rewritten, each with its audit event."""
     _set_based_plans(session)
     now = clock.now()
     cutoff = release_cutoff(now, grace_seconds)
     open_holds = (Hold.incident_id == incident_id) & Hold.released_at.is_(None)
     if keep is not None:
         open_holds = open_holds & Hold.post_id.in_(select(Post.id).where(~keep))
-    audit.record_from_select(
-        session,
-        select(
-            _at(now),
-            literal(actor, String()),
-            literal("post.released", String()),
-            literal("post", String()),
-            Hold.post_id,
-            Hold.rule,
-            literal({"incident_id": incident_id, "why": reason}, JSON()),
-        ).where(open_holds),
-    )
-    released = session.execute(
-        update(Hold).where(open_holds).values(released_at=now, release_reason=reason[:200])
-    ).rowcount  # type: ignore[attr-defined]
-    if not released:
+    per_rule = _per_rule(session, open_holds)
+    if not per_rule:
         return Release(0, 0, 0)
+    session.execute(
+        update(Hold).where(open_holds).values(released_at=now, release_reason=reason[:200])
+    )
+    for rule, count in per_rule.items():
+        audit.record(
+            session,
+            actor,
+            "incident.posts_released",
+            "incident",
+            incident_id,
+            rule,
+            {"incident_id": incident_id, "rule": rule, "posts": count, "why": reason},
+            at=now,
+        )
 
     freed = (
-        (Post.status == "held")
+        Post.status.in_(("queued", "held"))
         & exists().where(
             Hold.post_id == Post.id, Hold.incident_id == incident_id, Hold.released_at == now
         )
-        & ~exists().where(Hold.post_id == Post.id, Hold.released_at.is_(None))
+        & ~_open_hold_on_post()
     )
     late = Post.due_at < _at(cutoff)
+    overdue = Post.due_at < _at(now)
+    rewrite = freed & ((Post.status == "held") | overdue)
     audit.record_from_select(
         session,
         select(
@@ -238,21 +307,22 @@ def release_incident(
             Post.id,
             literal(f"incident {incident_id}: {reason}"[:500], String()),
             literal({"incident_id": incident_id}, JSON()),
-        ).where(freed),
+        ).where(rewrite),
     )
-    late_count = session.scalar(select(func.count()).select_from(Post).where(freed & late)) or 0
-    freed_count = session.scalar(select(func.count()).select_from(Post).where(freed)) or 0
+    freed_count, late_count = session.execute(
+        select(func.count(), func.count(case((late, 1)))).select_from(Post).where(freed)
+    ).one()
     session.execute(
         update(Post)
-        .where(freed)
+        .where(rewrite)
         .values(
             status=case((late, "needs_review"), else_="queued"),
-            due_at=case((Post.due_at < _at(now), _at(now)), else_=Post.due_at),
+            due_at=case((overdue, _at(now)), else_=Post.due_at),
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
     )
-    return Release(released, freed_count - late_count, late_count)
+    return Release(sum(per_rule.values()), freed_count - late_count, late_count)
 
 
 def release_post_holds(
@@ -280,6 +350,17 @@ def release_post_holds(
             {"incident_id": hold.incident_id, "why": reason},
             at=now,
         )
+
+
+def posts_under_hold(session: Session, post_ids: Sequence[int]) -> set[int]:
+    """Those of ``post_ids`` with an open hold."""
+    if not post_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Hold.post_id).where(Hold.post_id.in_(list(post_ids)), Hold.released_at.is_(None))
+        )
+    )
 
 
 def open_hold_reasons(session: Session, post_ids: Sequence[int]) -> dict[int, list[Hold]]:

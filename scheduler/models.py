@@ -249,6 +249,14 @@ class Incident(Base):
 
 
 class Hold(Base):
+    """One incident holding one post; open while ``released_at`` is empty. A post is
+    held while any of its holds is open.
+
+    ``incident_id`` and ``post_id`` are deliberately not foreign keys: neither posts
+    nor incidents are ever deleted (posts are cancelled, incidents end, and the audit
+    trail needs both), while a foreign-key check on every row — a row lock on each
+    held post — was half the cost of a hold fan-out (docs/design.md, "Holds")."""
+
     __tablename__ = "holds"
     __table_args__ = (
         # One open hold per (incident, post); released holds stay as history.
@@ -264,14 +272,16 @@ class Hold(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    incident_id: Mapped[int]
+    post_id: Mapped[int]
     rule: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]
     released_at: Mapped[datetime | None]
     release_reason: Mapped[str | None] = mapped_column(String(200))
 
-    incident: Mapped[Incident] = relationship(lazy="joined")
+    incident: Mapped[Incident] = relationship(
+        primaryjoin="foreign(Hold.incident_id) == Incident.id", lazy="joined", viewonly=True
+    )
 
 
 class CondolenceDraft(Base):

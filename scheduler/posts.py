@@ -267,6 +267,7 @@ def update_post(
     if not fields:
         raise ValidationError.single("_schema", "Nothing to change.")
     post = get_post(session, post_id, lock=True)
+    holds.park_if_held(session, post)
     if post.status not in EDITABLE:
         raise Conflict(f"post {post.id} is {post.status} and can no longer be edited")
     actor = actor_name(user)
@@ -364,6 +365,7 @@ def _redecide_holds(session: Session, policy: HoldPolicy, post: Post, actor: str
 
 def cancel_post(session: Session, post_id: int, user: User | None, reason: str = "") -> Post:
     post = get_post(session, post_id, lock=True)
+    holds.park_if_held(session, post)
     if post.status not in CANCELLABLE:
         raise Conflict(f"post {post.id} is {post.status} and cannot be cancelled")
     actor = actor_name(user)
@@ -385,12 +387,15 @@ class PostPage:
     total: int
     holds: dict[int, list[Hold]]
 
+    def status_of(self, post: Post) -> str:
+        return holds.shown_status(post, self.holds.get(post.id))
+
 
 def list_posts(session: Session, query: Any = None) -> PostPage:
     params = load(PostQuerySchema(), dict(query or {}))
     stmt = select(Post)
     if "status" in params:
-        stmt = stmt.where(Post.status == params["status"])
+        stmt = stmt.where(holds.status_condition(params["status"]))
     if "category" in params:
         stmt = stmt.where(Post.category == params["category"])
     if "channel" in params:

@@ -184,16 +184,19 @@ class Publisher:
             session.scalars(select(Post).where(Post.id.in_(ids)).order_by(Post.due_at, Post.id))
         )
         incidents = holds.open_incidents(session)
+        # A fan-out leaves held posts queued: the ones that come due are parked here.
+        under_hold = holds.posts_under_hold(session, ids)
         cleared = []
         for post in posts:
-            why = self._needs_person(session, post, now)
+            why = None if post.id in under_hold else self._needs_person(session, post, now)
             if why is not None:
                 self._to_review(session, post, now, why)
                 stats.review += 1
                 continue
             decision = decide(holds.post_facts(post), incidents, self.settings.policy)
-            if decision.hold:
+            if decision.hold or post.id in under_hold:
                 holds.hold_post(session, post, decision, audit.SYSTEM, now)
+                post.attempts -= 1  # claimed, never attempted
                 stats.held += 1
                 continue
             cleared.append(self._claimed(post))
@@ -278,6 +281,7 @@ class Publisher:
                     post = session.get(Post, item.post_id)
                     assert post is not None
                     holds.hold_post(session, post, decision, audit.SYSTEM, now)
+                    post.attempts -= 1  # claimed, never attempted
                     stats.held += 1
                     continue
                 cleared.append(item)

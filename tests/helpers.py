@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from scheduler import clock, incidents, posts
+from scheduler import clock, holds, incidents, posts
 from scheduler.context import Tactful
 from scheduler.models import Post
 
@@ -44,5 +44,6 @@ def declare(app: Tactful, **fields: Any) -> incidents.Declared:
 
 
 def status_of(app: Tactful, post_id: int) -> str:
+    """The post's status as shown to people (``held`` while a hold is open)."""
     with app.db.session() as session:
-        return posts.get_post(session, post_id).status
+        return holds.current_status(session, posts.get_post(session, post_id))

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from scheduler import demo, feeds, monitor, posts
+from scheduler import demo, feeds, holds, monitor, posts
 from scheduler.context import Tactful
 from scheduler.feeds.manage import list_feeds, sync_feeds
 from scheduler.models import Incident, Post
@@ -43,7 +43,7 @@ def test_the_monitor_holds_the_demo_s_texas_promotions(tmp_path, database_url, f
         with app.db.session() as session:
             (incident,) = session.scalars(select(Incident)).all()
             assert incident.regions == ["US-TX"] and incident.source == "monitor"
-            held = {p.text for p in session.scalars(select(Post).where(Post.status == "held"))}
+            held = {p.text for p in session.scalars(select(Post).where(holds.held_condition()))}
         assert "48-hour flash sale in Texas: 30% off everything!" in held
         assert "Our Houston store opens late today at 11:00." not in held
         frozen.advance(minutes=15)

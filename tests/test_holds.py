@@ -5,9 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
-from scheduler import clock, incidents, posts
+from scheduler import clock, holds, incidents, posts
 from scheduler.errors import Conflict, ValidationError
 from scheduler.models import AuditEvent, Hold, Incident, Post, PostRegion
+from scheduler.publisher import Publisher
+from tests.conftest import T0
 from tests.helpers import at, declare, queue, status_of
 
 
@@ -39,27 +41,62 @@ def test_a_broadly_felt_incident_also_holds_wider_audiences(app):
     ]
 
 
-def test_every_hold_and_release_is_audited_with_incident_and_rule(app):
-    post = queue(app)
+def test_every_hold_and_release_is_audited_with_incident_and_rule(app, frozen):
+    # Two rules of one incident (severity 3 holds informational posts in the region
+    # too); one post whose time passes while it is held, one still ahead.
+    promo = queue(app, publish_at=at(minutes=5))
+    info = queue(app, category="informational", publish_at=at(minutes=60))
     declared = declare(app)
+    incident_id = declared.incident.id
+    frozen.advance(minutes=10)
     with app.db.session() as session:
-        incidents.end(
-            session, app.settings, declared.incident.id, "resolved", {"reason": "over"}, None
-        )
+        incidents.end(session, app.settings, incident_id, "resolved", {"reason": "over"}, None)
     with app.db.session() as session:
         events = session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.object_type == "post", AuditEvent.object_id == post.id)
+            .where(AuditEvent.object_type == "incident", AuditEvent.object_id == incident_id)
+            .where(AuditEvent.action.like("incident.posts_%"))
             .order_by(AuditEvent.id)
         ).all()
-    held, released, requeued = events[-3:]
-    assert (held.action, held.reason) == ("post.held", "promotional/inside/severity>=2")
-    assert held.details["incident_id"] == declared.incident.id
-    assert (
-        released.action == "post.released"
-        and released.details["incident_id"] == declared.incident.id
-    )
-    assert requeued.action == "post.requeued"
+        # One event per incident and rule, each way, naming both.
+        assert [(e.action, e.reason, e.details["posts"]) for e in events] == [
+            ("incident.posts_held", "informational/inside/severity>=3", 1),
+            ("incident.posts_held", "promotional/inside/severity>=2", 1),
+            ("incident.posts_released", "informational/inside/severity>=3", 1),
+            ("incident.posts_released", "promotional/inside/severity>=2", 1),
+        ]
+        assert all(e.details["incident_id"] == incident_id for e in events)
+        # The hold rows are the per-post record: which incident, which rule, when.
+        rows = session.execute(
+            select(Hold.post_id, Hold.rule, Hold.created_at, Hold.released_at, Hold.release_reason)
+            .where(Hold.incident_id == incident_id)
+            .order_by(Hold.post_id)
+        ).all()
+        assert rows == [
+            (
+                promo.id,
+                "promotional/inside/severity>=2",
+                T0,
+                T0 + timedelta(minutes=10),
+                "incident resolved",
+            ),
+            (
+                info.id,
+                "informational/inside/severity>=3",
+                T0,
+                T0 + timedelta(minutes=10),
+                "incident resolved",
+            ),
+        ]
+        # A post whose row changes on release gets its own event.
+        requeued = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_type == "post",
+                AuditEvent.object_id == promo.id,
+                AuditEvent.action == "post.requeued",
+            )
+        ).one()
+        assert requeued.details["incident_id"] == incident_id
 
 
 def test_a_post_held_by_two_incidents_waits_for_both(app):
@@ -96,6 +133,60 @@ def test_a_post_released_within_grace_goes_out_now(app, frozen):
         row = posts.get_post(session, post.id)
         assert row.status == "queued"
         assert row.due_at == clock.now()
+
+
+def test_a_held_post_that_comes_due_is_parked_by_the_worker_not_sent(app, frozen):
+    # The fan-out writes hold rows only; the claim finds the posts that come due.
+    late = queue(app, publish_at=at(minutes=5))
+    soon = queue(app, publish_at=at(minutes=25))
+    declared = declare(app)
+    frozen.advance(minutes=30)
+    stats = Publisher(app).run_round()
+    assert (stats.claimed, stats.held, stats.published) == (2, 2, 0)
+    with app.db.session() as session:
+        parked = [posts.get_post(session, p.id) for p in (late, soon)]
+        assert [(p.status, p.attempts) for p in parked] == [("held", 0), ("held", 0)]
+        actions = session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.object_type == "post", AuditEvent.object_id == late.id)
+            .order_by(AuditEvent.id)
+        ).all()
+        assert actions[-2:] == ["post.claimed", "post.parked"]
+    assert Publisher(app).run_round().claimed == 0
+    # 25 minutes late is beyond the 15-minute grace, 5 minutes is within it.
+    with app.db.session() as session:
+        result = incidents.end(session, app.settings, declared.incident.id, "resolved", {}, None)
+    assert (result.released, result.requeued, result.needs_review) == (2, 1, 1)
+    assert status_of(app, late.id) == "needs_review"
+    assert Publisher(app).run_round().published == 1
+    assert status_of(app, soon.id) == "published"
+
+
+def test_a_post_held_by_a_fan_out_cannot_be_sent_back_to_draft(app):
+    post = queue(app)
+    declare(app)
+    with app.db.session() as session, pytest.raises(ValidationError) as caught:
+        posts.update_post(session, app.settings, post.id, {"status": "draft"}, None)
+    assert "status" in caught.value.errors
+    assert status_of(app, post.id) == "held"
+
+
+def test_cancelling_a_post_held_by_a_fan_out_ends_its_hold(app):
+    post = queue(app)
+    declared = declare(app)
+    with app.db.session() as session:
+        posts.cancel_post(session, post.id, None, "not this week")
+    with app.db.session() as session:
+        hold = session.scalars(select(Hold).where(Hold.post_id == post.id)).one()
+        assert hold.released_at is not None and hold.release_reason == "post cancelled"
+        event = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_id == post.id, AuditEvent.action == "post.cancelled"
+            )
+        ).one()
+        assert event.details == {"from": "held"}
+        assert incidents.held_counts(session, [declared.incident.id]) == {}
+    assert status_of(app, post.id) == "cancelled"
 
 
 def test_incidents_expire_and_release(app, frozen):
@@ -175,11 +266,23 @@ def test_ten_thousand_matching_posts_are_all_held_and_all_released(app):
     declared = declare(app)
     assert declared.fan_out.posts_held == 10_000
     with app.db.session() as session:
-        held = session.scalar(select(func.count()).select_from(Post).where(Post.status == "held"))
-        audited = session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "post.held")
+        held = session.scalar(select(func.count()).select_from(Post).where(holds.held_condition()))
+        held_tx = session.scalar(
+            select(func.count())
+            .select_from(Post)
+            .where(holds.held_condition(), Post.idempotency_key.like("bulk-US-TX-%"))
         )
-        assert (held, audited) == (10_000, 10_000)
+        open_holds = session.scalar(
+            select(func.count()).select_from(Hold).where(Hold.released_at.is_(None))
+        )
+        audited = session.scalar(
+            select(AuditEvent.details).where(AuditEvent.action == "incident.posts_held")
+        )
+        assert (held, held_tx, open_holds) == (10_000, 10_000, 10_000)
+        assert audited["posts"] == 10_000
+        # Listed as held, through the same filter the queue page and the API use.
+        assert posts.list_posts(session, {"status": "held"}).total == 10_000
+        assert posts.list_posts(session, {"status": "queued"}).total == 500
     with app.db.session() as session:
         result = incidents.end(session, app.settings, declared.incident.id, "resolved", {}, None)
     assert (result.released, result.requeued) == (10_000, 10_000)

@@ -23,6 +23,7 @@ from marshmallow import ValidationError as MarshmallowError
 from scheduler.condolences import ApproveSchema, DeclineSchema, DraftEditSchema
 from scheduler.config import Settings
 from scheduler.feeds.manage import feed_schema
+from scheduler.holds import shown_status
 from scheduler.models import POST_STATUSES, AuditEvent, Hold, Incident, Post, Report
 from scheduler.queries import DRAFT_FILTERS, DraftRow, RevisionRow
 from scheduler.schemas import (
@@ -74,7 +75,12 @@ class PostSchema(Schema):
     )
     text = fields.String()
     category = fields.String()
-    status = fields.String(validate=validate.OneOf(POST_STATUSES))
+    status = fields.Method(
+        "dump_status",
+        metadata=_doc(
+            type="string", enum=list(POST_STATUSES), description="`held` while a hold is open"
+        ),
+    )
     publish_at = fields.DateTime(metadata=_doc(type="string", format="date-time"))
     timezone = fields.String()
     local_time = fields.String(
@@ -89,6 +95,9 @@ class PostSchema(Schema):
         "dump_holds",
         metadata=_doc(type="array", items={"$ref": "#/components/schemas/Hold"}),
     )
+
+    def dump_status(self, post: Post) -> str:
+        return shown_status(post, self.holds_by_post.get(post.id))
 
     def dump_holds(self, post: Post) -> list[dict[str, Any]]:
         dumped: list[dict[str, Any]] = HoldSchema(many=True).dump(

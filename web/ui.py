@@ -32,7 +32,7 @@ from werkzeug.wrappers import Response
 from rules.regions import search as search_regions
 from rules.reports import FEED_KINDS
 from rules.text import LIMITS
-from scheduler import audit, condolences, incidents, posts, queries, users
+from scheduler import audit, condolences, holds, incidents, posts, queries, users
 from scheduler.errors import ValidationError
 from scheduler.feeds import manage as feeds
 from scheduler.models import POST_CATEGORIES, POST_STATUSES, ChannelAccount, Incident, Post
@@ -295,11 +295,11 @@ def new_post() -> Page:
     return _see_other("ui.queue")
 
 
-def _post_summary(post: Post) -> dict[str, Any]:
+def _post_summary(db: Session, post: Post) -> dict[str, Any]:
     return {
         "id": post.id,
         "channel": post.channel.name,
-        "status": post.status,
+        "status": holds.current_status(db, post),
         "category": post.category,
         "editable": post.status in posts.EDITABLE,
     }
@@ -344,14 +344,15 @@ def edit_post(post_id: int) -> Page:
     try:
         with _db() as db:
             post = posts.get_post(db, post_id)
-            summary = _post_summary(post)
+            summary = _post_summary(db, post)
             if request.method == "GET":
                 return _render_post_form(_edit_values(post), {}, post=summary)
             # The diff and the update see the same row, in one transaction.
             changes = _changes(post, values)
             if changes:
                 settings = auth.tactful().settings
-                status = posts.update_post(db, settings, post_id, changes, g.user).status
+                updated = posts.update_post(db, settings, post_id, changes, g.user)
+                status = holds.current_status(db, updated)
     except ValidationError as exc:
         return _render_post_form(values, exc.errors, 400, post=summary)
     if status is None:
