@@ -71,9 +71,26 @@ def make_engine(settings: Settings) -> Engine:
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout)
         return engine
-    return create_engine(
+    engine = create_engine(
         url, pool_size=settings.pool_size, max_overflow=settings.pool_size, pool_pre_ping=True
     )
+    _configure_postgresql(engine)
+    return engine
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """psycopg prepares a statement after it has run a few times, and PostgreSQL may
+    then switch it to a generic plan. A generic plan made while a table was nearly
+    empty (the first claims after a start, the first holds of an incident) stays
+    bad as the table grows: one benchmark run finished posts at 905/s instead of
+    ~1,500/s. Prepared statements stay (no re-parsing); each execution is planned
+    for its own parameters and the current statistics."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.commit()
 
 
 class Database:
