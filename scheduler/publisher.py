@@ -41,6 +41,7 @@ from scheduler import audit, clock, condolences, holds
 from scheduler.channels import (
     REGISTRY,
     AccountSpec,
+    ChannelError,
     Delivery,
     OutgoingPost,
     PermanentError,
@@ -49,7 +50,7 @@ from scheduler.channels import (
 )
 from scheduler.context import Tactful
 from scheduler.db import UTCDateTime
-from scheduler.models import AuditEvent, ChannelAccount, Post, PublishAttempt
+from scheduler.models import AuditEvent, ChannelAccount, Post, PostRegion, PublishAttempt
 
 log = logging.getLogger(__name__)
 
@@ -180,37 +181,104 @@ class Publisher:
     def _screen(
         self, session: Session, ids: list[int], now: datetime, stats: RoundStats
     ) -> list[Claimed]:
-        posts = list(
-            session.scalars(select(Post).where(Post.id.in_(ids)).order_by(Post.due_at, Post.id))
-        )
+        """Check each claimed post in the claiming transaction. Plain rows, not ORM
+        objects: this runs for every post published; only the few that change here
+        (parked, sent to review) are loaded as objects."""
+        rows = session.execute(
+            select(
+                Post.id,
+                Post.channel_id,
+                Post.text,
+                Post.category,
+                Post.due_at,
+                Post.publish_at,
+                Post.idempotency_key,
+                Post.attempts,
+                Post.condolence_id,
+            )
+            .where(Post.id.in_(ids))
+            .order_by(Post.due_at, Post.id)
+        ).all()
+        regions: dict[int, list[str]] = {}
+        for post_id, region in session.execute(
+            select(PostRegion.post_id, PostRegion.region)
+            .where(PostRegion.post_id.in_(ids))
+            .order_by(PostRegion.post_id, PostRegion.region)
+        ):
+            regions.setdefault(post_id, []).append(region)
+        channels = {
+            c.id: c
+            for c in session.scalars(
+                select(ChannelAccount).where(ChannelAccount.id.in_({r.channel_id for r in rows}))
+            )
+        }
         incidents = holds.open_incidents(session)
         # A fan-out leaves held posts queued: the ones that come due are parked here.
         under_hold = holds.posts_under_hold(session, ids)
         cleared = []
-        for post in posts:
-            why = None if post.id in under_hold else self._needs_person(session, post, now)
+        for row in rows:
+            channel = channels[row.channel_id]
+            facts = PostFacts(row.category, tuple(regions.get(row.id, ())))
+            why = None
+            if row.id not in under_hold:
+                why = self._needs_person(
+                    session, channel, row.category, row.due_at, row.condolence_id, now
+                )
             if why is not None:
-                self._to_review(session, post, now, why)
+                self._to_review(session, self._load(session, row.id), now, why)
                 stats.review += 1
                 continue
-            decision = decide(holds.post_facts(post), incidents, self.settings.policy)
-            if decision.hold or post.id in under_hold:
+            decision = decide(facts, incidents, self.settings.policy)
+            if decision.hold or row.id in under_hold:
+                post = self._load(session, row.id)
                 holds.hold_post(session, post, decision, audit.SYSTEM, now)
                 post.attempts -= 1  # claimed, never attempted
                 stats.held += 1
                 continue
-            cleared.append(self._claimed(post))
+            cleared.append(
+                Claimed(
+                    post_id=row.id,
+                    account=AccountSpec(
+                        id=channel.id,
+                        name=channel.name,
+                        network=channel.network,
+                        options=dict(channel.options),
+                        max_length=channel.max_length,
+                    ),
+                    outgoing=OutgoingPost(
+                        post_id=row.id,
+                        text=row.text,
+                        idempotency_key=row.idempotency_key,
+                        category=row.category,
+                        regions=facts.regions,
+                        publish_at=row.publish_at,
+                    ),
+                    attempt_number=row.attempts,
+                )
+            )
         return cleared
 
-    def _needs_person(self, session: Session, post: Post, now: datetime) -> str | None:
+    @staticmethod
+    def _load(session: Session, post_id: int) -> Post:
+        post = session.get(Post, post_id)
+        assert post is not None  # claimed (and so locked) by this transaction
+        return post
+
+    def _needs_person(
+        self,
+        session: Session,
+        channel: ChannelAccount,
+        category: str,
+        due_at: datetime,
+        condolence_id: int | None,
+        now: datetime,
+    ) -> str | None:
         """Why a claimed post must go to a person instead of out, if it must."""
-        if is_too_late(post.due_at, now, self.settings.late_grace_seconds):
+        if is_too_late(due_at, now, self.settings.late_grace_seconds):
             return "found late: the worker was not running at its time"
-        if not post.channel.enabled or post.channel.network not in REGISTRY:
-            return f"channel account {post.channel.name} is disabled"
-        if post.category == "condolence" and not condolences.is_approved(
-            session, post.condolence_id
-        ):
+        if not channel.enabled or channel.network not in REGISTRY:
+            return f"channel account {channel.name} is disabled"
+        if category == "condolence" and not condolences.is_approved(session, condolence_id):
             # Invariant: no condolence goes out without a person's approval, even one
             # that reached the queue by a door that should not exist.
             return "condolence without an approved draft"
@@ -224,29 +292,6 @@ class Publisher:
         post.attempts -= 1
         post.updated_at = now
         audit.record(session, audit.SYSTEM, "post.needs_review", "post", post.id, why, at=now)
-
-    @staticmethod
-    def _claimed(post: Post) -> Claimed:
-        channel: ChannelAccount = post.channel
-        return Claimed(
-            post_id=post.id,
-            account=AccountSpec(
-                id=channel.id,
-                name=channel.name,
-                network=channel.network,
-                options=dict(channel.options),
-                max_length=channel.max_length,
-            ),
-            outgoing=OutgoingPost(
-                post_id=post.id,
-                text=post.text,
-                idempotency_key=post.idempotency_key,
-                category=post.category,
-                regions=tuple(post.regions),
-                publish_at=post.publish_at,
-            ),
-            attempt_number=post.attempts,
-        )
 
     # ------------------------------------------------------------------ gate
     def gate(
@@ -307,25 +352,53 @@ class Publisher:
             return list(zip(cleared, attempt_ids, strict=True))
 
     # ------------------------------------------------------------------ send
+    @staticmethod
+    def _outcome(item: Claimed, attempt_id: int, result: Delivery | Exception) -> Outcome:
+        if isinstance(result, Delivery):
+            return Outcome(item, attempt_id, PUBLISHED, delivery=result)
+        if isinstance(result, TransientError):
+            return Outcome(item, attempt_id, TRANSIENT, str(result), retry_after=result.retry_after)
+        if isinstance(result, PermanentError):
+            return Outcome(item, attempt_id, PERMANENT, str(result))
+        if isinstance(result, UnknownOutcome):
+            return Outcome(item, attempt_id, UNCONFIRMED, str(result))
+        # A bug in an adapter: the call may have gone out.
+        return Outcome(item, attempt_id, UNCONFIRMED, f"unexpected error: {result!r}")
+
     def _send_one(self, item: Claimed, attempt_id: int) -> Outcome:
         try:
-            adapter = self.app.channel(item.account)
-            delivery = adapter.publish(item.outgoing)
-        except TransientError as exc:
-            return Outcome(item, attempt_id, TRANSIENT, str(exc), retry_after=exc.retry_after)
-        except PermanentError as exc:
-            return Outcome(item, attempt_id, PERMANENT, str(exc))
-        except UnknownOutcome as exc:
-            return Outcome(item, attempt_id, UNCONFIRMED, str(exc))
-        except Exception as exc:  # a bug in an adapter: the call may have gone out
-            log.exception("post %s: adapter raised unexpectedly", item.post_id)
-            return Outcome(item, attempt_id, UNCONFIRMED, f"unexpected error: {exc!r}")
-        return Outcome(item, attempt_id, PUBLISHED, delivery=delivery)
+            result: Delivery | Exception = self.app.channel(item.account).publish(item.outgoing)
+        except Exception as exc:
+            if not isinstance(exc, ChannelError):
+                log.exception("post %s: adapter raised unexpectedly", item.post_id)
+            result = exc
+        return self._outcome(item, attempt_id, result)
+
+    def _send_local(self, items: list[tuple[Claimed, int]]) -> list[Outcome]:
+        """Local adapters take a whole batch per account at once (the outbox: one
+        write under one lock)."""
+        by_account: dict[int, list[tuple[Claimed, int]]] = {}
+        for pair in items:
+            by_account.setdefault(pair[0].account.id, []).append(pair)
+        outcomes: list[Outcome] = []
+        for pairs in by_account.values():
+            try:
+                adapter = self.app.channel(pairs[0][0].account)
+                results: list[Delivery | Exception] = list(
+                    adapter.publish_many([c.outgoing for c, _ in pairs])
+                )
+            except Exception as exc:
+                log.exception("account %s: adapter raised unexpectedly", pairs[0][0].account.name)
+                results = [exc] * len(pairs)
+            outcomes.extend(
+                self._outcome(c, a, r) for (c, a), r in zip(pairs, results, strict=True)
+            )
+        return outcomes
 
     def send(self, items: list[tuple[Claimed, int]]) -> list[Outcome]:
         local = [pair for pair in items if REGISTRY[pair[0].account.network].local]
         remote = [pair for pair in items if not REGISTRY[pair[0].account.network].local]
-        outcomes = [self._send_one(c, a) for c, a in local]
+        outcomes = self._send_local(local)
         if remote:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler import channels, clock, incidents, posts
-from scheduler.channels import Delivery, PermanentError, TransientError, UnknownOutcome
+from scheduler.channels import Channel, Delivery, PermanentError, TransientError, UnknownOutcome
 from scheduler.channels.outbox import OutboxChannel
 from scheduler.models import AuditEvent, PublishAttempt
 from scheduler.publisher import Publisher, RoundStats, recover_lapsed
@@ -21,6 +21,9 @@ class ScriptedChannel(OutboxChannel):
     script: deque = deque()
     sent: list = []
     supports_idempotency = False
+
+    # One scripted answer per post, not the outbox's one write per batch.
+    publish_many = Channel.publish_many
 
     def publish(self, post):
         type(self).sent.append(post.idempotency_key)
@@ -138,6 +141,36 @@ def test_a_timeout_after_sending_is_unconfirmed_never_retried(app, frozen, scrip
     Publisher(app).run_round()
     assert get(app, post.id).status == "unconfirmed"
     assert len(scripted.sent) == 1
+
+
+def test_an_adapter_that_breaks_unexpectedly_leaves_its_posts_unconfirmed(app, frozen, scripted):
+    # A bug is not a network answer: the call may have gone out, so a person checks.
+    post = queue(app, category="service", publish_at=at(seconds=1))
+    scripted.script.append(RuntimeError("adapter bug"))
+    frozen.advance(seconds=1)
+    stats = Publisher(app).run_round()
+    assert (stats.published, stats.unconfirmed) == (0, 1)
+    row = get(app, post.id)
+    assert row.status == "unconfirmed" and "adapter bug" in row.last_error
+
+
+def test_a_whole_outbox_batch_that_cannot_be_written_is_retried(app, frozen, monkeypatch):
+    first = queue(app, category="service", publish_at=at(seconds=1))
+    second = queue(app, category="service", publish_at=at(seconds=1))
+
+    def disk_full(fd, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("scheduler.channels.outbox.os.write", disk_full)
+    frozen.advance(seconds=1)
+    stats = Publisher(app, jitter=lambda: 0.0).run_round()
+    assert (stats.published, stats.retried) == (0, 2)
+    for post in (first, second):
+        row = get(app, post.id)
+        assert row.status == "queued" and "No space left" in row.last_error
+    monkeypatch.undo()
+    frozen.advance(minutes=10)
+    assert Publisher(app).run_round().published == 2
 
 
 def test_a_post_found_late_goes_to_review_not_out(app, frozen, scripted):

@@ -8,7 +8,7 @@ Third-party errors (httpx, OSError) are wrapped here, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -93,6 +93,18 @@ class Channel:
 
     def publish(self, post: OutgoingPost) -> Delivery:
         raise NotImplementedError
+
+    def publish_many(self, posts: Sequence[OutgoingPost]) -> list[Delivery | ChannelError]:
+        """Publish several posts, one after the other: one result per post, in order,
+        a ``ChannelError`` for a post that failed. A local adapter that can write a
+        batch at once overrides this."""
+        results: list[Delivery | ChannelError] = []
+        for post in posts:
+            try:
+                results.append(self.publish(post))
+            except ChannelError as exc:
+                results.append(exc)
+        return results
 
     def close(self) -> None:
         """Release connections; the adapter may be used again after (it reconnects)."""

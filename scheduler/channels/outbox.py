@@ -1,8 +1,8 @@
 """The ``outbox`` channel: appends one JSON line per published post to a local file.
 
 The embedded default: a new install publishes somewhere visible with no account and
-no network. Several worker processes may append to one file: each line is written
-with a single ``write`` under an exclusive ``flock``.
+no network. Several worker processes may append to one file: the lines of a batch
+are written under one exclusive ``flock``, so lines never interleave.
 """
 
 from __future__ import annotations
@@ -10,9 +10,17 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
-from scheduler.channels.base import Channel, Delivery, OutgoingPost, PermanentError, TransientError
+from scheduler.channels.base import (
+    Channel,
+    ChannelError,
+    Delivery,
+    OutgoingPost,
+    PermanentError,
+    TransientError,
+)
 
 
 class OutboxChannel(Channel):
@@ -25,7 +33,7 @@ class OutboxChannel(Channel):
         raw = Path(str(self.account.options.get("path", "outbox.jsonl"))).expanduser()
         return raw if raw.is_absolute() else Path(self.runtime.data_dir) / raw
 
-    def publish(self, post: OutgoingPost) -> Delivery:
+    def _line(self, post: OutgoingPost) -> bytes:
         record = {
             "post_id": post.post_id,
             "account": self.account.name,
@@ -35,7 +43,24 @@ class OutboxChannel(Channel):
             "publish_at": post.publish_at.isoformat(),
             "text": post.text,
         }
-        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+
+    def publish(self, post: OutgoingPost) -> Delivery:
+        self._append(self._line(post))
+        return Delivery(remote_id=f"outbox:{post.idempotency_key}")
+
+    def publish_many(self, posts: Sequence[OutgoingPost]) -> list[Delivery | ChannelError]:
+        """All the lines in one write under one lock: all of them land, or none
+        does and every post gets the error."""
+        if not posts:
+            return []
+        try:
+            self._append(b"".join(self._line(post) for post in posts))
+        except ChannelError as exc:
+            return [exc for _ in posts]
+        return [Delivery(remote_id=f"outbox:{post.idempotency_key}") for post in posts]
+
+    def _append(self, data: bytes) -> None:
         path = self.path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,9 +71,17 @@ class OutboxChannel(Channel):
             raise TransientError(f"cannot open outbox {path}: {exc.strerror}") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            os.write(fd, line)
+            start = os.fstat(fd).st_size
+            try:
+                view = memoryview(data)
+                while view:  # a regular file may take a large write in parts
+                    view = view[os.write(fd, view) :]
+            except OSError:
+                # A write cut short (a full disk) leaves no partial batch behind:
+                # the whole batch is retried, so nothing may stay from this try.
+                os.ftruncate(fd, start)
+                raise
         except OSError as exc:
             raise TransientError(f"cannot write outbox {path}: {exc.strerror}") from exc
         finally:
             os.close(fd)
-        return Delivery(remote_id=f"outbox:{post.idempotency_key}")

@@ -5,9 +5,11 @@ outbox channel and the registry."""
 from __future__ import annotations
 
 import email.utils
+import errno
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -693,6 +695,50 @@ def test_it_keeps_outbox_lines_whole_when_threads_append_at_once(runtime: Channe
     records = [json.loads(line) for line in lines]
     assert sorted(r["post_id"] for r in records) == list(range(64))
     assert all(r["text"] == f"{r['post_id']}:" + "é" * 40_000 for r in records)
+
+
+def test_a_batch_goes_to_the_outbox_in_order_in_one_piece(runtime: ChannelRuntime) -> None:
+    channel = open_outbox(runtime)
+    channel.publish(make_post(post_id=1, text="before"))
+
+    results = channel.publish_many([make_post(post_id=n, text=f"batch {n}") for n in (2, 3, 4)])
+
+    lines = (Path(runtime.data_dir) / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["text"] for line in lines] == [
+        "before",
+        "batch 2",
+        "batch 3",
+        "batch 4",
+    ]
+    assert [r.remote_id for r in results if isinstance(r, Delivery)] == [
+        "outbox:post-2-key",
+        "outbox:post-3-key",
+        "outbox:post-4-key",
+    ]
+
+
+def test_a_batch_cut_short_by_a_full_disk_leaves_nothing_behind(
+    runtime: ChannelRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel = open_outbox(runtime)
+    channel.publish(make_post(post_id=1, text="before"))
+    path = Path(runtime.data_dir) / "out.jsonl"
+    kept = path.read_bytes()
+    real_write = os.write
+    calls = []
+
+    def short_then_full(fd: int, data: Any) -> int:
+        calls.append(len(data))
+        if len(calls) == 1:
+            return real_write(fd, bytes(data[:10]))  # a short write…
+        raise OSError(errno.ENOSPC, "No space left on device")  # …then the disk is full
+
+    monkeypatch.setattr("scheduler.channels.outbox.os.write", short_then_full)
+    results = channel.publish_many([make_post(post_id=n) for n in (2, 3)])
+
+    assert len(calls) == 2
+    assert all(isinstance(r, TransientError) and "No space left" in str(r) for r in results)
+    assert path.read_bytes() == kept  # the ten bytes that landed were cut off again
 
 
 # -- registry -----------------------------------------------------------------------
