@@ -9,14 +9,15 @@ SQLite drops offsets.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import ColumnElement, DateTime, Engine, Integer, any_, create_engine, event, literal
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from scheduler.config import Settings
@@ -117,3 +118,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def id_among(
+    session: Session, column: QueryableAttribute[int], ids: Iterable[int]
+) -> ColumnElement[bool]:
+    """``column IN (ids)``. On PostgreSQL as one array parameter, ``= ANY(:ids)``: the
+    statement text is then the same for any number of ids, so the driver and the
+    server parse it once, instead of a statement with one placeholder per id."""
+    values = list(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(Integer)))
+    return column.in_(values)

@@ -33,7 +33,7 @@ from sqlalchemy.sql.elements import BindParameter
 from rules.policy import Decision, HoldPolicy, IncidentFacts, PostFacts, decide, hold_targets
 from rules.timing import release_cutoff
 from scheduler import audit, clock
-from scheduler.db import UTCDateTime
+from scheduler.db import UTCDateTime, id_among
 from scheduler.models import INCIDENT_OPEN, Hold, Incident, Post, PostRegion
 
 
@@ -358,7 +358,9 @@ def posts_under_hold(session: Session, post_ids: Sequence[int]) -> set[int]:
         return set()
     return set(
         session.scalars(
-            select(Hold.post_id).where(Hold.post_id.in_(list(post_ids)), Hold.released_at.is_(None))
+            select(Hold.post_id).where(
+                id_among(session, Hold.post_id, post_ids), Hold.released_at.is_(None)
+            )
         )
     )
 
@@ -370,7 +372,7 @@ def open_hold_reasons(session: Session, post_ids: Sequence[int]) -> dict[int, li
         return out
     for hold in session.scalars(
         select(Hold)
-        .where(Hold.post_id.in_(list(post_ids)), Hold.released_at.is_(None))
+        .where(id_among(session, Hold.post_id, post_ids), Hold.released_at.is_(None))
         .order_by(Hold.id)
     ):
         out.setdefault(hold.post_id, []).append(hold)

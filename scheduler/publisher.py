@@ -49,7 +49,7 @@ from scheduler.channels import (
     UnknownOutcome,
 )
 from scheduler.context import Tactful
-from scheduler.db import UTCDateTime
+from scheduler.db import UTCDateTime, id_among
 from scheduler.models import AuditEvent, ChannelAccount, Post, PostRegion, PublishAttempt
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ class Publisher:
                     Post.id,
                     literal(None, String()),
                     literal({"worker": self.worker_id}, JSON()),
-                ).where(Post.id.in_(ids)),
+                ).where(id_among(session, Post.id, ids)),
             )
             return self._screen(session, ids, now, stats)
 
@@ -196,13 +196,13 @@ class Publisher:
                 Post.attempts,
                 Post.condolence_id,
             )
-            .where(Post.id.in_(ids))
+            .where(id_among(session, Post.id, ids))
             .order_by(Post.due_at, Post.id)
         ).all()
         regions: dict[int, list[str]] = {}
         for post_id, region in session.execute(
             select(PostRegion.post_id, PostRegion.region)
-            .where(PostRegion.post_id.in_(ids))
+            .where(id_among(session, PostRegion.post_id, ids))
             .order_by(PostRegion.post_id, PostRegion.region)
         ):
             regions.setdefault(post_id, []).append(region)
@@ -304,7 +304,7 @@ class Publisher:
                 session.scalars(
                     update(Post)
                     .where(
-                        Post.id.in_([c.post_id for c in chunk]),
+                        id_among(session, Post.id, [c.post_id for c in chunk]),
                         Post.status == "publishing",
                         Post.claimed_by == self.worker_id,
                     )
@@ -421,7 +421,7 @@ class Publisher:
                 session.scalars(
                     select(Post.id)
                     .where(
-                        Post.id.in_(ids),
+                        id_among(session, Post.id, ids),
                         Post.status == "publishing",
                         Post.claimed_by == self.worker_id,
                     )
@@ -581,7 +581,7 @@ class Publisher:
             session.execute(
                 update(Post)
                 .where(
-                    Post.id.in_([c.post_id for c in claimed]),
+                    id_among(session, Post.id, [c.post_id for c in claimed]),
                     Post.status == "publishing",
                     Post.claimed_by == self.worker_id,
                 )
