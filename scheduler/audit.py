@@ -1,7 +1,8 @@
 """The audit log: who did what, when, to which object, and why.
 
-Append-only: this module only inserts and reads. Set-based changes (a hold fan-out
-over thousands of posts) record one event per post with ``INSERT … SELECT``.
+Append-only: this module only inserts and reads. Set-based changes record their
+events with ``INSERT … SELECT``, or once per incident and rule for a hold fan-out
+and its release, whose per-post record is the hold rows (``post_hold_events``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from scheduler import clock
-from scheduler.models import AuditEvent
+from scheduler.models import AuditEvent, Hold
 
 SYSTEM = "system"
 
@@ -66,6 +67,9 @@ def list_events(
     until: datetime | None = None,
     limit: int = 200,
 ) -> list[AuditEvent]:
+    """Events, newest first. For one post, its holds and releases recorded once per
+    incident and rule (a fan-out) are listed as that post's ``post.held`` and
+    ``post.released`` events too (see ``post_hold_events``)."""
     query = select(AuditEvent)
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
@@ -80,4 +84,60 @@ def list_events(
     if until:
         query = query.where(AuditEvent.at < until)
     query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
-    return list(session.scalars(query))
+    events = list(session.scalars(query))
+    if object_type != "post" or object_id is None:
+        return events
+    derived = [
+        e
+        for e in post_hold_events(session, object_id)
+        if (not actor or e.actor == actor)
+        and (not action or e.action.startswith(action))
+        and (not since or e.at >= since)
+        and (not until or e.at < until)
+    ]
+    # Newest first; a derived event takes the place of the event it comes from.
+    merged = sorted(events + derived, key=_order, reverse=True)
+    return merged[:limit]
+
+
+def _order(event: AuditEvent) -> tuple[datetime, int]:
+    return event.at, event.id if event.id is not None else int(event.details["recorded_as"])
+
+
+def post_hold_events(session: Session, post_id: int) -> list[AuditEvent]:
+    """The post's holds and releases that were recorded once per incident and rule,
+    as events of the post (not stored: built from its hold rows and the incident's
+    event, which gives the actor; ``details.recorded_as`` names that event)."""
+    out: list[AuditEvent] = []
+    for per_post, incident_action, when in (
+        ("post.held", "incident.posts_held", Hold.created_at),
+        ("post.released", "incident.posts_released", Hold.released_at),
+    ):
+        rows = session.execute(
+            select(Hold, AuditEvent)
+            .join(
+                AuditEvent,
+                (AuditEvent.object_type == "incident")
+                & (AuditEvent.object_id == Hold.incident_id)
+                & (AuditEvent.action == incident_action)
+                & (AuditEvent.at == when)
+                & (AuditEvent.reason == Hold.rule),
+            )
+            .where(Hold.post_id == post_id)
+        )
+        for hold, source in rows:
+            details: dict[str, Any] = {"incident_id": hold.incident_id, "recorded_as": source.id}
+            if per_post == "post.released" and hold.release_reason:
+                details["why"] = hold.release_reason
+            out.append(
+                AuditEvent(
+                    at=source.at,
+                    actor=source.actor,
+                    action=per_post,
+                    object_type="post",
+                    object_id=post_id,
+                    reason=hold.rule,
+                    details=details,
+                )
+            )
+    return out

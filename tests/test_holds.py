@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
-from scheduler import clock, holds, incidents, posts
+from scheduler import audit, clock, holds, incidents, posts
 from scheduler.errors import Conflict, ValidationError
 from scheduler.models import AuditEvent, Hold, Incident, Post, PostRegion
 from scheduler.publisher import Publisher
@@ -97,6 +97,43 @@ def test_every_hold_and_release_is_audited_with_incident_and_rule(app, frozen):
             )
         ).one()
         assert requeued.details["incident_id"] == incident_id
+
+
+def test_a_posts_history_lists_the_holds_recorded_once_per_incident(app, frozen, bob):
+    post = queue(app, publish_at=at(minutes=60))
+    with app.db.session() as session:
+        declared = incidents.declare(
+            session,
+            app.settings,
+            {"kind": "shooting", "severity": 3, "regions": ["US-TX"], "title": "Uvalde"},
+            bob,
+        )
+    frozen.advance(minutes=10)
+    with app.db.session() as session:
+        incidents.end(session, app.settings, declared.incident.id, "dismissed", {}, None)
+    with app.db.session() as session:
+        history = audit.list_events(session, object_type="post", object_id=post.id)
+        stored = session.scalars(
+            select(AuditEvent.id).where(
+                AuditEvent.object_type == "incident", AuditEvent.action.like("incident.posts_%")
+            )
+        ).all()
+        only_holds = audit.list_events(
+            session, object_type="post", object_id=post.id, action="post.rel"
+        )
+    rule = "promotional/inside/severity>=2"
+    assert [(e.action, e.actor, e.reason, e.at) for e in history] == [
+        ("post.released", "system", rule, T0 + timedelta(minutes=10)),
+        ("post.held", "bob", rule, T0),
+        ("post.created", "system", None, T0),
+    ]
+    assert history[0].details == {
+        "incident_id": declared.incident.id,
+        "recorded_as": stored[1],
+        "why": "incident dismissed",
+    }
+    assert history[1].details == {"incident_id": declared.incident.id, "recorded_as": stored[0]}
+    assert [e.action for e in only_holds] == ["post.released"]
 
 
 def test_a_post_held_by_two_incidents_waits_for_both(app):
