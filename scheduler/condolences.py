@@ -25,7 +25,8 @@ from rules.regions import WORLD, get_region
 from rules.text import length_error
 from scheduler import audit, clock, posts, users
 from scheduler.config import Settings
-from scheduler.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from scheduler.db import get_or_raise
+from scheduler.errors import Conflict, PermissionDenied, ValidationError
 from scheduler.models import (
     ChannelAccount,
     CondolenceDraft,
@@ -176,13 +177,7 @@ def prompt_for(session: Session, settings: Settings, incident: Incident) -> Cond
 
 
 def get_draft(session: Session, draft_id: int, *, lock: bool = False) -> CondolenceDraft:
-    query = select(CondolenceDraft).where(CondolenceDraft.id == draft_id)
-    if lock:
-        query = query.with_for_update()
-    draft = session.scalar(query)
-    if draft is None:
-        raise NotFound("condolence", draft_id)
-    return draft
+    return get_or_raise(session, CondolenceDraft, draft_id, "condolence", lock=lock)
 
 
 def list_drafts(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, DateTime, Engine, Integer, any_, create_engine, event, literal
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -21,6 +21,9 @@ from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from scheduler.config import Settings
+from scheduler.errors import NotFound
+
+M = TypeVar("M")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -130,3 +133,15 @@ def id_among(
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(values, ARRAY(Integer)))
     return column.in_(values)
+
+
+def get_or_raise(
+    session: Session, model: type[M], object_id: int, what: str, *, lock: bool = False
+) -> M:
+    """The row of ``model`` with this primary key, else ``NotFound`` naming ``what``.
+    ``lock``: ``SELECT … FOR UPDATE`` of that table's row only (not of rows joined
+    for eager loading), read afresh even if the session holds it already."""
+    found = session.get(model, object_id, with_for_update={"of": model} if lock else None)
+    if found is None:
+        raise NotFound(what, object_id)
+    return found

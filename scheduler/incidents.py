@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from rules.correlate import OpenIncident, Signal, affected_area, match, merged_regions
 from scheduler import audit, clock, condolences, holds
 from scheduler.config import Settings
-from scheduler.errors import Conflict, NotFound, ValidationError
+from scheduler.db import get_or_raise
+from scheduler.errors import Conflict, ValidationError
 from scheduler.models import INCIDENT_OPEN, Incident, Report, User
 from scheduler.posts import actor_name, resolve_regions
 from scheduler.schemas import IncidentAmendSchema, IncidentCreateSchema, IncidentEndSchema, load
@@ -66,13 +67,7 @@ def declare(session: Session, settings: Settings, data: Any, user: User | None) 
 
 
 def get_incident(session: Session, incident_id: int, *, lock: bool = False) -> Incident:
-    query = select(Incident).where(Incident.id == incident_id)
-    if lock:
-        query = query.with_for_update()
-    incident = session.scalar(query)
-    if incident is None:
-        raise NotFound("incident", incident_id)
-    return incident
+    return get_or_raise(session, Incident, incident_id, "incident", lock=lock)
 
 
 def end(

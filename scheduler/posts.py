@@ -23,7 +23,8 @@ from rules.text import length_error
 from rules.timing import LocalTimeError, localize
 from scheduler import audit, clock, holds
 from scheduler.config import ChannelConfig, Settings
-from scheduler.errors import Conflict, NotFound, ValidationError
+from scheduler.db import get_or_raise
+from scheduler.errors import Conflict, ValidationError
 from scheduler.models import ChannelAccount, Hold, Post, PostRegion, User
 from scheduler.schemas import (
     PostCreateSchema,
@@ -246,13 +247,7 @@ def create_posts(
 
 
 def get_post(session: Session, post_id: int, *, lock: bool = False) -> Post:
-    query = select(Post).where(Post.id == post_id)
-    if lock:
-        query = query.with_for_update(of=Post)
-    post = session.scalar(query)
-    if post is None:
-        raise NotFound("post", post_id)
-    return post
+    return get_or_raise(session, Post, post_id, "post", lock=lock)
 
 
 def update_post(

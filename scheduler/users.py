@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from scheduler import audit, clock
+from scheduler.db import get_or_raise
 from scheduler.errors import Conflict, NotFound, ValidationError
 from scheduler.models import ROLES, ApiToken, User
 
@@ -88,10 +89,7 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
 
 
 def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("user", user_id)
-    return user
+    return get_or_raise(session, User, user_id, "user")
 
 
 def user_by_name(session: Session, name: str) -> User:

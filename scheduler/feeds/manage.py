@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from rules.reports import FEED_KINDS
 from scheduler import audit, clock
 from scheduler.config import Settings
-from scheduler.errors import Conflict, NotFound, ValidationError
+from scheduler.db import get_or_raise
+from scheduler.errors import Conflict, ValidationError
 from scheduler.models import Feed, Report, User
 from scheduler.schemas import load
 
@@ -107,10 +108,7 @@ def add_feed(session: Session, settings: Settings, data: Any, user: User | None)
 
 
 def get_feed(session: Session, feed_id: int, *, lock: bool = False) -> Feed:
-    feed = session.get(Feed, feed_id, with_for_update=lock or None)
-    if feed is None:
-        raise NotFound("feed", feed_id)
-    return feed
+    return get_or_raise(session, Feed, feed_id, "feed", lock=lock)
 
 
 def list_feeds(session: Session, *, enabled_only: bool = False) -> list[Feed]:
