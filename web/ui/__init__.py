@@ -1,0 +1,18 @@
+"""The HTML UI: login, the queue, the post form, incidents, condolences, the audit
+log and feeds.
+
+Views read the form into the shape the services take, open one transaction, call a
+service, and render. On a ``ValidationError`` the form comes back with HTTP 400, each
+message next to its field and the submitted values kept.
+
+One blueprint, ``bp`` (``ui``), made in ``web.ui.common`` with the helpers every area
+shares; each area module adds its routes to it when imported here.
+"""
+
+from __future__ import annotations
+
+# Importing an area module registers its routes on ``bp``.
+from web.ui import audit, condolences, feeds, incidents, queue, session  # noqa: F401
+from web.ui.common import bp
+
+__all__ = ["bp"]
