@@ -15,6 +15,7 @@ from sqlalchemy import select
 from scheduler import audit
 from scheduler.models import AuditEvent
 from tests.conftest import T0
+from tests.helpers import declare, queue
 from tests.web import Api, token_for
 
 HEADER = ["at", "actor", "action", "object_type", "object_id", "reason", "details"]
@@ -282,3 +283,19 @@ def test_every_audit_route_only_reads(web):
     assert {rule.rule for rule in audit_rules} == {"/audit", "/audit.csv", "/api/v1/audit"}
     for rule in audit_rules:
         assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule
+
+
+def test_a_posts_history_on_the_page_api_and_csv_shows_its_fan_out_hold(app, bob_api, as_bob):
+    post = queue(app)
+    declared = declare(app)
+    query = {"object_type": "post", "object_id": str(post.id)}
+    listed = bob_api.get("/audit", query_string=query).json["events"]
+    assert [(e["id"], e["action"], e["reason"]) for e in listed[:1]] == [
+        (None, "post.held", "promotional/inside/severity>=2")
+    ]
+    assert listed[0]["details"]["incident_id"] == declared.incident.id
+    page = as_bob.page("/audit", query_string=query)
+    held_row = page[page.index("<tbody>") : page.index('id="event-')]
+    assert "post.held" in held_row and "promotional/inside/severity>=2" in held_row
+    rows = parse_csv(as_bob.get("/audit.csv", query_string=query).text)
+    assert [r[2] for r in rows] == ["action", "post.held", "post.created"]
