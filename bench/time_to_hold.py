@@ -19,7 +19,8 @@ several trials instead waits for the server to answer that feed: the worst phase
 the entry appearing just after a poll), then at T atomically replaces the last
 feed's file with the same feed plus a new top entry, "Gunman kills 10 at Santa Fe
 High School in Texas" (checked first with ``rules.assess``: a shooting of severity
-≥ 2 in US-TX). From T it counts ``posts.status = 'held'`` every 50 ms until it is
+≥ 2 in US-TX). From T it counts the held posts (``holds.held_condition``: parked,
+or queued under an open hold) every 50 ms until they are
 10,000: that moment is "held" (holds are committed in the poll's transaction, so
 they appear all at once). Then the feed goes back to ordinary and the incident is
 resolved (the posts are queued again) before the next trial, as on a live install.
@@ -72,7 +73,7 @@ from bench.common import (
 )
 from bench.monitor_speed import feed_server
 from rules.assess import assess
-from scheduler import incidents
+from scheduler import holds, incidents
 from scheduler.feeds.parse import parse
 from scheduler.models import INCIDENT_OPEN, Feed, Hold, Incident, Post, Report
 
@@ -178,7 +179,7 @@ def server_requests(path: Path) -> list[Request]:
 def count_held(env: BenchEnv) -> int:
     with env.engine.connect() as conn:
         return int(
-            conn.scalar(select(func.count()).select_from(Post).where(Post.status == "held")) or 0
+            conn.scalar(select(func.count()).select_from(Post).where(holds.held_condition())) or 0
         )
 
 
@@ -217,9 +218,9 @@ def _facts(env: BenchEnv, link: str) -> dict[str, Any]:
         held_tx = conn.scalar(
             select(func.count())
             .select_from(Post)
-            .where(Post.status == "held", Post.idempotency_key.like("tx-%"))
+            .where(holds.held_condition(), Post.idempotency_key.like("tx-%"))
         )
-        held = conn.scalar(select(func.count()).select_from(Post).where(Post.status == "held"))
+        held = conn.scalar(select(func.count()).select_from(Post).where(holds.held_condition()))
         report = conn.execute(
             select(Report.seen_at, Report.incident_id).where(Report.link == link)
         ).one()
