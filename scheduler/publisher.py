@@ -32,7 +32,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, String, insert, literal, select, update
+from sqlalchemy import JSON, String, func, insert, literal, select, update
+from sqlalchemy import column as sql_column
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from rules.policy import Decision, IncidentFacts, PostFacts, decide
@@ -428,8 +430,9 @@ class Publisher:
                     .with_for_update()
                 )
             )
-            session.execute(
-                update(PublishAttempt),
+            _update_by_id(
+                session,
+                PublishAttempt,
                 [
                     {
                         "id": out.attempt_id,
@@ -478,9 +481,8 @@ class Publisher:
                         },
                     }
                 )
-            if changes:
-                # Bulk UPDATE by primary key (executemany); the rows are locked above.
-                session.execute(update(Post), changes)
+            # By primary key; the rows are locked above.
+            _update_by_id(session, Post, changes)
             if events:
                 session.execute(insert(AuditEvent), events)
 
@@ -595,6 +597,35 @@ class Publisher:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+
+
+def _update_by_id(
+    session: Session, model: type[Post] | type[PublishAttempt], rows: list[dict[str, object]]
+) -> None:
+    """Update rows by primary key, each with its own values. On PostgreSQL one
+    ``UPDATE … FROM unnest(<one array per column>)`` per group of rows that set the
+    same columns; elsewhere an executemany (cheap on SQLite, which runs in process)."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(update(model), rows)
+        return
+    groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for keys, group in groups.items():
+        columns = [model.__table__.c[name] for name in ("id", *(k for k in keys if k != "id"))]
+        given = (
+            func.unnest(*(literal([row[c.name] for row in group], ARRAY(c.type)) for c in columns))
+            .table_valued(*(sql_column(c.name, c.type) for c in columns), name="given")
+            .render_derived()
+        )
+        session.execute(
+            update(model)
+            .where(model.id == given.c.id)
+            .values({c.name: given.c[c.name] for c in columns[1:]})
+            .execution_options(synchronize_session=False)
+        )
 
 
 def recover_lapsed(app: Tactful, limit: int = 500) -> dict[str, int]:

@@ -173,6 +173,47 @@ def test_a_whole_outbox_batch_that_cannot_be_written_is_retried(app, frozen, mon
     assert Publisher(app).run_round().published == 2
 
 
+def test_one_chunk_with_every_outcome_records_each_post_its_own_way(app, frozen, scripted):
+    # The finish writes a chunk's rows in a few set statements, one per set of
+    # columns changed: each post must still get exactly its own values.
+    sent, retried, refused, unknown = (
+        queue(app, category="service", publish_at=at(seconds=1)) for _ in range(4)
+    )
+    scripted.script.extend(
+        ["ok", TransientError("503 busy"), PermanentError("422 too long"), UnknownOutcome("cut")]
+    )
+    frozen.advance(seconds=1)
+    stats = Publisher(app, jitter=lambda: 0.0).run_round()
+    assert (stats.published, stats.retried, stats.failed, stats.unconfirmed) == (1, 1, 1, 1)
+    now = clock.now()
+    rows = {p.id: get(app, p.id) for p in (sent, retried, refused, unknown)}
+    assert [
+        (r.status, r.published_at, r.remote_id, r.last_error, r.due_at > now, r.lease_until)
+        for r in rows.values()
+    ] == [
+        ("published", now, f"remote-{sent.id}", None, False, None),
+        ("queued", None, None, "503 busy", True, None),
+        ("failed", None, None, "422 too long", False, None),
+        ("unconfirmed", None, None, "cut", False, None),
+    ]
+    with app.db.session() as session:
+        attempts = session.execute(
+            select(
+                PublishAttempt.post_id,
+                PublishAttempt.outcome,
+                PublishAttempt.error,
+                PublishAttempt.remote_id,
+                PublishAttempt.finished_at,
+            ).order_by(PublishAttempt.post_id)
+        ).all()
+    assert attempts == [
+        (sent.id, "published", None, f"remote-{sent.id}", now),
+        (retried.id, "transient", "503 busy", None, now),
+        (refused.id, "permanent", "422 too long", None, now),
+        (unknown.id, "unconfirmed", "cut", None, now),
+    ]
+
+
 def test_a_post_found_late_goes_to_review_not_out(app, frozen, scripted):
     post = queue(app, category="service", publish_at=at(minutes=1))
     frozen.advance(minutes=1 + 16)
