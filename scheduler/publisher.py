@@ -31,11 +31,13 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import JSON, String, func, insert, literal, select, update
 from sqlalchemy import column as sql_column
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from rules.policy import Decision, IncidentFacts, PostFacts, decide
 from rules.timing import is_too_late, retry_delay
@@ -302,19 +304,25 @@ class Publisher:
         """Right before sending: keep the claim, re-check incidents, start attempts."""
         with self.app.db.session() as session:
             now = clock.now()
-            still_mine = set(
-                session.scalars(
-                    update(Post)
-                    .where(
-                        id_among(session, Post.id, [c.post_id for c in chunk]),
-                        Post.status == "publishing",
-                        Post.claimed_by == self.worker_id,
-                    )
-                    .values(lease_until=now + timedelta(seconds=self.settings.lease_seconds))
-                    .returning(Post.id)
-                    .execution_options(synchronize_session=False)
-                )
+            mine = (
+                id_among(session, Post.id, [c.post_id for c in chunk]),
+                Post.status == "publishing",
+                Post.claimed_by == self.worker_id,
             )
+            if all(REGISTRY[c.account.network].local for c in chunk):
+                # Sent within milliseconds of the claim: checking the claim is enough,
+                # renewing its lease would rewrite every post row once more.
+                still_mine = set(session.scalars(select(Post.id).where(*mine)))
+            else:
+                still_mine = set(
+                    session.scalars(
+                        update(Post)
+                        .where(*mine)
+                        .values(lease_until=now + timedelta(seconds=self.settings.lease_seconds))
+                        .returning(Post.id)
+                        .execution_options(synchronize_session=False)
+                    )
+                )
             incidents: list[IncidentFacts] = holds.open_incidents(session)
             stats = stats if stats is not None else RoundStats()
             cleared: list[Claimed] = []
@@ -334,24 +342,20 @@ class Publisher:
                 cleared.append(item)
             if not cleared:
                 return []
-            attempt_ids = list(
-                session.scalars(
-                    insert(PublishAttempt).returning(
-                        PublishAttempt.id, sort_by_parameter_order=True
-                    ),
-                    [
-                        {
-                            "post_id": c.post_id,
-                            "number": c.attempt_number,
-                            "worker": self.worker_id,
-                            "idempotency_key": c.outgoing.idempotency_key,
-                            "started_at": now,
-                        }
-                        for c in cleared
-                    ],
-                )
+            attempts = _insert_attempts(
+                session,
+                [
+                    {
+                        "post_id": c.post_id,
+                        "number": c.attempt_number,
+                        "worker": self.worker_id,
+                        "idempotency_key": c.outgoing.idempotency_key,
+                        "started_at": now,
+                    }
+                    for c in cleared
+                ],
             )
-            return list(zip(cleared, attempt_ids, strict=True))
+            return [(c, attempts[c.post_id]) for c in cleared]
 
     # ------------------------------------------------------------------ send
     @staticmethod
@@ -599,12 +603,46 @@ class Publisher:
             self._pool = None
 
 
+def _arrays(
+    model: type[Post] | type[PublishAttempt],
+    names: Sequence[str],
+    rows: Sequence[dict[str, object]],
+) -> TableValuedAlias:
+    """``unnest(<one array per column>) AS given(<names>)``: many rows as one
+    parameter per column, so the statement text is the same for any number of rows
+    (PostgreSQL)."""
+    columns = [model.__table__.c[name] for name in names]
+    return (
+        func.unnest(*(literal([row[c.name] for row in rows], ARRAY(c.type)) for c in columns))
+        .table_valued(*(sql_column(c.name, c.type) for c in columns), name="given")
+        .render_derived()
+    )
+
+
+def _insert_attempts(session: Session, rows: list[dict[str, object]]) -> dict[int, int]:
+    """Insert started attempts, one per post; returns {post id: attempt id}."""
+    if session.get_bind().dialect.name != "postgresql":
+        ids = session.scalars(
+            insert(PublishAttempt).returning(PublishAttempt.id, sort_by_parameter_order=True),
+            rows,
+        )
+        return {cast(int, row["post_id"]): attempt for row, attempt in zip(rows, ids, strict=True)}
+    names = list(rows[0])
+    given = _arrays(PublishAttempt, names, rows)
+    created = session.execute(
+        insert(PublishAttempt)
+        .from_select(names, select(*(given.c[n] for n in names)))
+        .returning(PublishAttempt.post_id, PublishAttempt.id)
+    )
+    return {post_id: attempt for post_id, attempt in created}
+
+
 def _update_by_id(
     session: Session, model: type[Post] | type[PublishAttempt], rows: list[dict[str, object]]
 ) -> None:
     """Update rows by primary key, each with its own values. On PostgreSQL one
-    ``UPDATE … FROM unnest(<one array per column>)`` per group of rows that set the
-    same columns; elsewhere an executemany (cheap on SQLite, which runs in process)."""
+    ``UPDATE … FROM unnest(…)`` per group of rows that set the same columns;
+    elsewhere an executemany (cheap on SQLite, which runs in process)."""
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
@@ -614,16 +652,12 @@ def _update_by_id(
     for row in rows:
         groups.setdefault(tuple(sorted(row)), []).append(row)
     for keys, group in groups.items():
-        columns = [model.__table__.c[name] for name in ("id", *(k for k in keys if k != "id"))]
-        given = (
-            func.unnest(*(literal([row[c.name] for row in group], ARRAY(c.type)) for c in columns))
-            .table_valued(*(sql_column(c.name, c.type) for c in columns), name="given")
-            .render_derived()
-        )
+        names = ["id", *(k for k in keys if k != "id")]
+        given = _arrays(model, names, group)
         session.execute(
             update(model)
             .where(model.id == given.c.id)
-            .values({c.name: given.c[c.name] for c in columns[1:]})
+            .values({name: given.c[name] for name in names[1:]})
             .execution_options(synchronize_session=False)
         )
 

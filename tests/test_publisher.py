@@ -10,7 +10,7 @@ from sqlalchemy import select
 from scheduler import channels, clock, incidents, posts
 from scheduler.channels import Channel, Delivery, PermanentError, TransientError, UnknownOutcome
 from scheduler.channels.outbox import OutboxChannel
-from scheduler.models import AuditEvent, PublishAttempt
+from scheduler.models import AuditEvent, Post, PublishAttempt
 from scheduler.publisher import Publisher, RoundStats, recover_lapsed
 from tests.helpers import at, declare, queue, status_of
 
@@ -222,6 +222,41 @@ def test_a_post_found_late_goes_to_review_not_out(app, frozen, scripted):
     row = get(app, post.id)
     assert row.status == "needs_review" and "late" in row.last_error
     assert scripted.sent == []
+
+
+def test_a_claim_taken_over_before_the_gate_is_not_sent(app, frozen, scripted):
+    # A local chunk's gate only checks the claim (no lease renewal): it must still
+    # notice that the post is no longer this worker's.
+    post = queue(app, category="service", publish_at=at(seconds=1))
+    frozen.advance(seconds=1)
+
+    def taken_over(chunk):
+        with app.db.session() as session:
+            session.get(Post, chunk[0].post_id).claimed_by = "another-worker"
+
+    stats = Publisher(app, before_send=taken_over).run_round()
+    assert (stats.claimed, stats.lost, stats.published) == (1, 1, 0)
+    assert scripted.sent == []
+    assert get(app, post.id).claimed_by == "another-worker"
+
+
+def test_a_remote_chunk_renews_its_lease_right_before_the_call(app, frozen, scripted, monkeypatch):
+    monkeypatch.setattr(scripted, "local", False)
+    post = queue(app, category="service", publish_at=at(seconds=1))
+    frozen.advance(seconds=1)
+    leases = []
+
+    def slow_chunk(chunk):
+        frozen.advance(seconds=100)  # the chunk waited behind slow calls
+
+    def publish(self, outgoing):
+        leases.append(get(app, outgoing.post_id).lease_until)
+        return Delivery(remote_id="remote-1")
+
+    monkeypatch.setattr(scripted, "publish", publish)
+    Publisher(app, before_send=slow_chunk).run_round()
+    assert leases == [clock.now() + timedelta(seconds=app.settings.lease_seconds)]
+    assert get(app, post.id).status == "published"
 
 
 def lapse(app, frozen, scripted, idempotent, attempt_started):
