@@ -169,7 +169,7 @@ def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str
     ``INSERT … SELECT`` of hold rows per target of the policy. The post rows are not
     rewritten (a queued post with an open hold is held; the claim parks it if it
     comes due), and the audit log gets one event per incident and rule, with the
-    hold rows as the per-post record. See docs/design.md, "Holds"."""
+    hold rows as the per-post record. See docs/design.md, "Data"."""
     targets = hold_targets(incident_facts(incident), policy)
     if not targets:
         return FanOut(0, 0)

@@ -255,7 +255,7 @@ class Hold(Base):
     ``incident_id`` and ``post_id`` are deliberately not foreign keys: neither posts
     nor incidents are ever deleted (posts are cancelled, incidents end, and the audit
     trail needs both), while a foreign-key check on every row — a row lock on each
-    held post — was half the cost of a hold fan-out (docs/design.md, "Holds")."""
+    held post — was half the cost of a hold fan-out (docs/design.md, "Data")."""
 
     __tablename__ = "holds"
     __table_args__ = (

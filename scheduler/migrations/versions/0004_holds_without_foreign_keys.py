@@ -3,7 +3,7 @@
 The hold fan-out inserts one hold row per matching post; the foreign-key check on
 each row (a row lock on the post, and another on the incident) was half of its
 time. Posts and incidents are never deleted, so the keys guarded nothing the
-application does. See docs/design.md, "Holds".
+application does. See docs/design.md, "Data".
 
 Revision ID: 0004
 Revises: 0003
