@@ -48,7 +48,7 @@ NEW_POST = {
 @login_required
 def queue() -> Page:
     query = {key: value for key in LIST_FILTERS if (value := request.args.get(key, "").strip())}
-    shared = {
+    shared: dict[str, object] = {
         "query": query,
         "statuses": POST_STATUSES,
         "categories": POST_CATEGORIES,
