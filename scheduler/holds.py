@@ -125,11 +125,17 @@ def _open_hold_on_post() -> ColumnElement[bool]:
     return exists().where(Hold.post_id == Post.id, Hold.released_at.is_(None))
 
 
+def _under_open_hold() -> ColumnElement[bool]:
+    # IN (subquery), not a correlated EXISTS: filtering a whole queue, PostgreSQL
+    # hashes the open holds once instead of probing the index once per post.
+    return Post.id.in_(select(Hold.post_id).where(Hold.released_at.is_(None)))
+
+
 def held_condition() -> ColumnElement[bool]:
     """True for the posts that are held: parked (``held``: they came due, or were
     written, while held) or ``queued`` under an open hold (the fan-out leaves the
     post rows alone)."""
-    return (Post.status == "held") | ((Post.status == "queued") & _open_hold_on_post())
+    return (Post.status == "held") | ((Post.status == "queued") & _under_open_hold())
 
 
 def status_condition(status: str) -> ColumnElement[bool]:
@@ -137,7 +143,7 @@ def status_condition(status: str) -> ColumnElement[bool]:
     if status == "held":
         return held_condition()
     if status == "queued":
-        return (Post.status == "queued") & ~_open_hold_on_post()
+        return (Post.status == "queued") & ~_under_open_hold()
     return Post.status == status
 
 
