@@ -1,0 +1,64 @@
+"""marshmallow OUTPUT schemas for the JSON API, its query schemas of its own (list
+filters), the audit CSV export, and the OpenAPI 3.1 document built from these and
+the input schemas in ``scheduler.schemas`` and the services.
+
+Input bodies are validated by the services (through ``scheduler.schemas``); this
+package shapes what goes out and checks query strings. Times are ISO 8601 in UTC
+(``+00:00``).
+
+One module an area: ``posts``, ``incidents``, ``condolences``, ``audit`` (with the
+CSV export), ``feeds`` and ``regions``; ``json_schema`` maps marshmallow fields to
+JSON Schema and ``openapi`` builds the document. The names the views use are
+re-exported here.
+"""
+
+from web.api_schemas.audit import (
+    AUDIT_CSV_HEADER,
+    AUDIT_EXPORT,
+    AUDIT_PAGE,
+    AuditEventSchema,
+    AuditQuerySchema,
+    AuditTimeField,
+    audit_csv,
+    csv_cell,
+)
+from web.api_schemas.condolences import CondolenceQuerySchema, CondolenceSchema, RevisionSchema
+from web.api_schemas.feeds import FeedSchema
+from web.api_schemas.incidents import (
+    IncidentQuerySchema,
+    IncidentSchema,
+    ReleaseSchema,
+    ReportSchema,
+)
+from web.api_schemas.json_schema import json_schema
+from web.api_schemas.openapi import API_PREFIX, API_VERSION, ERRORS, openapi_document
+from web.api_schemas.posts import HoldSchema, PostSchema
+from web.api_schemas.regions import RegionQuerySchema, RegionSchema
+
+__all__ = [
+    "API_PREFIX",
+    "API_VERSION",
+    "AUDIT_CSV_HEADER",
+    "AUDIT_EXPORT",
+    "AUDIT_PAGE",
+    "ERRORS",
+    "AuditEventSchema",
+    "AuditQuerySchema",
+    "AuditTimeField",
+    "CondolenceQuerySchema",
+    "CondolenceSchema",
+    "FeedSchema",
+    "HoldSchema",
+    "IncidentQuerySchema",
+    "IncidentSchema",
+    "PostSchema",
+    "RegionQuerySchema",
+    "RegionSchema",
+    "ReleaseSchema",
+    "ReportSchema",
+    "RevisionSchema",
+    "audit_csv",
+    "csv_cell",
+    "json_schema",
+    "openapi_document",
+]

@@ -1,0 +1,20 @@
+"""Output schema of the monitored feeds (their input schema is
+``scheduler.feeds.manage.feed_schema``)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class FeedSchema(Schema):
+    id = fields.Integer()
+    url = fields.String()
+    kind = fields.String()
+    title = fields.String(allow_none=True)
+    interval_seconds = fields.Integer()
+    enabled = fields.Boolean()
+    next_poll_at = fields.DateTime()
+    last_polled_at = fields.DateTime(allow_none=True)
+    error_count = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
