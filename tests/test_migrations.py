@@ -3,10 +3,11 @@
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from scheduler import migrate
-from scheduler.models import Base
+from scheduler.models import Base, Hold
+from tests.helpers import declare, queue, status_of
 
 
 def test_migrations_match_the_models(app):
@@ -25,3 +26,23 @@ def test_downgrade_and_upgrade_round_trip(app):
     assert {"posts", "holds", "incidents", "audit_events"} <= set(
         inspect(app.db.engine).get_table_names()
     )
+
+
+def test_the_hold_foreign_keys_go_and_come_back_keeping_every_hold(app):
+    post = queue(app)
+    declared = declare(app)
+    config = migrate.alembic_config(app.db)
+
+    def state():
+        with app.db.session() as session:
+            rows = session.execute(select(Hold.incident_id, Hold.post_id, Hold.rule)).all()
+        keys = {fk["referred_table"] for fk in inspect(app.db.engine).get_foreign_keys("holds")}
+        return rows, keys
+
+    held = [(declared.incident.id, post.id, "promotional/inside/severity>=2")]
+    assert state() == (held, set())
+    command.downgrade(config, "0003")
+    assert state() == (held, {"incidents", "posts"})
+    migrate.upgrade(app.db)
+    assert state() == (held, set())
+    assert status_of(app, post.id) == "held"
