@@ -8,7 +8,7 @@ only, and the release rewrites only the posts whose row must change.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -147,9 +147,9 @@ def status_condition(status: str) -> ColumnElement[bool]:
     return Post.status == status
 
 
-def shown_status(post: Post, open_holds: Collection[Hold] | None) -> str:
+def shown_status(post: Post, under_hold: bool) -> str:
     """A post's status as people see it: ``held`` while any hold is open on it."""
-    return "held" if post.status == "queued" and open_holds else post.status
+    return "held" if post.status == "queued" and under_hold else post.status
 
 
 def park_if_held(session: Session, post: Post) -> None:
@@ -160,7 +160,7 @@ def park_if_held(session: Session, post: Post) -> None:
 
 
 def current_status(session: Session, post: Post) -> str:
-    return shown_status(post, open_hold_reasons(session, [post.id]).get(post.id))
+    return shown_status(post, post.id in posts_under_hold(session, [post.id]))
 
 
 def _per_rule(session: Session, condition: ColumnElement[bool]) -> dict[str, int]:

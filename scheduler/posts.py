@@ -383,7 +383,7 @@ class PostPage:
     holds: dict[int, list[Hold]]
 
     def status_of(self, post: Post) -> str:
-        return holds.shown_status(post, self.holds.get(post.id))
+        return holds.shown_status(post, bool(self.holds.get(post.id)))
 
 
 def list_posts(session: Session, query: Any = None) -> PostPage:

@@ -216,6 +216,16 @@ class Publisher:
                 select(ChannelAccount).where(ChannelAccount.id.in_({r.channel_id for r in rows}))
             )
         }
+        accounts = {
+            c.id: AccountSpec(
+                id=c.id,
+                name=c.name,
+                network=c.network,
+                options=dict(c.options),
+                max_length=c.max_length,
+            )
+            for c in channels.values()
+        }
         incidents = holds.open_incidents(session)
         # A fan-out leaves held posts queued: the ones that come due are parked here.
         under_hold = holds.posts_under_hold(session, ids)
@@ -242,13 +252,7 @@ class Publisher:
             cleared.append(
                 Claimed(
                     post_id=row.id,
-                    account=AccountSpec(
-                        id=channel.id,
-                        name=channel.name,
-                        network=channel.network,
-                        options=dict(channel.options),
-                        max_length=channel.max_length,
-                    ),
+                    account=accounts[channel.id],
                     outgoing=OutgoingPost(
                         post_id=row.id,
                         text=row.text,

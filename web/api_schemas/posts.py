@@ -55,7 +55,7 @@ class PostSchema(Schema):
     )
 
     def dump_status(self, post: Post) -> str:
-        return shown_status(post, self.holds_by_post.get(post.id))
+        return shown_status(post, bool(self.holds_by_post.get(post.id)))
 
     def dump_holds(self, post: Post) -> list[dict[str, Any]]:
         dumped: list[dict[str, Any]] = HoldSchema(many=True).dump(
