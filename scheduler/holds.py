@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -163,11 +164,34 @@ def current_status(session: Session, post: Post) -> str:
     return shown_status(post, post.id in posts_under_hold(session, [post.id]))
 
 
-def _per_rule(session: Session, condition: ColumnElement[bool]) -> dict[str, int]:
+def _audit_per_rule(
+    session: Session,
+    which: ColumnElement[bool],
+    action: str,
+    incident_id: int,
+    actor: str,
+    now: datetime,
+    **details: Any,
+) -> int:
+    """Record one ``action`` event on the incident per policy rule among the hold
+    rows matching ``which``, with their count; returns the total."""
     rows = session.execute(
-        select(Hold.rule, func.count()).where(condition).group_by(Hold.rule).order_by(Hold.rule)
+        select(Hold.rule, func.count()).where(which).group_by(Hold.rule).order_by(Hold.rule)
     )
-    return {rule: count for rule, count in rows}
+    total = 0
+    for rule, count in rows:
+        audit.record(
+            session,
+            actor,
+            action,
+            "incident",
+            incident_id,
+            rule,
+            {"incident_id": incident_id, "rule": rule, "posts": count, **details},
+            at=now,
+        )
+        total += count
+    return total
 
 
 def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str) -> FanOut:
@@ -203,20 +227,9 @@ def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str
         & Hold.released_at.is_(None)
     )
     # INSERT … SELECT reports no reliable rowcount on every driver: count here.
-    per_rule = _per_rule(session, new_holds)
-    if not per_rule:
+    created = _audit_per_rule(session, new_holds, "incident.posts_held", incident.id, actor, now)
+    if not created:
         return FanOut(0, 0)
-    for rule, count in per_rule.items():
-        audit.record(
-            session,
-            actor,
-            "incident.posts_held",
-            "incident",
-            incident.id,
-            rule,
-            {"incident_id": incident.id, "rule": rule, "posts": count},
-            at=now,
-        )
     other = aliased(Hold)
     newly_held = (
         session.scalar(
@@ -233,7 +246,7 @@ def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str
         )
         or 0
     )
-    return FanOut(sum(per_rule.values()), newly_held)
+    return FanOut(created, newly_held)
 
 
 @dataclass(frozen=True)
@@ -272,23 +285,15 @@ def release_incident(
     open_holds = (Hold.incident_id == incident_id) & Hold.released_at.is_(None)
     if keep is not None:
         open_holds = open_holds & Hold.post_id.in_(select(Post.id).where(~keep))
-    per_rule = _per_rule(session, open_holds)
-    if not per_rule:
+    # Counted (and recorded) while still open: the update below closes them.
+    released = _audit_per_rule(
+        session, open_holds, "incident.posts_released", incident_id, actor, now, why=reason
+    )
+    if not released:
         return Release(0, 0, 0)
     session.execute(
         update(Hold).where(open_holds).values(released_at=now, release_reason=reason[:200])
     )
-    for rule, count in per_rule.items():
-        audit.record(
-            session,
-            actor,
-            "incident.posts_released",
-            "incident",
-            incident_id,
-            rule,
-            {"incident_id": incident_id, "rule": rule, "posts": count, "why": reason},
-            at=now,
-        )
 
     freed = (
         Post.status.in_(("queued", "held"))
@@ -328,7 +333,7 @@ def release_incident(
         )
         .execution_options(synchronize_session=False)
     )
-    return Release(sum(per_rule.values()), freed_count - late_count, late_count)
+    return Release(released, freed_count - late_count, late_count)
 
 
 def release_post_holds(
