@@ -3,10 +3,13 @@
 Days are numbered in date order over the 161 daily feeds. Test days are every 18th
 day from the tenth (labelled whole, never read while developing); development days
 are every 54th from the first (labelled whole); training days are the remaining
-odd-numbered days, sampled: up to ``ALARM_SHARE`` of a day's sample is drawn from
-entries whose wording looks alarming, the rest at random, so that the rare positives
-are well represented in training. The keyword list below only chooses what people
-read; it decides no label.
+days, sampled in two rounds: first the odd-numbered days (``TRAIN_PER_DAY`` entries
+each), then the even-numbered ones (``TRAIN_PER_DAY_2``, with a larger alarming
+share), each round with its own seed so that adding the second left the first as it
+was. Up to the round's alarming share of a day's sample is drawn from entries whose
+wording looks alarming, the rest at random, so that the rare positives are well
+represented in training. The keyword list below only chooses what people read; it
+decides no label.
 
 ``python -m training.split`` prints the selection (file, index, id) as TSV.
 """
@@ -22,9 +25,8 @@ from training.corpus import Headline, corpus_dir, day_files, read_day
 
 TEST_EVERY, TEST_OFFSET = 18, 9
 DEV_EVERY, DEV_OFFSET = 54, 0
-TRAIN_PER_DAY = 17
-ALARM_SHARE = 0.5
-SEED = 20251231
+TRAIN_PER_DAY, ALARM_SHARE, SEED = 17, 0.5, 20251231
+TRAIN_PER_DAY_2, ALARM_SHARE_2, SEED_2 = 26, 0.7, 20260101
 
 # Broad on purpose: it only raises the chance that a likely positive is read.
 _ALARM = re.compile(
@@ -43,17 +45,15 @@ def split_of(day_number: int) -> str:
         return "test"
     if day_number % DEV_EVERY == DEV_OFFSET:
         return "dev"
-    if day_number % 2 == 1:
-        return "train"
-    return ""
+    return "train"
 
 
-def _sample(items: list[Headline], rng: random.Random) -> list[Headline]:
+def _sample(items: list[Headline], rng: random.Random, size: int, share: float) -> list[Headline]:
     alarming = [h for h in items if _ALARM.search(h.title)]
     calm = [h for h in items if not _ALARM.search(h.title)]
-    take = min(len(alarming), round(TRAIN_PER_DAY * ALARM_SHARE))
+    take = min(len(alarming), round(size * share))
     chosen = rng.sample(alarming, take)
-    chosen += rng.sample(calm, min(len(calm), TRAIN_PER_DAY - take))
+    chosen += rng.sample(calm, min(len(calm), size - take))
     return sorted(chosen, key=lambda h: h.index)
 
 
@@ -62,15 +62,22 @@ def selection() -> Iterator[tuple[str, Headline]]:
     root = corpus_dir()
     if root is None:
         raise FileNotFoundError("the development corpus (../shared/corpus) is not here")
-    rng = random.Random(SEED)
-    for number, path in enumerate(day_files(root)):
-        split = split_of(number)
-        if not split:
-            continue
-        items = read_day(path)
-        chosen = _sample(items, rng) if split == "train" else items
-        for headline in chosen:
-            yield split, headline
+    days = day_files(root)
+    rounds = (
+        (1, random.Random(SEED), TRAIN_PER_DAY, ALARM_SHARE),
+        (0, random.Random(SEED_2), TRAIN_PER_DAY_2, ALARM_SHARE_2),
+    )
+    for parity, rng, size, share in rounds:
+        for number, path in enumerate(days):
+            split = split_of(number)
+            if split == "train" and number % 2 != parity:
+                continue
+            if split != "train" and parity != 1:
+                continue  # whole days are listed once, in the first round
+            items = read_day(path)
+            chosen = _sample(items, rng, size, share) if split == "train" else items
+            for headline in chosen:
+                yield split, headline
 
 
 def main() -> int:

@@ -1,0 +1,169 @@
+"""Named features of a news entry, for the learned model.
+
+A feature is a string; its value is 1 (present) or a small float. Families:
+
+- ``w:<stem>`` every word, stemmed (``kills``, ``killed`` and ``killing`` are
+  ``w:kill``); numbers are ``w:<n>``;
+- ``p:<stem> <stem>`` every pair of adjacent words;
+- ``dead:1+``, ``dead:3+``, ``dead:10+``, ``dead:50+``, ``hurt:4+``, ``hurt:20+``:
+  casualty figures read by ``rules.news.casualties``;
+- ``lex:<group>``: a phrase of a vocabulary group in ``rules/data/news_lexicon.json``
+  (event words per kind, sport, market and show-business contexts, idioms, court
+  cases, looking back, forecasts);
+- ``time:earlier-year``: a year before the entry's own is named.
+
+Every feature keeps the words it came from, so the evidence can quote the text.
+Pure: no I/O but the one lazy read of the vocabulary file, no clock.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from rules.news.casualties import Casualties, casualties
+
+# How much of a summary is read: the first sentences say what happened; later ones
+# drift to background and reactions.
+SUMMARY_CHARS = 300
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+_NO_STEM = frozenset({"this", "has", "was", "is", "his", "its", "us", "gas", "news", "bus"})
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough to fold inflections of one verb or noun."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) <= 3 or word in _NO_STEM or word.isdigit():
+        return word
+    for suffix in ("ings", "ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]  # shooting -> shoot, but stopped -> stop
+            return base
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    # group -> phrases as stem tuples
+    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    # first stem -> longest phrase length starting with it
+    longest: dict[str, int]
+    # kinds, most specific first, for naming the event
+    kind_order: tuple[str, ...]
+
+
+def _read_lexicon() -> dict[str, object]:
+    data = resources.files("rules.data").joinpath("news_lexicon.json").read_text("utf-8")
+    loaded: dict[str, object] = json.loads(data)
+    return loaded
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The vocabulary groups, read once from the package's data file."""
+    raw = _read_lexicon()
+    groups: dict[tuple[str, ...], list[str]] = {}
+    entries = raw["entries"]
+    assert isinstance(entries, list)
+    for entry in entries:
+        key = tuple(s for s, _ in _tokens(str(entry["phrase"]).lower()))
+        if key:
+            groups.setdefault(key, []).append(str(entry["group"]))
+    longest: dict[str, int] = {}
+    for key in groups:
+        longest[key[0]] = max(longest.get(key[0], 0), len(key))
+    order = raw["kind_order"]
+    assert isinstance(order, list)
+    return Lexicon(
+        {k: tuple(dict.fromkeys(v)) for k, v in groups.items()},
+        longest,
+        tuple(str(k) for k in order),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """The features of one text, with the words each came from."""
+
+    values: dict[str, float]
+    surface: dict[str, str]
+    casualties: Casualties
+    # Event kinds named, in text order (``lex:kind:shooting`` -> "shooting").
+    kinds: tuple[str, ...]
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str]]:
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        yield ("<n>" if word[0].isdigit() else stem(word)), word
+
+
+def text_of(title: str, summary: str) -> str:
+    """The text the model reads: the title, then the start of the summary."""
+    title = " ".join(title.split())
+    summary = " ".join(summary.split())[:SUMMARY_CHARS]
+    return f"{title} . {summary}" if summary else title
+
+
+def extract(title: str, summary: str = "", year: int | None = None) -> Features:
+    """The features of an entry's ``title`` and ``summary`` published in ``year``."""
+    text = text_of(title, summary).translate(_QUOTES)
+    low = text.lower()
+    values: dict[str, float] = {}
+    surface: dict[str, str] = {}
+
+    def add(name: str, words: str, value: float = 1.0) -> None:
+        if name not in values:
+            values[name] = value
+            surface[name] = words
+
+    toks = list(_tokens(low))
+    stems = [s for s, _ in toks]
+    for i, (s, word) in enumerate(toks):
+        add(f"w:{s}", word)
+        if i + 1 < len(toks):
+            add(f"p:{s} {stems[i + 1]}", f"{word} {toks[i + 1][1]}")
+    lex = lexicon()
+    kinds: list[str] = []
+    for i, s in enumerate(stems):
+        span = lex.longest.get(s, 0)
+        for length in range(min(span, len(stems) - i), 0, -1):
+            key = tuple(stems[i : i + length])
+            groups = lex.phrases.get(key)
+            if groups is None:
+                continue
+            words = " ".join(w for _, w in toks[i : i + length])
+            for group in groups:
+                add(f"lex:{group}", words)
+                if group.startswith("kind:"):
+                    kinds.append(group[5:])
+            break
+    found = casualties(low)
+    quoted = "; ".join(found.phrases)
+    for floor in (1, 3, 10, 50):
+        if found.deaths >= floor:
+            add(f"dead:{floor}+", quoted)
+    for floor in (4, 20):
+        if found.injured >= floor:
+            add(f"hurt:{floor}+", quoted)
+    if year is not None:
+        for match in _YEAR.finditer(text):
+            if int(match.group()) < year:
+                add("time:earlier-year", match.group())
+                break
+    return Features(values, surface, found, tuple(dict.fromkeys(kinds)))
