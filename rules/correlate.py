@@ -25,6 +25,15 @@ KIND_FAMILIES: tuple[frozenset[str], ...] = (
 )
 
 
+# What an assessment calls an event whose kind its words do not name.
+UNNAMED_KIND = "incident"
+
+
+def named_kind(kind: str | None) -> str | None:
+    """The kind, or ``None`` when it names nothing (a follow-up then matches any)."""
+    return None if kind in (None, "", UNNAMED_KIND) else kind
+
+
 @dataclass(frozen=True, slots=True)
 class OpenIncident:
     id: int
@@ -69,12 +78,15 @@ def areas_overlap(a: Sequence[str], b: Sequence[str]) -> bool:
     return left in lineage(right) or right in lineage(left)
 
 
-def match(signal: Signal, incidents: Iterable[OpenIncident], window: timedelta) -> int | None:
+def match(
+    signal: Signal, incidents: Iterable[OpenIncident], window: timedelta, *, any_kind: bool = False
+) -> int | None:
     """The open incident this signal belongs to (the most recently seen one when
-    several fit), or ``None`` for a new incident."""
+    several fit), or ``None`` for a new incident. With ``any_kind`` the kinds need
+    not agree (a follow-up that names no kind: "vigil held in Uvalde")."""
     best: OpenIncident | None = None
     for incident in incidents:
-        if not same_kind(signal.kind, incident.kind):
+        if not any_kind and not same_kind(signal.kind, incident.kind):
             continue
         if signal.seen_at - incident.last_seen > window:
             continue

@@ -13,9 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# Feed kinds: how to read an entry's structured fields.
-FEED_KINDS = ("news", "cap", "gdacs", "usgs", "emsc")
-
 LatLon = tuple[float, float]
 
 
@@ -58,6 +55,9 @@ class Assessment:
     regions: tuple[str, ...]
     # Human-readable reasons: "'gunman kills 5' in title", "Uvalde -> US-TX".
     evidence: tuple[str, ...]
+    # Not a tragedy alone, but told like news of one (an event's words, a vigil, a
+    # suspect charged): it joins an open incident whose kind and place it shares.
+    follow_up: bool = False
 
     def as_json(self, entry: Entry) -> dict[str, object]:
         return {

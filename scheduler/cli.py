@@ -16,10 +16,12 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
 
+from rules.kinds import FEED_KINDS
 from scheduler import clock, incidents, migrate, posts, users
 from scheduler.config import Settings, load_settings
 from scheduler.context import Tactful
@@ -361,45 +363,94 @@ def cmd_feed_poll(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _as_of(text: str) -> datetime:
+    """An ISO 8601 moment; one without an offset is read as UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({"--as-of": [f"not an ISO 8601 time: {text!r}"]}) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _feed_sources(source: str) -> list[str]:
+    """The feed files a source names: itself, or every file of a directory."""
+    from pathlib import Path
+
+    path = Path(source)
+    if not source.startswith(("http://", "https://")) and path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+        if not files:
+            raise ValidationError({"source": [f"{source} holds no files"]})
+        return [str(p) for p in files]
+    return [source]
+
+
 def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
-    """A dry run: what tactful would conclude for each entry; the database is not
-    touched (not even opened)."""
+    """A dry run: what tactful would conclude for each entry, the entries of a feed
+    read together; the database is not touched (not even opened)."""
     from pathlib import Path
 
     from rules.assess import assess
+    from rules.news.model import model
+    from rules.session import read_together
+    from scheduler.feeds import FeedError
     from scheduler.feeds.fetch import fetch
     from scheduler.feeds.parse import guess_kind, parse
 
-    source = args.source
-    if source.startswith(("http://", "https://")):
-        result = fetch(source, settings=settings)
-        if result.body is None:
-            print(f"error: source: {source} answered {result.status} with no body", file=sys.stderr)
-            return 1
-        body = result.body
-    else:
-        try:
-            body = Path(source).read_bytes()
-        except OSError as exc:
-            print(f"error: source: cannot read {source}: {exc.strerror}", file=sys.stderr)
-            return EXIT_USAGE
-    kind = args.kind or guess_kind(body)
-    parsed = parse(body, kind, source)
-    now = clock.now()
-    for entry in parsed.entries:
-        verdict = assess(entry, now)
-        line = verdict.as_json(entry)
-        if args.json:
-            print(json.dumps(line, ensure_ascii=False))
+    if args.version:
+        current = model()
+        print(f"news model {current.version} (training set sha256 {current.training_set_sha256})")
+        return 0
+    if not args.source:
+        raise ValidationError({"source": ["give a feed file, a directory or an http(s) URL"]})
+    if args.as_of and args.replay:
+        raise ValidationError({"--as-of": ["--as-of and --replay exclude each other"]})
+    as_of = _as_of(args.as_of) if args.as_of else None
+    failed = 0
+    sources = _feed_sources(args.source)
+    for source in sources:
+        if source.startswith(("http://", "https://")):
+            result = fetch(source, settings=settings)
+            if result.body is None:
+                print(f"error: {source}: answered {result.status} with no body", file=sys.stderr)
+                failed += 1
+                continue
+            body = result.body
         else:
-            label = (
-                f"TRAGEDY {verdict.kind} sev {verdict.severity} "
-                f"{','.join(verdict.regions) or '-'} ({verdict.confidence:.2f})"
-                if verdict.tragedy
-                else "-"
-            )
-            print(f"{label:<40} {entry.title[:100]}")
-    return 0
+            try:
+                body = Path(source).read_bytes()
+            except OSError as exc:
+                if len(sources) == 1:
+                    print(f"error: source: cannot read {source}: {exc.strerror}", file=sys.stderr)
+                    return EXIT_USAGE
+                print(f"error: {source}: cannot read: {exc.strerror}", file=sys.stderr)
+                failed += 1
+                continue
+        kind = args.kind or guess_kind(body)
+        try:
+            parsed = parse(body, kind, source)
+        except FeedError as exc:
+            print(f"error: {source}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        moment = None if args.replay else (as_of or clock.now())
+        for judged in read_together(parsed.entries, assess, as_of=moment):
+            entry, verdict = judged.entry, judged.assessment
+            if args.json:
+                line = verdict.as_json(entry)
+                line["event"] = judged.event
+                if len(sources) > 1:
+                    line["source"] = source
+                print(json.dumps(line, ensure_ascii=False))
+            else:
+                label = (
+                    f"TRAGEDY {verdict.kind} sev {verdict.severity} "
+                    f"{','.join(verdict.regions) or '-'} ({verdict.confidence:.2f})"
+                    if verdict.tragedy
+                    else "-"
+                )
+                print(f"{label:<40} {entry.title[:100]}")
+    return 1 if failed else 0
 
 
 def cmd_condolence_list(settings: Settings, args: argparse.Namespace) -> int:
@@ -525,7 +576,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = feed.add_parser("add", help="monitor a feed")
     p.add_argument("url")
-    p.add_argument("--kind", required=True, help="news, cap, gdacs, usgs or emsc")
+    p.add_argument("--kind", required=True, help=" | ".join(FEED_KINDS))
     p.add_argument("--interval", type=int, help="seconds between polls")
     p.add_argument("--title")
     p.set_defaults(func=cmd_feed_add)
@@ -546,11 +597,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_condolence_list)
 
     p = sub.add_parser("assess", help="dry run: what tactful concludes for each feed entry")
-    p.add_argument("source", help="a feed file or an http(s) URL")
+    p.add_argument("source", nargs="?", help="a feed file, a directory of them, or an http(s) URL")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--as-of", metavar="TIME", help="judge the feed as at this ISO 8601 moment")
+    when.add_argument(
+        "--replay", action="store_true", help="judge each entry at its own publication time"
+    )
+    p.add_argument("--version", action="store_true", help="print the news model's version")
     p.add_argument(
         "--kind",
-        choices=["news", "cap", "gdacs", "usgs", "emsc"],
+        choices=list(FEED_KINDS),
         help="the feed kind (default: guessed from the content)",
     )
     p.set_defaults(func=cmd_assess)

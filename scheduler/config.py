@@ -408,7 +408,7 @@ FEED_KEYS = {"url", "kind", "interval_seconds", "enabled", "title"}
 def _feeds(raw: Any, monitor: MonitorSettings) -> tuple[FeedConfig, ...]:
     from urllib.parse import urlsplit
 
-    from rules.reports import FEED_KINDS
+    from rules.kinds import FEED_KINDS
 
     if not isinstance(raw, list):
         raise ConfigError(f"feeds: expected an array of tables, got {raw!r}")

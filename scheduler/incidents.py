@@ -242,6 +242,45 @@ def record_report(session: Session, settings: Settings, report: Report) -> Incid
     return incident
 
 
+def record_follow_up(
+    session: Session, settings: Settings, report: Report, kind: str | None
+) -> Incident | None:
+    """Join a report that does not open an incident alone, but is told like news of
+    one (``Assessment.follow_up``: a vigil, victims named, a suspect charged), to the
+    open incident of a compatible kind whose area overlaps its own. The incident's
+    quiet time is extended; its severity and area are left as they are. Returns the
+    incident, or ``None`` when none matches (a follow-up never opens one)."""
+    area = affected_area(report.regions)
+    if not area:
+        return None
+    now = clock.now()
+    signal = Signal(kind or "", 0, area, now)
+    found = match(
+        signal,
+        open_incident_facts(session),
+        timedelta(hours=settings.correlation_window_hours),
+        any_kind=kind is None,
+    )
+    if found is None:
+        return None
+    incident = get_incident(session, found, lock=True)
+    incident.last_seen = now
+    quiet = timedelta(hours=settings.incident_quiet_hours)
+    incident.expires_at = max(incident.expires_at, now + quiet)
+    audit.record(
+        session,
+        audit.SYSTEM,
+        "incident.reported",
+        "incident",
+        incident.id,
+        "a follow-up of the same event",
+        {"report_id": report.id, "evidence": list(report.evidence)[:10], "link": report.link},
+    )
+    report.incident_id = incident.id
+    session.flush()
+    return incident
+
+
 # ---------------------------------------------------------------- staff actions
 def confirm(session: Session, incident_id: int, user: User | None) -> Incident:
     """A person confirms an incident the monitor marked for review."""

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.orm import Session
 
 from rules.assess import assess
+from rules.correlate import named_kind
 from scheduler import incidents
 from scheduler.context import Tactful
 from scheduler.feeds.poll import NewReport, PollResult, monitor_job, poll_feeds
@@ -16,8 +17,12 @@ from scheduler.feeds.poll import NewReport, PollResult, monitor_job, poll_feeds
 
 def record_reports(app: Tactful) -> Callable[[Session, Sequence[NewReport]], None]:
     def on_reports(session: Session, reports: Sequence[NewReport]) -> None:
-        for new in reports:
-            incidents.record_report(session, app.settings, new.report)
+        # Tragedies first, so that a follow-up in the same poll finds their incident.
+        for new in sorted(reports, key=lambda r: not r.assessment.tragedy):
+            incident = incidents.record_report(session, app.settings, new.report)
+            if incident is None and new.assessment.follow_up:
+                kind = named_kind(new.assessment.kind)
+                incidents.record_follow_up(session, app.settings, new.report, kind)
 
     return on_reports
 

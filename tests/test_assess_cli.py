@@ -7,7 +7,7 @@ import pytest
 from scheduler import cli
 from tests.conftest import FIXTURES
 
-KEYS = {"id", "title", "tragedy", "kind", "severity", "confidence", "regions", "evidence"}
+KEYS = {"id", "title", "tragedy", "kind", "severity", "confidence", "regions", "evidence", "event"}
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,66 @@ def test_a_broken_feed_is_a_readable_error(tmp_path, capsys):
     path.write_text("<html><body>Not a feed</body></html>")
     assert cli.main(["assess", str(path)]) == 1
     assert "error:" in capsys.readouterr().err
+
+
+def test_version_names_the_model_and_its_training_set(capsys):
+    assert cli.main(["assess", "--version"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("news model news-lr-") and "training set sha256" in out
+
+
+def _feed(tmp_path, name, items):
+    body = "".join(
+        f'<item><guid isPermaLink="false">{guid}</guid><title>{title}</title><pubDate>{when}</pubDate></item>'
+        for guid, title, when in items
+    )
+    path = tmp_path / name
+    path.write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{body}</channel></rss>'
+    )
+    return path
+
+
+ITEMS = [
+    ("a", "Gunman kills 5 at a school in Uvalde, Texas", "Mon, 04 Aug 2025 10:00:00 +0000"),
+    ("b", "Vigil held for the victims in Uvalde, Texas", "Mon, 04 Aug 2025 20:00:00 +0000"),
+    ("c", "Gunman kills 3 at a mall in Fresno, California", "Tue, 05 Aug 2025 09:00:00 +0000"),
+]
+
+
+def test_replay_and_as_of_judge_the_feed_at_their_moments(tmp_path, capsys):
+    path = _feed(tmp_path, "day.xml", ITEMS)
+    assert cli.main(["assess", "--json", "--replay", str(path)]) == 0
+    rows = {r["id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows["a"]["tragedy"] and rows["a"]["event"] == "a"
+    assert rows["b"]["event"] == "a" and rows["b"]["tragedy"]
+    assert rows["c"]["event"] == "c"
+    assert cli.main(["assess", "--json", "--as-of", "2025-08-04T12:00:00Z", str(path)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in rows] == ["a"]  # the later entries were not published yet
+    assert cli.main(["assess", "--json", "--as-of", "2025-09-01T00:00:00Z", str(path)]) == 0
+    rows = {r["id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert not rows["a"]["tragedy"]  # four weeks on, old news holds nothing
+
+
+def test_a_directory_is_read_file_by_file(tmp_path, capsys):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    _feed(folder, "one.xml", ITEMS[:1])
+    _feed(folder, "two.xml", ITEMS[2:])
+    (folder / "broken.xml").write_text("<html>no feed</html>")
+    assert cli.main(["assess", "--json", "--replay", str(folder)]) == 1  # one file failed
+    captured = capsys.readouterr()
+    rows = [json.loads(line) for line in captured.out.splitlines()]
+    assert sorted(r["id"] for r in rows) == ["a", "c"]
+    assert {r["source"].rsplit("/", 1)[-1] for r in rows} == {"one.xml", "two.xml"}
+    assert "broken.xml" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [(["--as-of", "yesterday", "x.xml"], "--as-of"), ([], "source")],
+)
+def test_bad_assess_arguments_are_named(capsys, args, field):
+    assert cli.main(["assess", *args]) == 2
+    assert field in capsys.readouterr().err

@@ -191,3 +191,45 @@ def test_staff_can_narrow_widen_and_extend_an_incident_each_audited(app, bob):
     with app.db.session() as session, pytest.raises(ValidationError) as caught:
         incidents.amend(session, app.settings, incident_id, {"severity": 9}, bob)
     assert "severity" in caught.value.errors
+
+
+def store_follow_up(app, *, kind=None, regions=("US-TX", "US"), title="Vigil held in Uvalde"):
+    with app.db.session() as session:
+        feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
+        report = Report(
+            feed_id=feed.id,
+            guid_hash=title[:64],
+            guid=title,
+            title=title,
+            link="https://news.test/2",
+            seen_at=clock.now(),
+            tragedy=False,
+            kind=kind,
+            severity=0,
+            confidence=0.2,
+            evidence=["'vigil' +0.9"],
+            regions=list(regions),
+        )
+        session.add(report)
+        session.flush()
+        incident = incidents.record_follow_up(session, app.settings, report, kind)
+        return incident.id if incident else None
+
+
+def test_a_follow_up_joins_its_incident_and_extends_the_quiet_time(app, frozen):
+    first = store_report(app)
+    frozen.advance(hours=20)
+    assert store_follow_up(app) == first
+    incident = get_incident(app, first)
+    assert incident.expires_at == clock.now() + timedelta(hours=24)
+    assert incident.severity == 2  # a follow-up neither raises nor widens
+    with app.db.session() as session:
+        assert len(incidents.reports_for(session, first)) == 2
+
+
+def test_a_follow_up_opens_nothing_and_joins_no_other_place_or_kind(app):
+    assert store_report(app, regions=("US-TX", "US")) is not None
+    assert store_follow_up(app, regions=("US-CA", "US"), title="Vigil in Fresno") is None
+    assert store_follow_up(app, kind="flood", title="Floods recede in Uvalde") is None
+    with app.db.session() as session:
+        assert len(session.scalars(select(Incident)).all()) == 1

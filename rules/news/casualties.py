@@ -101,7 +101,7 @@ def casualties(low: str) -> Casualties:
         for match in pattern.finditer(low):
             groups = match.groupdict()
             count = to_int(groups["num"])
-            if count <= 0 or count > 5_000_000:
+            if count <= 0 or count > 5_000_000 or _is_year(groups["num"], match.group(0)):
                 continue
             verb = (groups.get("verb") or "").lower()
             hurt = groups.get("hurt") or verb.startswith(("injur", "wound", "hurt", "shoot", "sen"))
@@ -111,6 +111,14 @@ def casualties(low: str) -> Casualties:
                 deaths = max(deaths, count)
             phrases.append(match.group(0))
     return Casualties(deaths, injured, tuple(dict.fromkeys(phrases)))
+
+
+def _is_year(num: str, phrase: str) -> bool:
+    """ "the 2015 church shooting that killed": a year, not a count."""
+    if not (len(num) == 4 and num.isdigit() and 1900 <= int(num) <= 2099):
+        return False
+    after = phrase.split(num, 1)[1].split()
+    return bool(after) and not after[0].startswith(("dead", "killed", "died", "injur", "wound"))
 
 
 # A text with no digit and none of these words has no figure worth parsing.

@@ -32,6 +32,12 @@ from rules.news.casualties import Casualties, casualties
 SUMMARY_CHARS = 300
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# "10 years since", "two decades after", "a year on": the event is in the past.
+_YEARS_BACK = re.compile(
+    r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|thirty|forty|fifty|several|many) (?:years?|decades?)(?:-old)? (?:since|after|ago|on|"
+    r"later|from)\b|\blast (?:month|year)\b|\bearlier this (?:month|year)\b"
+)
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _NO_STEM = frozenset({"this", "has", "was", "is", "his", "its", "us", "gas", "news", "bus"})
 
@@ -47,14 +53,15 @@ def stem(word: str) -> str:
             base = word[: -len(suffix)]
             if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
                 base = base[:-1]  # shooting -> shoot, but stopped -> stop
-            return base
+            return base[:-1] if len(base) > 4 and base.endswith("e") else base
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith(("sses", "xes", "ches", "shes")):
         return word[:-2]
     if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+        word = word[:-1]
+    # capsize/capsized, collapse/collapsed: one stem
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,53 @@ def _tokens(text: str) -> Iterator[tuple[str, str]]:
         yield ("<n>" if word[0].isdigit() else stem(word)), word
 
 
+# Kinds by how an event of that kind is told: a deadly disaster, an attack, a war
+# strike, an accident. A class feature lets what is learned of one kind carry over
+# to its rarer neighbours ("twister" learns from "tornado").
+_KIND_CLASS = {
+    "earthquake": "disaster", "tsunami": "disaster", "flood": "disaster",
+    "storm": "disaster", "tornado": "disaster", "wildfire": "disaster",
+    "volcano": "disaster", "landslide": "disaster", "hurricane": "disaster",
+    "typhoon": "disaster", "cyclone": "disaster", "heatwave": "disaster",
+    "stampede": "accident", "shooting": "violence",
+    "stabbing": "violence", "terror": "violence", "bombing": "violence",
+    "attack": "violence", "war": "war", "crash": "accident", "collapse": "accident",
+    "explosion": "accident", "fire": "accident",
+}  # fmt: skip
+
+
+def _conjunctions(
+    values: dict[str, float], surface: dict[str, str], kinds: list[str], found: Casualties
+) -> None:
+    """Features for an event and its harm told together ("flood" with "killed")."""
+    harmed = "lex:harm" in values or found.deaths or found.injured
+    for kind in dict.fromkeys(kinds):
+        klass = _KIND_CLASS.get(kind, "other")
+        words = surface.get(f"lex:kind:{kind}", kind)
+        values.setdefault(f"class:{klass}", 1.0)
+        surface.setdefault(f"class:{klass}", words)
+        if harmed:
+            harm = "; ".join(found.phrases) or surface.get("lex:harm", "")
+            name = f"class:{klass}+harm"
+            values.setdefault(name, 1.0)
+            surface.setdefault(name, f"{words} + {harm}")
+        if found.deaths >= 3:
+            name = f"class:{klass}+dead:3+"
+            values.setdefault(name, 1.0)
+            surface.setdefault(name, f"{words} + {'; '.join(found.phrases)}")
+    if kinds:
+        # An event's word in a context that gives it another sense ("shot a 66").
+        for name in [n for n in values if n.startswith("lex:ctx:")]:
+            values.setdefault(f"{name}+event", 1.0)
+            surface.setdefault(f"{name}+event", surface[name])
+    if harmed:
+        # A context that turns harm into something else: harm told in a court case,
+        # a look back, a disease, a game. Learned apart from the context alone.
+        for name in [n for n in values if n.startswith(("lex:ctx:", "time:"))]:
+            values.setdefault(f"{name}+harm", 1.0)
+            surface.setdefault(f"{name}+harm", surface[name])
+
+
 def text_of(title: str, summary: str) -> str:
     """The text the model reads: the title, then the start of the summary."""
     title = " ".join(title.split())
@@ -161,9 +215,13 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
     for floor in (4, 20):
         if found.injured >= floor:
             add(f"hurt:{floor}+", quoted)
+    back = _YEARS_BACK.search(low)
+    if back:
+        add("time:years-back", back.group())
     if year is not None:
         for match in _YEAR.finditer(text):
             if int(match.group()) < year:
                 add("time:earlier-year", match.group())
                 break
+    _conjunctions(values, surface, kinds, found)
     return Features(values, surface, found, tuple(dict.fromkeys(kinds)))

@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rules.reports import FEED_KINDS
+from rules.kinds import FEED_KINDS
 from scheduler import audit, clock
 from scheduler.config import Settings
 from scheduler.db import get_or_raise

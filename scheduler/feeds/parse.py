@@ -10,24 +10,8 @@ A document that declares XML entities is refused outright (entity-expansion bomb
 external entities): nothing in it is expanded or resolved. This module decides
 nothing about the entries and does no I/O.
 
-``Entry.fields`` names, by kind (values are the source's text):
-
-- cap: ``cap_event``, ``cap_severity``, ``cap_urgency``, ``cap_certainty``,
-  ``cap_areadesc``, ``cap_msgtype``, ``cap_status``, ``cap_category``, ``cap_sent``,
-  ``cap_effective``, ``cap_onset``, ``cap_expires``, ``cap_headline``,
-  ``cap_sendername``, and each ``cap:parameter`` as ``cap_param_<name>`` (e.g.
-  ``cap_param_vtec``). Geocodes go to ``Entry.geocodes`` ({"FIPS6": (...), "UGC":
-  (...)}), polygons to ``Entry.polygons``.
-- gdacs: every simple ``gdacs:x`` element as ``gdacs_x`` (``gdacs_alertlevel``,
-  ``gdacs_eventtype``, ``gdacs_iso3``, ``gdacs_country``, ``gdacs_severity`` (its
-  text), ``gdacs_episodeid``, ``gdacs_alertscore``, ...) and its attributes as
-  ``gdacs_x_attr`` (``gdacs_severity_value``, ``gdacs_severity_unit``,
-  ``gdacs_population_value``, ...).
-- usgs: ``magnitude``, ``place``, ``depth_km`` (positive below sea level),
-  ``pager_alert`` (green/yellow/orange/red, when given), ``tsunami`` ("1" when the
-  entry shows the tsunami flag).
-- emsc: ``magnitude``, ``magnitude_type`` (ML, mb, ...), ``region`` (upper case, as
-  in the title), ``depth_km``, ``emsc_status`` (automatic/reviewed...).
+``Entry.fields`` are read by each kind's reader (``rules.kinds``), whose module
+docstring lists the names.
 """
 
 from __future__ import annotations
@@ -49,7 +33,14 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 import feedparser
 
-from rules.reports import FEED_KINDS, Entry, LatLon
+from rules.kinds import FEED_KINDS, KINDS, guess
+from rules.kinds.xml import find as _find
+from rules.kinds.xml import findall as _findall
+from rules.kinds.xml import floats as _floats
+from rules.kinds.xml import local as _local
+from rules.kinds.xml import ns as _ns
+from rules.kinds.xml import text as _text
+from rules.reports import Entry, LatLon
 from scheduler.feeds import FeedError
 
 # Longest plain-text summary kept; the rest of a long article is not needed to
@@ -59,28 +50,7 @@ MAX_FIELD = 500
 _ATOM = "http://www.w3.org/2005/Atom"
 _RSS1 = "http://purl.org/rss/1.0/"
 _GEORSS = "http://www.georss.org/georss"
-_GDACS = "http://www.gdacs.org"
 _ITEM_NAMESPACES = ("", _ATOM, _RSS1, "http://backend.userland.com/rss2")
-_CAP_FIELDS = (
-    "event",
-    "severity",
-    "urgency",
-    "certainty",
-    "areaDesc",
-    "msgType",
-    "status",
-    "category",
-    "sent",
-    "effective",
-    "onset",
-    "expires",
-    "headline",
-    "senderName",
-)
-_USGS_TITLE = re.compile(r"^\s*M\s*(-?\d+(?:\.\d+)?)\s*[-\u2013\u2014]\s*(.*?)\s*$")
-_USGS_PAGER = re.compile(r"pager-(green|yellow|orange|red)", re.IGNORECASE)
-_EMSC_TITLE = re.compile(r"^\s*([A-Za-z]{1,4})\s+(-?\d+(?:\.\d+)?)\s+(.+?)\s*$")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _XML_DECL = re.compile(
     r"""^(\ufeff?\s*<\?xml[^>]*?encoding\s*=\s*)(["'])([^"']*)\2""", re.IGNORECASE
 )
@@ -220,14 +190,6 @@ def _not_a_feed(data: bytes, bozo: object, raw_error: str | None) -> str:
 
 
 # --------------------------------------------------------------- raw elements
-def _local(tag: object) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _ns(tag: object) -> str:
-    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
-
-
 def _items(element: ET.Element) -> Iterator[ET.Element]:
     """RSS items and Atom entries, in document order, not descending into them."""
     for child in element:
@@ -263,25 +225,6 @@ def _match_items(root: ET.Element, fp_entries: list[Any]) -> list[ET.Element | N
     return [by_id.get(e.get("id") or e.get("link") or "") for e in fp_entries]
 
 
-def _text(element: ET.Element | None) -> str:
-    if element is None:
-        return ""
-    return " ".join("".join(element.itertext()).split())
-
-
-def _find(item: ET.Element, local: str, namespace: str | None = None) -> ET.Element | None:
-    for element in item.iter():
-        if _local(element.tag) == local and (namespace is None or _ns(element.tag) == namespace):
-            return element
-    return None
-
-
-def _findall(item: ET.Element, local: str) -> Iterator[ET.Element]:
-    for element in item.iter():
-        if _local(element.tag) == local:
-            yield element
-
-
 # ------------------------------------------------------------------- entries
 def _entry(fp: Any, raw: ET.Element | None, kind: str, source: str) -> Entry | None:
     title = _plain(fp.get("title", ""))
@@ -293,7 +236,6 @@ def _entry(fp: Any, raw: ET.Element | None, kind: str, source: str) -> Entry | N
         # No id: an entry is known by its link and title together.
         guid = f"{link or ''} {title}".strip()
     fields: dict[str, str] = {}
-    geocodes: dict[str, tuple[str, ...]] = {}
     polygons: tuple[tuple[LatLon, ...], ...] = ()
     point = None
     if raw is not None:
@@ -301,16 +243,9 @@ def _entry(fp: Any, raw: ET.Element | None, kind: str, source: str) -> Entry | N
         polygons = _polygons(raw)
     if point is None:
         point = _fp_point(fp)
-    if kind == "cap":
-        fields.update(_cap_fields(fp, raw))
-        if raw is not None:
-            geocodes = _geocodes(raw)
-    elif kind == "gdacs":
-        fields.update(_gdacs_fields(fp, raw))
-    elif kind == "usgs":
-        fields.update(_usgs_fields(fp, raw, title))
-    elif kind == "emsc":
-        fields.update(_emsc_fields(fp, raw, title))
+    read = KINDS[kind].read(fp, raw, title)
+    fields.update(read.fields)
+    geocodes = read.geocodes
     return Entry(
         feed_kind=kind,
         guid=guid,
@@ -346,16 +281,6 @@ def _lat_lon(lat: float, lon: float) -> LatLon | None:
     if math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180:
         return (lat, lon)
     return None
-
-
-def _floats(text: str) -> list[float]:
-    out = []
-    for token in text.replace(",", " ").split():
-        try:
-            out.append(float(token))
-        except ValueError:
-            return []
-    return out
 
 
 def _raw_point(item: ET.Element) -> LatLon | None:
@@ -408,139 +333,6 @@ def _polygons(item: ET.Element) -> tuple[tuple[LatLon, ...], ...]:
         if len(points) >= 3 and len(points) == len(pairs):
             rings.append(points)
     return tuple(rings)
-
-
-def _pairs(element: ET.Element) -> Iterator[tuple[str, str]]:
-    """``valueName``/``value`` children in order (CAP geocode and parameter)."""
-    name = ""
-    for child in element:
-        local = _local(child.tag)
-        if local == "valueName":
-            name = _text(child)
-        elif local == "value" and name:
-            yield name, _text(child)
-
-
-def _geocodes(item: ET.Element) -> dict[str, tuple[str, ...]]:
-    codes: dict[str, dict[str, None]] = {}
-    for geocode in _findall(item, "geocode"):
-        for name, value in _pairs(geocode):
-            # The NWS index lists several codes in one value, space-separated.
-            for code in value.split():
-                codes.setdefault(name, {})[code] = None
-    return {name: tuple(values) for name, values in codes.items()}
-
-
-def _cap_fields(fp: Any, raw: ET.Element | None) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for name in _CAP_FIELDS:
-        key = f"cap_{name.lower()}"
-        element = None
-        if raw is not None:
-            element = next(
-                (
-                    e
-                    for e in _findall(raw, name)
-                    if "cap" in _ns(e.tag) or "emergency" in _ns(e.tag)
-                ),
-                None,
-            )
-        value = _text(element) if element is not None else str(fp.get(key) or "").strip()
-        if value:
-            fields[key] = value
-    if raw is not None:
-        for parameter in _findall(raw, "parameter"):
-            for name, value in _pairs(parameter):
-                slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-                if slug and value:
-                    fields.setdefault(f"cap_param_{slug}", value)
-    return fields
-
-
-def _gdacs_fields(fp: Any, raw: ET.Element | None) -> dict[str, str]:
-    """Every simple ``gdacs:*`` element as ``gdacs_<name>``, and its attributes as
-    ``gdacs_<name>_<attribute>`` (``gdacs_severity`` is the text feedparser loses,
-    ``gdacs_severity_value``/``_unit`` the numbers)."""
-    fields: dict[str, str] = {}
-    if raw is None:
-        for key, value in fp.items():
-            if key.startswith("gdacs_") and isinstance(value, str) and value.strip():
-                fields[key] = value.strip()
-            elif key.startswith("gdacs_") and isinstance(value, Mapping):
-                for attribute, text in value.items():
-                    if isinstance(text, str) and text.strip():
-                        fields[f"{key}_{attribute}"] = text.strip()
-        return fields
-    for child in raw:
-        if _ns(child.tag) != _GDACS or len(child):
-            continue
-        name = f"gdacs_{_local(child.tag).lower()}"
-        text = _text(child)
-        if text:
-            fields[name] = text
-        for attribute, value in child.attrib.items():
-            if value.strip():
-                fields[f"{name}_{_local(attribute).lower()}"] = value.strip()
-    return fields
-
-
-def _number(text: str) -> str | None:
-    found = _NUMBER.search(text)
-    return f"{float(found.group()):g}" if found else None
-
-
-def _usgs_fields(fp: Any, raw: ET.Element | None, title: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    match = _USGS_TITLE.match(title)
-    if match:
-        fields["magnitude"] = match.group(1)
-        fields["place"] = match.group(2)
-    else:
-        # Newer titles may drop the "M"; the category says "Magnitude 5" at least.
-        for tag in fp.get("tags", []):
-            if (tag.get("label") or "").lower() == "magnitude":
-                value = _number(tag.get("term") or "")
-                if value:
-                    fields["magnitude"] = value
-    elevation = _text(_find(raw, "elev", _GEORSS)) if raw is not None else ""
-    elevation = elevation or str(fp.get("georss_elev") or "")
-    numbers = _floats(elevation)
-    if len(numbers) == 1:
-        # Metres above sea level: negative is below, so depth is its opposite.
-        fields["depth_km"] = f"{round(-numbers[0] / 1000, 3):g}"
-    summary = _text(_find(raw, "summary")) if raw is not None else ""
-    html = summary or str(fp.get("summary") or "")
-    pager = _USGS_PAGER.search(html)
-    if pager:
-        fields["pager_alert"] = pager.group(1).lower()
-    if "tsunamilogo" in html or "tsunami.gov" in html:
-        fields["tsunami"] = "1"
-    return fields
-
-
-def _emsc_fields(fp: Any, raw: ET.Element | None, title: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    match = _EMSC_TITLE.match(title)
-    if match:
-        fields["magnitude_type"] = match.group(1)
-        fields["magnitude"] = match.group(2)
-        # The region is only in the upper-case title ("ML 2.2  CROATIA").
-        fields["region"] = " ".join(match.group(3).split())
-    magnitude = _text(_find(raw, "magnitude")) if raw is not None else ""
-    magnitude = magnitude or str(fp.get("emsc_magnitude") or "")
-    if magnitude and "magnitude" not in fields:
-        value = _number(magnitude)
-        if value:
-            fields["magnitude"] = value
-    depth = _text(_find(raw, "depth")) if raw is not None else ""
-    depth = depth or str(fp.get("emsc_depth") or "")
-    value = _number(depth)
-    if value is not None:
-        fields["depth_km"] = value
-    status = _text(_find(raw, "status")) if raw is not None else str(fp.get("status") or "")
-    if status:
-        fields["emsc_status"] = status.lower()
-    return fields
 
 
 # ---------------------------------------------------------------- plain text
@@ -608,19 +400,6 @@ def _plain(html: str) -> str:
     return " ".join("".join(parser.parts).split())
 
 
-# Markers that tell a feed's kind from its first bytes, most specific first.
-_KIND_MARKERS = (
-    ("cap", (b"urn:oasis:names:tc:emergency:cap",)),
-    ("gdacs", (b"gdacs.org", b"<gdacs:")),
-    ("usgs", (b"earthquake.usgs.gov",)),
-    ("emsc", (b"emsc-csem.org", b"emsc:")),
-)
-
-
 def guess_kind(body: bytes) -> str:
     """The feed kind from markers in its first 64 KiB; ``news`` when none is found."""
-    head = body[:65536].lower()
-    for kind, markers in _KIND_MARKERS:
-        if any(marker in head for marker in markers):
-            return kind
-    return "news"
+    return guess(body)

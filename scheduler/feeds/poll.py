@@ -45,7 +45,7 @@ from scheduler.models import Feed, Report
 log = logging.getLogger(__name__)
 
 Assess = Callable[[Entry, datetime], Assessment]
-# Called inside the poll's transaction with the new tragedy reports (already
+# Called inside the poll's transaction with the new tragedy and follow-up reports (already
 # flushed, so they have ids); raising rolls the poll back and records the error.
 OnReports = Callable[[Session, Sequence["NewReport"]], None]
 
@@ -359,8 +359,9 @@ def _store(
         assessed = [(h, e, assess(e, now)) for h, e in fresh]
         stored = _insert_reports(session, feed_id, assessed, now)
         kept = [(h, e, a) for h, e, a in assessed if h in stored]
-        # Only tragedies go on to correlation, so only they are loaded as objects.
-        tragic = {h: (e, a) for h, e, a in kept if a.tragedy}
+        # Only tragedies and follow-ups go on to correlation, so only they are
+        # loaded as objects.
+        tragic = {h: (e, a) for h, e, a in kept if a.tragedy or a.follow_up}
         tragedies: list[NewReport] = []
         if tragic:
             reports = session.scalars(

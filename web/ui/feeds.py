@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import flash, g, render_template, request
 
-from rules.reports import FEED_KINDS
+from rules.kinds import FEED_KINDS
 from scheduler.errors import ValidationError
 from scheduler.feeds import manage as feeds
 from web import auth

@@ -1,0 +1,1 @@
+"""Baselines measured beside tactful's own assessment in the same run."""

@@ -1,0 +1,137 @@
+"""Reading the entries of one feed together, as the monitor reads them over time:
+each entry judged at its own publication time (or at one moment for all), and a
+follow-up joined to the event it follows.
+
+An entry that holds opens an event, or joins the open one of a compatible kind
+whose area overlaps its own and whose last report is within the window. An entry
+that does not hold alone but is told like news of such an event (its kind's words,
+a vigil, victims named, a suspect charged: ``Assessment.follow_up``) joins a
+matching open event and takes its kind and severity, with a line of evidence
+naming the event. ``tactful assess`` shows this as ``"event"``, the id of the
+event's first report. Pure: the caller passes the assessor and the times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from rules.correlate import affected_area, areas_overlap, named_kind, same_kind
+from rules.reports import Assessment, Entry
+
+WINDOW = timedelta(days=7)  # the follow-up window of the labelling guideline
+HOLD_SEVERITY = 2
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    entry: Entry
+    assessment: Assessment
+    # The guid of the first report of the event this entry belongs to, if any.
+    event: str | None = None
+
+
+@dataclass(slots=True)
+class _Event:
+    first: str
+    title: str
+    kind: str
+    severity: int
+    area: tuple[str, ...]
+    last_seen: datetime
+
+
+def _when(entry: Entry, fallback: datetime) -> datetime:
+    stamp = entry.published
+    if stamp is None or (stamp.tzinfo is None) != (fallback.tzinfo is None):
+        return fallback
+    return stamp
+
+
+def _match(
+    events: Sequence[_Event], kind: str | None, area: tuple[str, ...], at: datetime
+) -> _Event | None:
+    best = None
+    for event in events:
+        if at - event.last_seen > WINDOW or at < event.last_seen - WINDOW:
+            continue
+        if kind is not None and not same_kind(kind, event.kind):
+            continue
+        if not areas_overlap(area, event.area):
+            continue
+        if best is None or event.last_seen > best.last_seen:
+            best = event
+    return best
+
+
+def read_together(
+    entries: Sequence[Entry],
+    assess: Callable[[Entry, datetime], Assessment],
+    *,
+    as_of: datetime | None = None,
+    together: bool = True,
+) -> list[Judged]:
+    """Every entry judged, in the feed's order.
+
+    With ``as_of``, every entry is judged at that moment and entries published after
+    it are left out; the feed is read as one poll reads it, so a follow-up joins an
+    event whichever of the two was published first. Without it, each entry is judged
+    at its own publication time (entries without one at the newest time seen) and
+    the feed is replayed in time order: a follow-up joins only an event already
+    reported."""
+    newest = max((e.published for e in entries if e.published is not None), default=None)
+    fallback = as_of or newest or _EPOCH
+    visible = [e for e in entries if as_of is None or _when(e, as_of) <= as_of]
+    seen = [_when(e, fallback) for e in visible]
+    verdicts = [assess(e, as_of or seen[i]) for i, e in enumerate(visible)]
+    events: list[_Event] = []
+    found: dict[int, _Event] = {}
+    by_time = sorted(range(len(visible)), key=lambda i: seen[i])
+
+    def holds(i: int) -> bool:
+        return verdicts[i].tragedy and verdicts[i].severity >= HOLD_SEVERITY
+
+    # One poll sees every entry at once: events first, then what follows them.
+    order = (
+        by_time
+        if as_of is None
+        else [
+            *(i for i in by_time if holds(i)),
+            *(i for i in by_time if not holds(i)),
+        ]
+    )
+    for i in order if together else ():
+        verdict, area = verdicts[i], affected_area(verdicts[i].regions)
+        if not area:
+            continue
+        if holds(i):
+            event = _match(events, verdict.kind, area, seen[i])
+            if event is None:
+                first = visible[i]
+                event = _Event(first.guid, first.title, verdict.kind or "other", 0, area, seen[i])
+                events.append(event)
+            event.severity = max(event.severity, verdict.severity)
+            event.last_seen = max(event.last_seen, seen[i])
+            found[i] = event
+        elif verdict.follow_up:
+            joined = _match(events, named_kind(verdict.kind), area, seen[i])
+            if joined is None:
+                continue
+            joined.last_seen = max(joined.last_seen, seen[i])
+            found[i] = joined
+    out = []
+    for i, entry in enumerate(visible):
+        verdict, event = verdicts[i], found.get(i)
+        if event is not None and not holds(i):
+            verdict = replace(
+                verdict,
+                tragedy=True,
+                kind=event.kind,
+                severity=event.severity,
+                confidence=max(verdict.confidence, 0.5),
+                evidence=(*verdict.evidence, f"follows '{event.title[:80]}'"),
+            )
+        out.append(Judged(entry, verdict, event.first if event else None))
+    return out

@@ -1,0 +1,105 @@
+"""The learned news model: its file, its seam, its vocabulary and its evidence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from rules.assess import assess
+from rules.news import features, model
+from rules.reports import Entry
+
+NOW = datetime(2025, 9, 1, 12, tzinfo=UTC)
+
+
+def news(title: str, summary: str = "") -> Entry:
+    return Entry("news", f"t:{title}", title, summary, published=NOW - timedelta(hours=1))
+
+
+def tiny(weights: dict[str, float], threshold: float = 0.5) -> model.Model:
+    heads = {
+        name: {"bias": -2.0, "weights": weights, "threshold": threshold} for name in model.HEADS
+    }
+    heads["broad"] = {"bias": -9.0, "weights": {}, "threshold": 0.5}
+    return model.from_json({"version": "tiny", "training_set_sha256": "0" * 64, "heads": heads})
+
+
+@pytest.fixture
+def flood_model():
+    model.use(tiny({"w:flood": 4.0}))
+    yield
+    model.use(None)
+
+
+def test_the_packaged_model_records_its_version_and_training_set():
+    current = model.model()
+    assert current.version.startswith("news-lr-")
+    assert len(current.training_set_sha256) == 64
+    assert set(current.heads) == set(model.HEADS)
+    assert all(0 < head.threshold < 1 for head in current.heads.values())
+
+
+def test_an_incomplete_model_file_is_refused_by_name():
+    with pytest.raises(ValueError, match="incomplete"):
+        model.from_json({"version": "x", "heads": {}})
+
+
+def test_the_seam_scores_with_the_model_it_is_given(flood_model):
+    held = assess(news("Floods sweep through the valley"), NOW)
+    assert held.tragedy and held.severity == 2 and held.kind == "flood"
+    assert any(line.startswith("'floods' +4.0") for line in held.evidence)
+    assert not assess(news("Parliament passes the budget"), NOW).tragedy
+
+
+def test_old_news_and_looking_back_hold_nothing(flood_model):
+    old = Entry("news", "o", "Floods sweep the valley", published=NOW - timedelta(days=9))
+    assert not assess(old, NOW).tragedy
+    assert not assess(news("Ten years since the floods that swept the valley"), NOW).tragedy
+    assert not assess(news("The 2019 floods, remembered"), NOW).tragedy
+
+
+def test_evidence_quotes_the_words_and_figures_that_decided():
+    result = assess(news("Chemical leak kills 2, sends 19 to hospital in Texas"), NOW)
+    joined = " | ".join(result.evidence)
+    assert "kills 2" in joined and "19 to hospital" in joined
+    assert "'Texas' -> US-TX, US" in joined
+
+
+def test_regions_are_named_for_an_entry_that_is_no_tragedy():
+    result = assess(news("Texas lawmakers pass a new budget"), NOW)
+    assert not result.tragedy and result.regions[:1] == ("US-TX",)
+
+
+@pytest.mark.parametrize(
+    ("text", "deaths", "injured"),
+    [
+        ("Gunman kills 5 in a school", 5, 0),
+        ("At least 73 dead and thousands injured", 73, 2000),
+        ("Death toll rises to 40 after floods", 40, 0),
+        ("Gunman sentenced for 2015 church shooting that killed nine", 9, 0),
+        ("Twenty-one people were killed", 21, 0),
+    ],
+)
+def test_casualty_figures_are_read_from_digits_and_words(text, deaths, injured):
+    found = features.extract(text).casualties
+    assert (found.deaths, found.injured) == (deaths, injured)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    features._read_lexicon()["entries"],
+    ids=lambda e: f"{e['group']}:{e['phrase']}",
+)
+def test_every_vocabulary_entry_is_found_in_its_example(entry):
+    found = features.extract(entry["example"])
+    assert f"lex:{entry['group']}" in found.values, found.surface
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [("killed", "kill"), ("kills", "kill"), ("shooting", "shoot"), ("floods", "flood"),
+     ("capsized", "capsiz"), ("capsizes", "capsiz"), ("inning", "inn"), ("injuries", "injury")],
+)  # fmt: skip
+def test_inflections_of_one_word_share_a_stem(word, stem):
+    assert features.stem(word) == stem
