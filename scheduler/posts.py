@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rules.policy import HoldPolicy
-from rules.regions import WORLD, resolve
+from rules.regions import WORLD
+from rules.regions import find as find_region
 from rules.text import length_error
 from rules.timing import LocalTimeError, localize
 from scheduler import accounts, audit, clock, holds
@@ -71,15 +72,19 @@ def resolve_regions(raw: Sequence[str] | None, field: str = "regions") -> list[s
     if not raw:
         return []
     codes: list[str] = []
-    bad = []
+    unknown: list[str] = []
+    ambiguous: list[str] = []
     for token in raw:
-        region = resolve(token) if isinstance(token, str) and token.strip() else None
-        if region is None:
-            bad.append(str(token))
-        elif region.code not in codes:
-            codes.append(region.code)
-    if bad:
-        raise ValidationError.single(field, f"Unknown region: {', '.join(bad)}.")
+        found = find_region(token) if isinstance(token, str) and token.strip() else None
+        if found is None or (found.region is None and not found.candidates):
+            unknown.append(str(token).strip())
+        elif found.region is None:
+            ambiguous.append(found.problem() or "")
+        elif found.region.code not in codes:
+            codes.append(found.region.code)
+    messages = [f"Unknown region: {', '.join(unknown)}."] if unknown else []
+    if unknown or ambiguous:
+        raise ValidationError({field: messages + ambiguous})
     return codes
 
 
