@@ -64,7 +64,8 @@ class Demo:
         self.proc = proc
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -107,6 +108,9 @@ def demo(tmp_path) -> Iterator[Demo]:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
+        running.reader.join(timeout=30)  # reads to the end of the output, then stops
+        assert proc.stdout is not None
+        proc.stdout.close()
     assert proc.returncode == 0, "".join(running.seen)
 
 
