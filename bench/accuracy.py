@@ -1,9 +1,9 @@
 """How well ``rules.assess`` decides, measured on the real fixture feeds.
 
-Reads every feed in ``shared/fixtures/feeds`` into ``Entry`` values with
-``scheduler.feeds.parse``, assesses the feed's entries together (a follow-up joins
-its event) at the feed's capture time (its newest entry), and compares with the hand
-labels in
+Reads every captured feed of the development corpus (found by ``tests/locate.py``)
+into ``Entry`` values with ``scheduler.feeds.parse``, assesses the feed's entries
+together (a follow-up joins its event) at the feed's capture time (its newest
+entry), and compares with the hand labels in
 ``tests/data/ground_truth.jsonl``:
 
 - precision and recall of "should hold" (predicted: a tragedy of severity >= 2),
@@ -33,20 +33,11 @@ from rules.regions import lineage
 from rules.reports import Assessment, Entry
 from rules.session import read_together
 from scheduler.feeds.parse import parse
+from tests import locate
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(
-    next(
-        (
-            str(p)
-            for p in (REPO.parent / "shared" / "fixtures", Path("/work/shared/fixtures"))
-            if p.is_dir()
-        ),
-        str(REPO.parent / "shared" / "fixtures"),
-    )
-)
-FEEDS = FIXTURES / "feeds"
-LABELS = REPO / "tests" / "data" / "ground_truth.jsonl"
+REPO = locate.REPO
+FEEDS = locate.FIXTURE_FEEDS
+LABELS = locate.DATA / "ground_truth.jsonl"
 HOLD_SEVERITY = 2  # the default policy holds promotions inside the area from 2 up
 
 TARGETS = {"precision": 0.85, "recall": 0.85, "country": 0.95, "subdivision": 0.85}
@@ -56,6 +47,7 @@ def feed_kind(name: str) -> str:
     """The feed kind a fixture file holds, from its name."""
     for kind, marker in (
         ("cap", "nws_cap"),
+        ("cap", "cap."),
         ("gdacs", "gdacs"),
         ("usgs", "usgs"),
         ("emsc", "emsc"),
@@ -203,8 +195,8 @@ def load_labels(path: Path = LABELS) -> dict[tuple[str, str], dict[str, Any]]:
     return labels
 
 
-def evaluate(feeds: Sequence[Path] | None = None) -> Report:
-    labels = load_labels()
+def evaluate(feeds: Sequence[Path] | None = None, labels_path: Path = LABELS) -> Report:
+    labels = load_labels(labels_path)
     report = Report()
     for path in feeds or sorted(FEEDS.iterdir()):
         entries = read_feed(path)

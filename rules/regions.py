@@ -10,6 +10,7 @@ does not know. Loading reads package data once; nothing is fetched.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -201,16 +202,67 @@ def lookup_name(name: str) -> tuple[Region, ...]:
     return tuple(gaz.by_code[c] for c in gaz.by_name.get(_fold(name), ()))
 
 
-def resolve(token: str) -> Region | None:
-    """A region from a code (``US-TX``) or an unambiguous name (``Texas``)."""
+# "Florida (US-FL)": the label a picker offers (``Region.label``), typed or pasted back.
+_LABEL = re.compile(r"^\s*(?P<name>.*?)\s*\((?P<code>[A-Za-z0-9-]+)\)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What a region token names: one region, or several candidates (ambiguous), or
+    neither (unknown)."""
+
+    token: str
+    region: Region | None
+    candidates: tuple[Region, ...] = ()
+
+    def problem(self) -> str | None:
+        """None when one region was found, else a message for a person: the
+        candidates to choose from, or that nothing is known by that name."""
+        if self.region is not None:
+            return None
+        name = self.token.strip()
+        if not self.candidates:
+            return f"Unknown region: {name}."
+        options = [f"{r.code} ({_context(r)})" for r in self.candidates]
+        listed = ", ".join(options[:-1]) + f" or {options[-1]}"
+        return f"{name}: {listed}?"
+
+
+def _context(region: Region) -> str:
+    """``Florida, United States``: a subdivision's name and its country's."""
+    if region.kind != "subdivision":
+        return region.name
+    country = get_region(region.code.split("-", 1)[0])
+    return f"{region.name}, {country.name}" if country else region.name
+
+
+def find(token: str) -> Lookup:
+    """The one resolver of region tokens, for every door (forms, API, CLI): a code
+    (``US-TX``), a picker label (``Florida (US-FL)``), or a name (``Texas``), ignoring
+    case and accents. A name shared by one country and other places is the country;
+    a name shared by several places with no country among them is ambiguous."""
     region = get_region(token)
     if region is not None:
-        return region
+        return Lookup(token, region)
+    label = _LABEL.match(token)
+    if label is not None:
+        region = get_region(label.group("code"))
+        if region is not None and (
+            not label.group("name") or _fold(label.group("name")) == _fold(region.name)
+        ):
+            return Lookup(token, region)
     found = lookup_name(token)
     countries = [r for r in found if r.kind == "country"]
     if len(countries) == 1:
-        return countries[0]
-    return found[0] if len(found) == 1 else None
+        return Lookup(token, countries[0])
+    if len(found) == 1:
+        return Lookup(token, found[0])
+    return Lookup(token, None, tuple(sorted(found, key=lambda r: r.code)))
+
+
+def resolve(token: str) -> Region | None:
+    """A region from a code, a picker label or an unambiguous name (see ``find``)."""
+    return find(token).region
 
 
 def search(query: str, limit: int = 20) -> list[Region]:

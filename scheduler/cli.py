@@ -4,6 +4,12 @@ It loads the settings, builds the application objects and calls services; it hol
 no rules and no queries of its own. The web app is loaded by name
 (``web:create_app``), the way a WSGI server loads it, so that ``scheduler`` never
 imports ``web``.
+
+Looking never changes anything: the listing commands (``… list``, ``… show``,
+``assess``, ``config check``) open the database read-only, so the database itself
+refuses a write. Only ``serve``, ``worker`` and ``config apply`` bring the channel
+accounts and feeds in line with the configuration; the other commands that change
+something (``post create``, ``incident declare``, …) change only that.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from typing import Any
 from sqlalchemy import text
 
 from rules.kinds import FEED_KINDS
-from scheduler import clock, incidents, migrate, posts, users
-from scheduler.config import Settings, load_settings
+from scheduler import accounts, clock, incidents, migrate, posts, users
+from scheduler.config import DEMO_CONFIG, Settings, load_settings
 from scheduler.context import Tactful
+from scheduler.db import sqlite_path
 from scheduler.errors import ConfigError, Conflict, NotFound, TactfulError, ValidationError
 from scheduler.worker import Worker
 
@@ -41,21 +48,63 @@ def _print_errors(exc: ValidationError) -> None:
 
 
 def build_app(settings: Settings, *, migrate_sqlite: bool = True) -> Tactful:
-    """Create the application objects, migrate a SQLite database, and sync the
-    channel accounts and feeds named in the configuration."""
-    from scheduler.feeds.manage import sync_feeds
-
-    app = Tactful.from_settings(settings)
+    """Create the application objects for a command that changes something, and
+    migrate a SQLite database. The channel accounts and feeds are left as they are."""
+    app = _opened(Tactful.from_settings(settings))
     if migrate_sqlite and app.db.is_sqlite:
         migrate.upgrade(app.db)
+    return app
+
+
+# Every application object a command opens is closed when ``main`` returns,
+# whichever way the command ends.
+_OPEN: list[Tactful] = []
+
+
+def _opened(app: Tactful) -> Tactful:
+    _OPEN.append(app)
+    return app
+
+
+def apply_configuration(app: Tactful, *, confirm_disable: bool = False) -> list[accounts.Withheld]:
+    """Sync the channel accounts and feeds named in the configuration into the
+    database. An account that would be disabled while posts wait on it is left
+    enabled unless ``confirm_disable``; those are returned."""
+    from scheduler.feeds.manage import sync_feeds
+
     with app.db.session() as session:
         if not app.db.is_sqlite:
             # Several workers starting at once would race to insert the same
             # configured rows; SQLite's BEGIN IMMEDIATE already serialises this.
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK_KEY})
-        posts.sync_channels(session, settings.channels)
-        sync_feeds(session, settings)
+        withheld = accounts.sync_channels(
+            session, app.settings.channels, confirm_disable=confirm_disable
+        )
+        sync_feeds(session, app.settings)
+    return withheld
+
+
+def start_app(settings: Settings) -> Tactful:
+    """``serve`` and ``worker``: migrate (SQLite), then apply the configuration,
+    never disabling an account that still has queued posts without a person."""
+    app = build_app(settings)
+    for item in apply_configuration(app):
+        print(f"warning: {accounts.describe_withheld(item)}", file=sys.stderr)
     return app
+
+
+def open_read_only(settings: Settings) -> Tactful:
+    """The application objects over a database that refuses writes. A SQLite file
+    that does not exist yet is an error, not created."""
+    path = sqlite_path(settings.database_url)
+    if path is not None:
+        from pathlib import Path
+
+        if not Path(path).is_file():
+            raise TactfulError(
+                f"no database at {path} yet: `tactful serve` or `tactful db upgrade` creates it"
+            )
+    return _opened(Tactful.from_settings(settings, read_only=True))
 
 
 def make_worker(app: Tactful) -> Worker:
@@ -85,7 +134,7 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    app = build_app(settings, migrate_sqlite=True)
+    app = start_app(settings)
     make_worker(app).run_forever()
     app.close()
     return 0
@@ -99,20 +148,35 @@ def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from werkzeug.serving import make_server
+
     from scheduler import demo
 
     demo_feed = None
+    demo_file = settings.data_dir / DEMO_CONFIG
     if args.demo:
-        demo_feed = demo.DemoFeed(clock.now())
+        # The demo's configuration is derived afresh from the user's each start,
+        # and written beside its data for every other command to read.
+        demo_file.unlink(missing_ok=True)
+        base = load_settings(args.config)
+        demo_feed = demo.DemoFeed(clock.now(), base.demo.tragedy_after_seconds)
         demo_feed.start()
-        settings = demo.demo_settings(settings, demo_feed.url)
+        demo.write_demo_config(base, demo_feed.url)
+        settings = load_settings(args.config)
+    elif demo_file.is_file():
+        print(
+            f"note: {settings.data_dir} holds the demo's data and configuration "
+            f"({demo_file}); `tactful serve --demo` continues the demo, removing "
+            f"{settings.data_dir} starts afresh",
+            file=sys.stderr,
+        )
     if not settings.is_sqlite:
         print(
             "note: serve runs web and worker in one process; for PostgreSQL in "
             "production run `tactful worker` and the web under gunicorn",
             file=sys.stderr,
         )
-    app = build_app(settings)
+    app = start_app(settings)
     if args.demo:
         login = demo.seed(app)
         print(login, flush=True)
@@ -125,13 +189,18 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         raise KeyboardInterrupt  # leave the web server's loop; finally stops the worker
 
     signal.signal(signal.SIGTERM, _stop)
-    print(f"tactful is running at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
+    server = None
     try:
         flask_app = load_web_factory()(app)
-        flask_app.run(host=host, port=port, use_reloader=False, threaded=True)
+        server = make_server(host, port, flask_app, threaded=True)
+        # The port actually bound (``--port 0`` asks for any free one).
+        print(f"tactful is running at http://{host}:{server.port}/ (Ctrl+C to stop)", flush=True)
+        server.serve_forever()
     except KeyboardInterrupt:
         print("stopping: finishing in-flight work", file=sys.stderr)
     finally:
+        if server is not None:
+            server.server_close()
         worker.shutdown(scheduler)
         app.close()
         if demo_feed is not None:
@@ -142,6 +211,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
+    elif not sys.stdin.isatty():
+        print(
+            "error: password: there is no terminal to ask for it; pass it on standard "
+            "input with --password-stdin, e.g.\n"
+            f"  printf '%s\\n' \"$PASSWORD\" | tactful user create {args.name} "
+            f"--role {args.role} --password-stdin",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     else:
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat password: ") != password:
@@ -203,7 +281,7 @@ def _cmd_incident_end(status: str) -> Callable[[Settings, argparse.Namespace], i
 
 
 def cmd_incident_list(settings: Settings, args: argparse.Namespace) -> int:
-    app = build_app(settings)
+    app = open_read_only(settings)
     with app.db.session() as session:
         rows = incidents.list_incidents(session, open_only=not args.all)
         counts = incidents.held_counts(session, [i.id for i in rows])
@@ -227,6 +305,14 @@ def cmd_post_create(settings: Settings, args: argparse.Namespace) -> int:
     if args.region:
         data["regions"] = args.region
     with app.db.session() as session:
+        if not accounts.list_accounts(session):
+            print(
+                "error: channels: there are no channel accounts in the database yet; "
+                "`tactful config apply` (or starting `tactful serve`) brings in those "
+                "of the configuration",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         created = posts.create_posts(session, settings, data, None)
         for post in created:
             print(
@@ -236,7 +322,7 @@ def cmd_post_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_post_list(settings: Settings, args: argparse.Namespace) -> int:
-    app = build_app(settings)
+    app = open_read_only(settings)
     query = {"status": args.status} if args.status else {}
     with app.db.session() as session:
         page = posts.list_posts(session, query)
@@ -244,12 +330,90 @@ def cmd_post_list(settings: Settings, args: argparse.Namespace) -> int:
             reasons = "; ".join(
                 f"incident {h.incident_id} ({h.rule})" for h in page.holds.get(post.id, [])
             )
+            if not reasons and post.status in ("needs_review", "failed", "unconfirmed"):
+                reasons = post.last_error or ""
             print(
                 f"{post.id}\t{page.status_of(post)}\t{post.category}\t{post.channel.name}\t"
                 f"{post.publish_at.isoformat()}\t{','.join(post.regions)}\t{reasons}"
             )
         print(f"{page.total} posts", file=sys.stderr)
     return 0
+
+
+def cmd_post_show(settings: Settings, args: argparse.Namespace) -> int:
+    """Read-only: one post, its open holds and, when a person must act, why."""
+    from scheduler.holds import open_hold_reasons, shown_status
+
+    app = open_read_only(settings)
+    with app.db.session() as session:
+        post = posts.get_post(session, args.id)
+        open_holds = open_hold_reasons(session, [post.id]).get(post.id, [])
+        status = shown_status(post, bool(open_holds))
+        print(f"post {post.id}\t{status}\t{post.category}\t{post.channel.name}")
+        print(f"publish at {post.local_time[:16]} {post.timezone} ({post.publish_at.isoformat()})")
+        print(f"regions {','.join(post.regions) or '-'}")
+        for hold in open_holds:
+            print(f"held by incident {hold.incident_id} ({hold.rule})")
+        if post.last_error and status in ("needs_review", "failed", "unconfirmed"):
+            print(f"why: {post.last_error}")
+        print(post.text)
+    app.close()
+    return 0
+
+
+def cmd_channel_list(settings: Settings, args: argparse.Namespace) -> int:
+    """Read-only: the channel accounts in the database, with their waiting posts."""
+    app = open_read_only(settings)
+    configured = {c.name for c in settings.channels}
+    with app.db.session() as session:
+        waiting = accounts.waiting_posts(session)
+        for row in accounts.list_accounts(session):
+            state = "enabled" if row.enabled else "disabled"
+            note = "" if row.name in configured else "\tnot in the configuration"
+            print(
+                f"{row.id}\t{row.name}\t{state}\t{row.network}\t"
+                f"{waiting.get(row.id, 0)} queued{note}"
+            )
+    app.close()
+    return 0
+
+
+def _cmd_channel_set(enabled: bool) -> Callable[[Settings, argparse.Namespace], int]:
+    def run(settings: Settings, args: argparse.Namespace) -> int:
+        app = build_app(settings)
+        confirm = bool(getattr(args, "yes", False))
+        try:
+            with app.db.session() as session:
+                row = accounts.account_by_name(session, args.name)
+                accounts.set_enabled(
+                    session, row.id, enabled, None, reason=args.reason or "", confirm=confirm
+                )
+        except accounts.ConfirmationNeeded as exc:
+            print(f"warning: {exc}; run again with --yes to disable it", file=sys.stderr)
+            return 1
+        finally:
+            app.close()
+        print(f"channel account {args.name} {'enabled' if enabled else 'disabled'}")
+        return 0
+
+    return run
+
+
+def cmd_config_apply(settings: Settings, args: argparse.Namespace) -> int:
+    """Bring channel accounts and feeds in line with the configuration."""
+    app = build_app(settings)
+    try:
+        withheld = apply_configuration(app, confirm_disable=args.yes)
+    finally:
+        app.close()
+    for item in withheld:
+        print(f"warning: {accounts.describe_withheld(item)}", file=sys.stderr)
+    print(
+        f"applied {settings.source}: {len(settings.channels)} channel accounts, "
+        f"{len(settings.feeds)} feeds"
+        + (f"; {len(withheld)} accounts left enabled (see above)" if withheld else "")
+    )
+    return 1 if withheld else 0
 
 
 def cmd_post_edit(settings: Settings, args: argparse.Namespace) -> int:
@@ -303,7 +467,7 @@ def cmd_feed_add(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_feed_list(settings: Settings, args: argparse.Namespace) -> int:
     from scheduler.feeds.manage import list_feeds
 
-    app = _feed_app(settings)
+    app = open_read_only(settings)
     with app.db.session() as session:
         for feed in list_feeds(session):
             state = "enabled" if feed.enabled else "disabled"
@@ -457,7 +621,7 @@ def cmd_condolence_list(settings: Settings, args: argparse.Namespace) -> int:
     """Read-only: approving or declining needs a person signed in (web or API)."""
     from scheduler import condolences
 
-    app = build_app(settings)
+    app = open_read_only(settings)
     with app.db.session() as session:
         for draft in condolences.list_drafts(session, open_only=not args.all):
             print(
@@ -557,6 +721,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = post.add_parser("list", help="list posts")
     p.add_argument("--status")
     p.set_defaults(func=cmd_post_list)
+    p = post.add_parser("show", help="one post, its holds and why it needs a person")
+    p.add_argument("id", type=int)
+    p.set_defaults(func=cmd_post_show)
     p = post.add_parser("edit", help="edit or reschedule a post")
     p.add_argument("id", type=int)
     p.add_argument("--text")
@@ -589,6 +756,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=int, nargs="?")
     p.set_defaults(func=cmd_feed_poll)
 
+    chan = sub.add_parser("channel", help="channel accounts").add_subparsers(
+        dest="channel_command", required=True
+    )
+    chan.add_parser("list", help="list channel accounts").set_defaults(func=cmd_channel_list)
+    p = chan.add_parser("enable", help="enable a channel account")
+    p.add_argument("name")
+    p.add_argument("--reason")
+    p.set_defaults(func=_cmd_channel_set(True))
+    p = chan.add_parser("disable", help="disable a channel account (its posts go to review)")
+    p.add_argument("name")
+    p.add_argument("--reason")
+    p.add_argument("--yes", action="store_true", help="even if posts are queued on it")
+    p.set_defaults(func=_cmd_channel_set(False))
+
     cond = sub.add_parser("condolence", help="condolence prompts").add_subparsers(
         dest="condolence_command", required=True
     )
@@ -618,21 +799,29 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_parser("check", help="load and validate the configuration").set_defaults(
         func=cmd_config_check
     )
+    p = config.add_parser(
+        "apply", help="bring channel accounts and feeds in line with the configuration"
+    )
+    p.add_argument(
+        "--yes", action="store_true", help="also disable accounts that have queued posts"
+    )
+    p.set_defaults(func=cmd_config_apply)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Our jobs log what they did at INFO; libraries (Alembic's "Context impl …",
+    # APScheduler's every tick, httpx's every request, the development server's every
+    # hit) only their warnings, unless -v asks for everything.
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not args.verbose:
-        # APScheduler logs every tick (and every skipped overlapping tick), httpx every
-        # request: our jobs log what they did instead.
+        logging.getLogger("scheduler").setLevel(logging.INFO)
         logging.getLogger("apscheduler").setLevel(logging.ERROR)
-        logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = load_settings(args.config)
         result: int = args.func(settings, args)
@@ -652,6 +841,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    finally:
+        while _OPEN:
+            _OPEN.pop().close()
 
 
 if __name__ == "__main__":

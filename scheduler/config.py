@@ -6,7 +6,10 @@ nothing downstream re-reads files or the environment. A bad value raises
 
 Layers, lowest first: the packaged ``defaults.toml`` (the repository's ``config.toml``),
 the user's file (``--config``, else ``TACTFUL_CONFIG``, else ``./config.toml`` if it
-exists), then ``TACTFUL_<SECTION>__<KEY>`` environment variables.
+exists), the demo's ``demo.toml`` when the data directory holds one (written by
+``serve --demo``, so that every command run beside the demo sees its channel
+accounts and feed), then ``TACTFUL_<SECTION>__<KEY>`` environment variables. A file
+that lists ``[[channels]]`` or ``[[feeds]]`` replaces those lists.
 """
 
 from __future__ import annotations
@@ -103,6 +106,15 @@ class MonitorSettings:
 
 
 @dataclass(frozen=True)
+class DemoSettings:
+    """``[demo]``: the timing of ``serve --demo``."""
+
+    tragedy_after_seconds: float
+    feed_interval_seconds: int
+    minute_seconds: float
+
+
+@dataclass(frozen=True)
 class FeedConfig:
     """A feed listed in ``[[feeds]]``; synced into the database by URL."""
 
@@ -146,6 +158,7 @@ class Settings:
     notify: NotifyConfig
     monitor: MonitorSettings
     feeds: tuple[FeedConfig, ...]
+    demo: DemoSettings
     # Values of environment variables named by *_env keys, read once here.
     secrets: Mapping[str, str] = field(default_factory=dict)
     source: str = "defaults"
@@ -157,6 +170,10 @@ class Settings:
     def secret(self, env_name: str) -> str | None:
         """The value of the environment variable ``env_name`` named by the config."""
         return self.secrets.get(env_name)
+
+
+# Written by ``serve --demo`` into the data directory; read by every command there.
+DEMO_CONFIG = "demo.toml"
 
 
 def default_config_text() -> str:
@@ -470,6 +487,21 @@ def _secret_names(data: Any) -> set[str]:
     return names
 
 
+def _layer(data: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``data``; its channel and feed lists replace, not extend."""
+    data = dict(data)
+    for whole in ("channels", "feeds"):
+        if whole in over:
+            data.pop(whole, None)
+    return _merge(data, over)
+
+
+def _data_dir_of(data: Mapping[str, Any]) -> Path:
+    paths = data.get("paths")
+    raw = paths.get("data_dir") if isinstance(paths, Mapping) else None
+    return Path(raw if isinstance(raw, str) and raw else "var").expanduser()
+
+
 def resolve_config_path(explicit: str | None, environ: Mapping[str, str]) -> Path | None:
     """``--config``, else ``TACTFUL_CONFIG``, else ``./config.toml`` if present."""
     if explicit:
@@ -504,12 +536,18 @@ def load_settings(
         except OSError as exc:
             raise ConfigError(f"{chosen}: cannot read config file: {exc.strerror}") from exc
         user = _parse_toml(text, str(chosen))
-        if "channels" in user:
-            data.pop("channels", None)
-        if "feeds" in user:
-            data.pop("feeds", None)
-        data = _merge(data, user)
+        data = _layer(data, user)
         source = str(chosen)
+    # The demo's own configuration travels with its data: found in the data
+    # directory that every layer together names.
+    demo_file = _data_dir_of(_merge(_apply_env(data, env), overrides or {})) / DEMO_CONFIG
+    if demo_file.is_file():
+        try:
+            text = demo_file.read_text("utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{demo_file}: cannot read config file: {exc.strerror}") from exc
+        data = _layer(data, _parse_toml(text, str(demo_file)))
+        source = f"{demo_file} over {source}"
     data = _apply_env(data, env)
     if overrides:
         data = _merge(data, overrides)
@@ -529,6 +567,7 @@ def load_settings(
         "notify",
         "monitor",
         "feeds",
+        "demo",
     }
     for key in data:
         if key not in known_sections:
@@ -540,6 +579,7 @@ def load_settings(
     publishing = root.section("publishing")
     incidents = root.section("incidents")
     web = root.section("web")
+    demo = root.section("demo")
 
     data_dir = Path(paths.text("data_dir")).expanduser()
     url = database.text("url", "")
@@ -591,6 +631,11 @@ def load_settings(
         notify=_notify(root.section("notify")),
         monitor=monitor,
         feeds=_feeds(data.get("feeds", []), monitor),
+        demo=DemoSettings(
+            tragedy_after_seconds=demo.number("tragedy_after_seconds", 0.0, exclusive=False),
+            feed_interval_seconds=demo.whole("feed_interval_seconds", 1),
+            minute_seconds=demo.number("minute_seconds"),
+        ),
         secrets=secrets,
         source=source,
     )

@@ -22,8 +22,9 @@ class Tactful:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Tactful:
-        return cls(settings=settings, db=Database(settings))
+    def from_settings(cls, settings: Settings, *, read_only: bool = False) -> Tactful:
+        """``read_only``: a database that refuses every write (see ``scheduler.db``)."""
+        return cls(settings=settings, db=Database(settings, read_only=read_only))
 
     @property
     def runtime(self) -> ChannelRuntime:

@@ -5,6 +5,11 @@ transaction (taking transaction control away from the sqlite3 driver), so that a
 transaction that reads then writes never fails with "database is locked" halfway.
 All datetimes are stored as naive UTC and come back aware (``UTCDateTime``), since
 SQLite drops offsets.
+
+A read-only ``Database`` (the CLI's listing commands) refuses every write at the
+database itself: SQLite connections run with ``query_only`` and plain ``BEGIN``,
+PostgreSQL sessions with ``default_transaction_read_only``. It never creates a
+SQLite file.
 """
 
 from __future__ import annotations
@@ -45,38 +50,56 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout: float, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader takes no write lock: it never waits for, or blocks, a worker.
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_engine(settings: Settings) -> Engine:
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite URL, or None for another database or an in-memory one."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[-1]
+    return path if path and path != ":memory:" else None
+
+
+def make_engine(settings: Settings, *, read_only: bool = False) -> Engine:
     url = settings.database_url
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            from pathlib import Path
+        path = sqlite_path(url)
+        if not read_only:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            if path:
+                from pathlib import Path
 
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url, connect_args={"timeout": settings.sqlite_busy_timeout, "check_same_thread": False}
         )
-        _configure_sqlite(engine, settings.sqlite_busy_timeout)
+        _configure_sqlite(engine, settings.sqlite_busy_timeout, read_only)
         return engine
+    connect_args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
     engine = create_engine(
-        url, pool_size=settings.pool_size, max_overflow=settings.pool_size, pool_pre_ping=True
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size,
+        pool_pre_ping=True,
+        connect_args=connect_args,
     )
     _configure_postgresql(engine)
     return engine
@@ -100,9 +123,12 @@ def _configure_postgresql(engine: Engine) -> None:
 class Database:
     """Owns the engine and hands out transactional sessions."""
 
-    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+    def __init__(
+        self, settings: Settings, engine: Engine | None = None, *, read_only: bool = False
+    ) -> None:
         self.settings = settings
-        self.engine = engine or make_engine(settings)
+        self.read_only = read_only
+        self.engine = engine or make_engine(settings, read_only=read_only)
         self._factory = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @property

@@ -3,26 +3,32 @@ the next hour in several regions, and a local news feed, so a new user sees a ho
 happen with no accounts and no network.
 
 The demo feed is served from this process on a loopback port. A minute after start
-it carries a report of a real tragedy in Texas (the Santa Fe High School shooting of
-18 May 2018); the monitor picks it up, opens an incident and holds the Texas
-promotions while the service post still goes out. Resolving the incident on the
-Incidents page releases them. Declaring an incident by hand works the same way.
+(``demo.tragedy_after_seconds``) it carries a report of a real tragedy in Texas (the
+Santa Fe High School shooting of 18 May 2018); the monitor picks it up, opens an
+incident and holds the Texas promotions while the service post still goes out.
+Resolving the incident on the Incidents page releases them. Declaring an incident
+by hand works the same way.
+
+The demo's configuration — its channel accounts and only the local demo feed — is
+written to ``demo.toml`` in the data directory, beside the demo's database, so that
+every command run from the same directory (``tactful post list`` …) sees the same
+configuration as the running demo.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from sqlalchemy import func, select
 
 from scheduler import clock, posts, users
-from scheduler.config import ChannelConfig, FeedConfig, Settings
+from scheduler.config import DEMO_CONFIG, ChannelConfig, Settings
 from scheduler.context import Tactful
 from scheduler.models import Post, User
 
@@ -71,10 +77,8 @@ DEMO_POSTS: tuple[tuple[int, str, str, list[str], str], ...] = (
     (60, "brand-fr", "informational", ["FR-IDF"], "Nouvel horaire du magasin de Paris."),
 )
 
-
-# Seconds after start when the demo feed starts carrying the tragedy.
-TRAGEDY_AFTER = 60
-DEMO_FEED_INTERVAL = 15
+# The demo monitor looks for due feeds at least this often (seconds).
+DEMO_POLL_INTERVAL = 5.0
 
 CALM_ITEMS = (
     (
@@ -94,10 +98,12 @@ TRAGEDY_ITEM = (
 
 
 class DemoFeed:
-    """An RSS feed on 127.0.0.1 whose content changes a minute after it starts."""
+    """An RSS feed on 127.0.0.1 whose content changes ``tragedy_after`` seconds
+    (a minute by default) after it starts."""
 
-    def __init__(self, started: datetime) -> None:
+    def __init__(self, started: datetime, tragedy_after: float = 60.0) -> None:
         self.started = started
+        self.tragedy_after = timedelta(seconds=tragedy_after)
         self.server: ThreadingHTTPServer | None = None
 
     @property
@@ -107,8 +113,8 @@ class DemoFeed:
 
     def render(self, now: datetime) -> str:
         items = [(i, *item, self.started) for i, item in enumerate(CALM_ITEMS)]
-        if now >= self.started + timedelta(seconds=TRAGEDY_AFTER):
-            items.append((99, *TRAGEDY_ITEM, self.started + timedelta(seconds=TRAGEDY_AFTER)))
+        if now >= self.started + self.tragedy_after:
+            items.append((99, *TRAGEDY_ITEM, self.started + self.tragedy_after))
         entries = "".join(
             f"<item><title>{escape(title)}</title><description>{escape(text)}</description>"
             f'<guid isPermaLink="false">demo-{ident}</guid>'
@@ -146,19 +152,67 @@ class DemoFeed:
             self.server.server_close()
 
 
-def demo_settings(settings: Settings, feed_url: str | None = None) -> Settings:
-    """The demo's channel accounts, and only the local demo feed (no network)."""
+def _toml(value: Any) -> str:
+    """A TOML value for the simple types a channel or feed table holds."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def _channel_table(channel: ChannelConfig) -> str:
+    values: dict[str, Any] = {
+        "name": channel.name,
+        "network": channel.network,
+        "display_name": channel.display_name,
+        "regions": list(channel.regions),
+        "enabled": channel.enabled,
+    }
+    if channel.max_length is not None:
+        values["max_length"] = channel.max_length
+    values.update(channel.options)
+    return "[[channels]]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in values.items())
+
+
+def demo_config_text(settings: Settings, feed_url: str) -> str:
+    """The demo's configuration layer: the configured channel accounts plus the
+    demo's, and the local demo feed as the only feed (no network)."""
     names = {c.name for c in settings.channels}
-    extra = tuple(c for c in DEMO_CHANNELS if c.name not in names)
-    changes: dict[str, Any] = {"channels": settings.channels + extra}
-    if feed_url:
-        changes["feeds"] = (FeedConfig(feed_url, "news", DEMO_FEED_INTERVAL, True, "Demo News"),)
-        changes["monitor"] = dataclasses.replace(
-            settings.monitor,
-            min_interval_seconds=min(settings.monitor.min_interval_seconds, DEMO_FEED_INTERVAL),
-            poll_interval=min(settings.monitor.poll_interval, 5.0),
-        )
-    return dataclasses.replace(settings, **changes)
+    channels = settings.channels + tuple(c for c in DEMO_CHANNELS if c.name not in names)
+    interval = settings.demo.feed_interval_seconds
+    lines = [
+        "# Written by `tactful serve --demo`: the demo's configuration, kept with its",
+        "# data. Every tactful command using this data directory reads it. Remove this",
+        "# directory to start afresh.",
+        "[monitor]",
+        f"min_interval_seconds = {min(settings.monitor.min_interval_seconds, interval)}",
+        f"poll_interval_seconds = {min(settings.monitor.poll_interval, DEMO_POLL_INTERVAL)}",
+        "",
+        *(_channel_table(c) for c in channels),
+        "[[feeds]]",
+        f"url = {_toml(feed_url)}",
+        'kind = "news"',
+        f"interval_seconds = {interval}",
+        'title = "Demo News"',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_demo_config(settings: Settings, feed_url: str) -> Path:
+    """Write ``demo.toml`` into the data directory; return its path."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / DEMO_CONFIG
+    staging = path.with_suffix(".tmp")
+    staging.write_text(demo_config_text(settings, feed_url), encoding="utf-8")
+    staging.replace(path)  # a command reading it never sees half a file
+    return path
 
 
 def seed(app: Tactful) -> str:
@@ -171,9 +225,10 @@ def seed(app: Tactful) -> str:
             select(func.count()).select_from(Post).where(Post.status == "queued")
         )
         if not queued:
-            start = clock.now().replace(second=0, microsecond=0)
+            start = clock.now().replace(microsecond=0)
+            minute = app.settings.demo.minute_seconds
             for minutes, channel, category, regions, text in DEMO_POSTS:
-                at = start + timedelta(minutes=minutes)
+                at = start + timedelta(seconds=minutes * minute)
                 posts.create_posts(
                     session,
                     app.settings,
@@ -182,7 +237,7 @@ def seed(app: Tactful) -> str:
                         "channels": [channel],
                         "category": category,
                         "regions": regions,
-                        "publish_at": at.strftime("%Y-%m-%dT%H:%M"),
+                        "publish_at": at.strftime("%Y-%m-%dT%H:%M:%S"),
                         "timezone": "UTC",
                     },
                     user,

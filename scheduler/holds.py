@@ -329,6 +329,11 @@ def release_incident(
         .values(
             status=case((late, "needs_review"), else_="queued"),
             due_at=case((overdue, _at(now)), else_=Post.due_at),
+            # Why a person is asked, shown with the post (queue, API, CLI).
+            last_error=case(
+                (late, literal(f"its moment passed while held by incident {incident_id}")),
+                else_=Post.last_error,
+            ),
             updated_at=now,
         )
         .execution_options(synchronize_session=False)

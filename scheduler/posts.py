@@ -18,10 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rules.policy import HoldPolicy
-from rules.regions import WORLD, resolve
+from rules.regions import WORLD
+from rules.regions import find as find_region
 from rules.text import length_error
 from rules.timing import LocalTimeError, localize
-from scheduler import audit, clock, holds
+from scheduler import accounts, audit, clock, holds
+from scheduler.accounts import Withheld
 from scheduler.config import ChannelConfig, Settings
 from scheduler.db import get_or_raise
 from scheduler.errors import Conflict, ValidationError
@@ -45,43 +47,11 @@ def actor_name(user: User | None) -> str:
     return user.name if user is not None else audit.SYSTEM
 
 
-def sync_channels(session: Session, channels: Sequence[ChannelConfig]) -> None:
-    """Make the channel accounts in the database match the configuration by name.
-    Accounts no longer configured are disabled, never deleted (posts refer to them)."""
-    now = clock.now()
-    existing = {c.name: c for c in session.scalars(select(ChannelAccount))}
-    for cfg in channels:
-        row = existing.pop(cfg.name, None)
-        values = {
-            "network": cfg.network,
-            "display_name": cfg.display_name,
-            "options": dict(cfg.options),
-            "max_length": cfg.max_length,
-            "enabled": cfg.enabled,
-            "regions": list(cfg.regions),
-        }
-        if row is None:
-            row = ChannelAccount(name=cfg.name, created_at=now, updated_at=now, **values)
-            session.add(row)
-            session.flush()
-            audit.record(session, audit.SYSTEM, "channel.created", "channel", row.id, "config")
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for key, value in values.items():
-                setattr(row, key, value)
-            row.updated_at = now
-            audit.record(session, audit.SYSTEM, "channel.updated", "channel", row.id, "config")
-    for row in existing.values():
-        if row.enabled:
-            row.enabled = False
-            row.updated_at = now
-            audit.record(
-                session,
-                audit.SYSTEM,
-                "channel.disabled",
-                "channel",
-                row.id,
-                "no longer in the configuration",
-            )
+def sync_channels(
+    session: Session, channels: Sequence[ChannelConfig], *, confirm_disable: bool = False
+) -> list[Withheld]:
+    """Make the channel accounts match the configuration (``scheduler.accounts``)."""
+    return accounts.sync_channels(session, channels, confirm_disable=confirm_disable)
 
 
 def list_channels(session: Session, enabled_only: bool = False) -> list[ChannelAccount]:
@@ -102,15 +72,19 @@ def resolve_regions(raw: Sequence[str] | None, field: str = "regions") -> list[s
     if not raw:
         return []
     codes: list[str] = []
-    bad = []
+    unknown: list[str] = []
+    ambiguous: list[str] = []
     for token in raw:
-        region = resolve(token) if isinstance(token, str) and token.strip() else None
-        if region is None:
-            bad.append(str(token))
-        elif region.code not in codes:
-            codes.append(region.code)
-    if bad:
-        raise ValidationError.single(field, f"Unknown region: {', '.join(bad)}.")
+        found = find_region(token) if isinstance(token, str) and token.strip() else None
+        if found is None or (found.region is None and not found.candidates):
+            unknown.append(str(token).strip())
+        elif found.region is None:
+            ambiguous.append(found.problem() or "")
+        elif found.region.code not in codes:
+            codes.append(found.region.code)
+    messages = [f"Unknown region: {', '.join(unknown)}."] if unknown else []
+    if unknown or ambiguous:
+        raise ValidationError({field: messages + ambiguous})
     return codes
 
 

@@ -4,6 +4,8 @@ ready-made application objects.
 Tests that take ``app`` run once on SQLite and once on PostgreSQL. PostgreSQL comes
 from ``TACTFUL_TEST_POSTGRES_URL`` (default: the local ``test`` database); when it
 is unreachable the PostgreSQL runs are skipped locally and fail under CI (``CI`` set).
+Tests marked ``corpus`` need the development corpus (``tests/locate.py``): without it
+they are skipped with one summary line, and under CI they fail.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ from scheduler.config import Settings, load_settings
 from scheduler.context import Tactful
 from scheduler.db import Database
 from scheduler.models import Base, User
+from tests import locate
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO.parent / "shared" / "fixtures"
+REPO = locate.REPO
+FIXTURES = locate.FIXTURES
+CORPUS_ABSENT = (
+    "needs the development corpus (../shared beside the clone, or TACTFUL_SHARED), which "
+    "is absent; these tests run under CI"
+)
 PG_ADMIN_URL = os.environ.get(
     "TACTFUL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -58,6 +65,18 @@ TEST_CHANNELS = [
         "counts_as": "bluesky",
     },
 ]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip (or, under CI, fail) a ``corpus`` test when the corpus is absent. Raised
+    here, before any fixture reads a file, and from this one line, so that pytest's
+    summary folds every such skip into one line."""
+    if item.get_closest_marker("corpus") is None or locate.corpus_present():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"the development corpus is required under CI: {FIXTURES} is missing")
+    pytest.skip(CORPUS_ABSENT)
 
 
 def make_settings(data_dir: Path, url: str = "", **overrides: Any) -> Settings:

@@ -5,23 +5,37 @@ import json
 import pytest
 
 from scheduler import cli
-from tests.conftest import FIXTURES
+from tests import locate
 
 KEYS = {"id", "title", "tragedy", "kind", "severity", "confidence", "regions", "evidence", "event"}
 
 
+def own(name, entries):
+    return pytest.param(locate.own_feed(name), entries, id=name)
+
+
+def captured(name, entries):
+    return pytest.param(locate.fixture_feed(name), entries, id=name, marks=pytest.mark.corpus)
+
+
 @pytest.mark.parametrize(
-    ("name", "entries"),
+    ("path", "entries"),
     [
-        ("usgs_2.5_day_2015-08-11.atom", 37),
-        ("gdacs_rss_2019-12-30.xml", 4),
-        ("nws_cap_us_2018-08-15.atom", 163),
-        ("bbc_news_home_2020-08-04.xml", 48),
+        own("usgs.atom", 5),
+        own("gdacs.xml", 2),
+        own("cap.atom", 3),
+        own("emsc.xml", 3),
+        own("news.rss", 10),
+        own("news.atom", 3),
+        captured("usgs_2.5_day_2015-08-11.atom", 37),
+        captured("gdacs_rss_2019-12-30.xml", 4),
+        captured("nws_cap_us_2018-08-15.atom", 163),
+        captured("bbc_news_home_2020-08-04.xml", 48),
     ],
 )
-def test_assess_prints_one_json_object_per_entry(tmp_path, monkeypatch, capsys, name, entries):
+def test_assess_prints_one_json_object_per_entry(tmp_path, monkeypatch, capsys, path, entries):
     monkeypatch.chdir(tmp_path)
-    assert cli.main(["assess", "--json", str(FIXTURES / "feeds" / name)]) == 0
+    assert cli.main(["assess", "--json", str(path)]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(lines) == entries
     for line in lines:

@@ -21,6 +21,8 @@ def config(tmp_path, monkeypatch):
         f'[paths]\ndata_dir = "{tmp_path / "var"}"\n'
         '[[channels]]\nname = "outbox"\nnetwork = "outbox"\nregions = ["US"]\n'
     )
+    # Channel accounts come from the configuration only when it is applied.
+    assert cli.main(["--config", str(path), "config", "apply"]) == 0
     return path
 
 

@@ -27,8 +27,8 @@ def test_serve_demo_runs_the_web_and_worker_and_stops_on_sigterm(tmp_path):
         url = None
         for line in proc.stdout:  # blocks until the server says where it listens
             lines.append(line)
-            if "Running on http://127.0.0.1:" in line:
-                url = line.split("Running on ")[1].strip()
+            if "tactful is running at http://127.0.0.1:" in line:
+                url = line.split(" at ")[1].split("/ ")[0]
                 break
         assert url, "".join(lines)
         assert any("log in as 'demo'" in line for line in lines)

@@ -1,28 +1,29 @@
 """Reading the development corpus of daily headline feeds (``shared/corpus``).
 
 The corpus lives beside the repository and is never copied into it; every reader
-finds it through :func:`corpus_dir`, which honours ``TACTFUL_CORPUS`` and otherwise
-looks for ``../shared/corpus`` next to the repository.
+finds it through :func:`corpus_dir`, which asks ``tests/locate.py`` (the one place
+that knows where the development corpus is: ``TACTFUL_CORPUS``, else ``corpus`` in
+the shared folder beside the repository).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from defusedxml import ElementTree
 
-REPO = Path(__file__).resolve().parent.parent
+from tests import locate
+
+REPO = locate.REPO
 HEADLINE_DIR = "headlines_2025"
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
 def corpus_dir() -> Path | None:
     """The corpus folder, or None when this clone has none beside it."""
-    configured = os.environ.get("TACTFUL_CORPUS")
-    path = Path(configured) if configured else REPO.parent / "shared" / "corpus"
+    path = locate.corpus_dir()
     return path if path.is_dir() else None
 
 

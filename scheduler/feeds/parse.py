@@ -268,7 +268,9 @@ def _entry(fp: Any, raw: ET.Element | None, kind: str, source: str) -> Entry | N
 
 def _when(fp: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = fp.get(key)
+        # dict.get: feedparser's own get maps a missing updated_parsed to
+        # published_parsed with a DeprecationWarning, even when that one is None.
+        value = dict.get(fp, key)
         if isinstance(value, time.struct_time):
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)

@@ -1,5 +1,9 @@
-"""Feed fixtures: a real local HTTP server serving the captured fixture feeds and
-scripted bad answers, settings with short network limits, and a simple assessor."""
+"""Feed fixtures: a real local HTTP server serving feeds and scripted bad answers,
+settings with short network limits, and a simple assessor.
+
+``own_bytes`` reads the small feeds written for the tests (``tests/data/feeds``);
+``fixture_bytes`` the captured real feeds of the development corpus, for tests
+marked ``corpus``."""
 
 from __future__ import annotations
 
@@ -15,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from rules.reports import NOT_A_TRAGEDY, Assessment, Entry
-from tests.conftest import FIXTURES, make_settings
+from tests import locate
+from tests.conftest import make_settings
 
-FEEDS = FIXTURES / "feeds"
 # Short limits so the hostile cases end in about a second, never a minute.
 FAST_MONITOR = {
     "connect_timeout_seconds": 2.0,
@@ -33,7 +37,13 @@ STALL = 30
 
 
 def fixture_bytes(name: str) -> bytes:
-    return (FEEDS / name).read_bytes()
+    """A captured real feed (development corpus; the test must be marked ``corpus``)."""
+    return locate.fixture_feed(name).read_bytes()
+
+
+def own_bytes(name: str) -> bytes:
+    """A feed written for the tests, in every clone."""
+    return locate.own_feed(name).read_bytes()
 
 
 @dataclass

@@ -12,7 +12,7 @@ from scheduler import cli, clock
 from scheduler.config import load_settings
 from scheduler.context import Tactful
 from scheduler.models import Feed, Report
-from tests.feeds.conftest import fixture_bytes
+from tests.feeds.conftest import fixture_bytes, own_bytes
 from tests.feeds.test_poll import unreachable_url
 
 
@@ -41,30 +41,53 @@ def rows(config, model):
     return found
 
 
-def test_add_list_poll_and_disable_a_feed(config, feed_server, capsys):
+FEEDS = [
+    # The feed written for the tests, read at the time it was written for.
+    pytest.param(
+        lambda: own_bytes("news.rss"),
+        datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
+        10,
+        "Explosion at Beirut",
+        id="own",
+    ),
     # The BBC capture is from the night of the Beirut explosion: read it as then
     # (assessment ignores news older than a week).
-    clock.set_source(clock.FrozenClock(datetime(2020, 8, 4, 23, 0, tzinfo=UTC)))
+    pytest.param(
+        lambda: fixture_bytes("bbc_news_home_2020-08-04.xml"),
+        datetime(2020, 8, 4, 23, 0, tzinfo=UTC),
+        48,
+        "Beirut",
+        id="bbc",
+        marks=pytest.mark.corpus,
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "when", "entries", "headline"), FEEDS)
+def test_add_list_poll_and_disable_a_feed(
+    config, feed_server, capsys, body, when, entries, headline
+):
+    clock.set_source(clock.FrozenClock(when))
     try:
-        _add_list_poll_and_disable(config, feed_server, capsys)
+        _add_list_poll_and_disable(config, feed_server, capsys, body(), entries, headline)
     finally:
         clock.set_source(None)
 
 
-def _add_list_poll_and_disable(config, feed_server, capsys):
-    url = feed_server.serve("/bbc", fixture_bytes("bbc_news_home_2020-08-04.xml"))
+def _add_list_poll_and_disable(config, feed_server, capsys, body, entries, headline):
+    url = feed_server.serve("/news", body)
     assert run(config, "feed", "add", url, "--kind", "news", "--interval", "120") == 0
     assert capsys.readouterr().out.startswith("feed 1 added: news every 120 s")
     assert run(config, "feed", "list") == 0
     assert "1\tenabled\tnews\t120s" in capsys.readouterr().out
     assert run(config, "feed", "poll", "1") == 0
     out = capsys.readouterr().out
-    assert "feed 1 ok: 48 entries, 48 new" in out
+    assert f"feed 1 ok: {entries} entries, {entries} new" in out
     # the real assessment: the Beirut port explosion is a tragedy in Lebanon
-    assert re.search(r"\[tragedy explosion severity [2-4] (LB-\w+,)?LB\] Beirut", out), out
-    assert len(rows(config, Report)) == 48
+    assert re.search(rf"\[tragedy explosion severity [2-4] (LB-\w+,)?LB\] {headline}", out), out
+    assert len(rows(config, Report)) == entries
     assert run(config, "feed", "poll") == 0
-    assert "feed 1 ok: 48 entries, 0 new, 0 tragedies" in capsys.readouterr().out
+    assert f"feed 1 ok: {entries} entries, 0 new, 0 tragedies" in capsys.readouterr().out
     assert run(config, "feed", "disable", "1") == 0
     assert [f.enabled for f in rows(config, Feed)] == [False]
 

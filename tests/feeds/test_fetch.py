@@ -14,18 +14,18 @@ import pytest
 from scheduler import clock
 from scheduler.feeds import FeedError
 from scheduler.feeds.fetch import fetch, new_client, user_agent
-from tests.feeds.conftest import fixture_bytes
+from tests.feeds.conftest import own_bytes
 
-BBC = fixture_bytes("bbc_news_home_2020-08-04.xml")
+NEWS = own_bytes("news.rss")
 
 
 def test_it_identifies_itself_and_asks_only_for_encodings_it_inflates(feed_server, net_settings):
-    url = feed_server.serve("/bbc", BBC, content_type="application/rss+xml; charset=utf-8")
+    url = feed_server.serve("/news", NEWS, content_type="application/rss+xml; charset=utf-8")
     result = fetch(url, settings=net_settings)
-    assert result.status == 200 and result.body == BBC
+    assert result.status == 200 and result.body == NEWS
     assert result.content_type == "application/rss+xml; charset=utf-8"
     assert result.final_url == url
-    headers = feed_server.requests_to("/bbc")[0].headers
+    headers = feed_server.requests_to("/news")[0].headers
     assert headers["User-Agent"].startswith("tactful/")
     assert "https://example.org/tactful-test" in headers["User-Agent"]
     assert headers["Accept-Encoding"] == "gzip, deflate"
@@ -33,13 +33,13 @@ def test_it_identifies_itself_and_asks_only_for_encodings_it_inflates(feed_serve
 
 
 def test_a_gzipped_feed_is_inflated(feed_server, net_settings):
-    url = feed_server.serve("/gz", gzip.compress(BBC), headers={"Content-Encoding": "gzip"})
-    assert fetch(url, settings=net_settings).body == BBC
+    url = feed_server.serve("/gz", gzip.compress(NEWS), headers={"Content-Encoding": "gzip"})
+    assert fetch(url, settings=net_settings).body == NEWS
 
 
 def test_conditional_get_sends_the_validators_and_reads_304(feed_server, net_settings):
     url = feed_server.serve(
-        "/etag", BBC, etag='"v1"', headers={"Last-Modified": "Tue, 04 Aug 2020 22:42:00 GMT"}
+        "/etag", NEWS, etag='"v1"', headers={"Last-Modified": "Tue, 04 Aug 2020 22:42:00 GMT"}
     )
     first = fetch(url, settings=net_settings)
     assert first.etag == '"v1"' and first.last_modified == "Tue, 04 Aug 2020 22:42:00 GMT"
@@ -51,10 +51,10 @@ def test_conditional_get_sends_the_validators_and_reads_304(feed_server, net_set
 
 
 def test_redirects_are_followed_to_a_limit(feed_server, net_settings):
-    target = feed_server.serve("/final", BBC)
+    target = feed_server.serve("/final", NEWS)
     url = feed_server.redirect("/hop1", feed_server.redirect("/hop2", target, 301))
     result = fetch(url, settings=net_settings)
-    assert result.body == BBC and result.final_url == target
+    assert result.body == NEWS and result.final_url == target
     loop = feed_server.redirect("/loop-a", feed_server.url("/loop-b"))
     feed_server.redirect("/loop-b", loop)
     with pytest.raises(FeedError, match="too many redirects"):
@@ -80,22 +80,22 @@ def test_retry_after_in_seconds_or_as_a_date(feed_server, net_settings, frozen):
 
 def test_cache_control_and_expires_give_the_freshness(feed_server, net_settings, frozen):
     url = feed_server.serve(
-        "/cc", BBC, headers={"Cache-Control": "public, max-age=60", "Age": "15"}
+        "/cc", NEWS, headers={"Cache-Control": "public, max-age=60", "Age": "15"}
     )
     assert fetch(url, settings=net_settings).cache_max_age == 45
     now = clock.now()
     url = feed_server.serve(
         "/exp",
-        BBC,
+        NEWS,
         headers={
             "Date": format_datetime(now, usegmt=True),
             "Expires": format_datetime(now + timedelta(seconds=300), usegmt=True),
         },
     )
     assert fetch(url, settings=net_settings).cache_max_age == 300
-    url = feed_server.serve("/nc", BBC, headers={"Cache-Control": "no-cache"})
+    url = feed_server.serve("/nc", NEWS, headers={"Cache-Control": "no-cache"})
     assert fetch(url, settings=net_settings).cache_max_age == 0
-    url = feed_server.serve("/none", BBC)
+    url = feed_server.serve("/none", NEWS)
     assert fetch(url, settings=net_settings).cache_max_age is None
 
 
@@ -143,7 +143,7 @@ def test_http_errors_and_odd_schemes_are_readable(feed_server, net_settings):
 
 
 def test_a_shared_client_is_left_open_for_the_caller(feed_server, net_settings):
-    url = feed_server.serve("/shared", BBC)
+    url = feed_server.serve("/shared", NEWS)
     with new_client(net_settings) as client:
         assert fetch(url, settings=net_settings, client=client).status == 200
         assert fetch(url, settings=net_settings, client=client).status == 200

@@ -1,4 +1,6 @@
-"""Parsing the captured real feeds, and documents that try to hurt the parser."""
+"""Parsing feeds of every kind and documents that try to hurt the parser: the small
+feeds written for the tests (``tests/data/feeds``) in every clone, then the
+captured real feeds of the development corpus at scale (marked ``corpus``)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ import pytest
 
 from rules.reports import Entry
 from scheduler.feeds import FeedError
-from scheduler.feeds.parse import parse
+from scheduler.feeds.parse import guess_kind, parse
 from scheduler.feeds.poll import dedupe_key
-from tests.conftest import FIXTURES
-from tests.feeds.conftest import fixture_bytes
+from tests import locate
+from tests.feeds.conftest import fixture_bytes, own_bytes
 
 KIND_BY_PREFIX = {"usgs": "usgs", "nws": "cap", "gdacs": "gdacs", "emsc": "emsc"}
 
@@ -22,7 +24,10 @@ def kind_of(name: str) -> str:
 
 
 def fixture_feeds() -> list[tuple[str, int]]:
-    with (FIXTURES / "SOURCES.tsv").open(encoding="utf-8") as handle:
+    sources = locate.FIXTURES / "SOURCES.tsv"
+    if not sources.is_file():
+        return [("SOURCES.tsv", 0)]  # one placeholder, skipped (or failed under CI)
+    with sources.open(encoding="utf-8") as handle:
         rows = csv.DictReader(handle, delimiter="\t")
         return [
             (row["local_file"].removeprefix("feeds/"), int(row["entries"]))
@@ -35,11 +40,12 @@ def read(name: str, kind: str | None = None):
     return parse(fixture_bytes(name), kind or kind_of(name), "https://example.org/feed")
 
 
-@pytest.mark.parametrize(("name", "expected"), fixture_feeds(), ids=lambda v: str(v))
-def test_every_fixture_feed_yields_the_entries_its_source_lists(name, expected):
-    parsed = read(name)
-    assert len(parsed.entries) == expected
-    assert parsed.notes == ()
+def read_own(name: str):
+    body = own_bytes(name)
+    return parse(body, guess_kind(body), "https://example.org/feed")
+
+
+def check_entries(parsed) -> None:
     assert parsed.title
     for entry in parsed.entries:
         assert entry.guid and entry.title
@@ -51,10 +57,145 @@ def test_every_fixture_feed_yields_the_entries_its_source_lists(name, expected):
     assert len(set(guids)) == len(guids)
 
 
+OWN_FEEDS = [
+    ("news.rss", "news", 10),
+    ("news.atom", "news", 3),
+    ("cap.atom", "cap", 3),
+    ("gdacs.xml", "gdacs", 2),
+    ("usgs.atom", "usgs", 5),
+    ("emsc.xml", "emsc", 3),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "expected"), OWN_FEEDS, ids=[f[0] for f in OWN_FEEDS])
+def test_every_own_feed_yields_its_entries_and_its_kind_is_guessed(name, kind, expected):
+    body = own_bytes(name)
+    assert guess_kind(body) == kind
+    parsed = parse(body, kind, "https://example.org/feed")
+    assert len(parsed.entries) == expected
+    assert parsed.notes == ()
+    check_entries(parsed)
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(("name", "expected"), fixture_feeds(), ids=lambda v: str(v))
+def test_every_fixture_feed_yields_the_entries_its_source_lists(name, expected):
+    parsed = read(name)
+    assert len(parsed.entries) == expected
+    assert parsed.notes == ()
+    check_entries(parsed)
+
+
+def test_own_cap_alert_fields_geocodes_and_polygons():
+    entries = read_own("cap.atom").entries
+    tornado = entries[0]
+    assert tornado.fields["cap_event"] == "Tornado Warning"
+    assert tornado.fields["cap_severity"] == "Extreme"
+    assert tornado.fields["cap_urgency"] == "Immediate"
+    assert tornado.fields["cap_certainty"] == "Observed"
+    assert tornado.fields["cap_areadesc"] == "Cleveland; McClain"
+    # Two codes in one value are split; the VTEC parameter does not overwrite them.
+    assert tornado.geocodes == {"FIPS6": ("040027", "040087"), "UGC": ("OKC027", "OKC087")}
+    assert tornado.fields["cap_param_vtec"].startswith("/O.NEW.KOUN.TO.W.0042")
+    assert tornado.published == datetime(2026, 6, 1, 16, 40, tzinfo=UTC)
+    ring = tornado.polygons[0]
+    assert ring[0] == ring[-1] == (35.10, -97.60) and len(ring) == 5
+    flood, guam = entries[1], entries[2]
+    assert flood.polygons == ()  # an empty <cap:polygon>
+    assert flood.geocodes == {"FIPS6": ("048201",), "UGC": ("TXC201",)}
+    assert guam.polygons[0][0] == (13.20, 144.60)  # latitude first
+    assert guam.published == datetime(2026, 6, 1, 16, 30, tzinfo=UTC)
+
+
+def test_own_gdacs_alert_level_iso3_severity_text_and_attributes():
+    cyclone, quake = read_own("gdacs.xml").entries
+    assert cyclone.guid == "TC9001" and cyclone.point == (-18.5, 58.9)
+    assert cyclone.fields["gdacs_alertlevel"] == "Green"
+    assert cyclone.fields["gdacs_iso3"] == "MUS"
+    assert cyclone.fields["gdacs_severity"] == "Tropical Storm (maximum wind speed of 111 km/h)"
+    assert cyclone.fields["gdacs_severity_value"] == "110.5"
+    assert cyclone.fields["gdacs_severity_unit"] == "km/h"
+    assert cyclone.fields["gdacs_episodeid"] == "3"
+    assert quake.fields["gdacs_eventtype"] == "EQ" and quake.fields["gdacs_iso3"] == "ZAF"
+    assert quake.point == (-28.9, 26.4)
+
+
+def test_own_usgs_magnitude_depth_pager_tsunami_and_point():
+    entries = read_own("usgs.atom").entries
+    big = by_guid(entries, "7000t001")
+    assert big.fields == {
+        "magnitude": "6.4",
+        "place": "180km SE of Gizo, Solomon Islands",
+        "depth_km": "10",
+        "pager_alert": "yellow",
+        "tsunami": "1",
+    }
+    assert big.point == (-9.3195, 157.9337)
+    assert big.published == datetime(2026, 6, 1, 10, 31, 48, tzinfo=UTC)
+    assert by_guid(entries, "4000t004").fields["depth_km"] == "7.9"
+    # A title without "M": the magnitude comes from the category.
+    ridge = by_guid(entries, "7000t005")
+    assert ridge.fields["magnitude"] == "5" and "place" not in ridge.fields
+
+
+def test_own_emsc_point_magnitude_type_region_and_status():
+    greece, turkey, italy = read_own("emsc.xml").entries
+    assert greece.point == (38.21, 22.05)
+    assert greece.fields["magnitude_type"] == "ML" and greece.fields["magnitude"] == "2.4"
+    assert greece.fields["region"] == "GREECE" and greece.fields["depth_km"] == "9"
+    assert turkey.fields["magnitude_type"] == "mb" and turkey.fields["emsc_status"] == "reviewed"
+    assert italy.fields["region"] == "NORTHERN ITALY"
+
+
+def test_own_news_rss_and_atom_are_plain_text_with_categories():
+    rss = read_own("news.rss").entries
+    assert rss[0].summary == (
+        "A huge blast tore through the port of Beirut, Lebanon, on Monday evening, officials said."
+    )
+    assert rss[0].categories == ("World", "Middle East")
+    assert rss[1].summary == "Flash floods & landslides cut roads across the region."
+    assert rss[4].summary == "Work starts in the autumn. It should open in 2028."
+    # No guid: known by link and title.
+    assert (
+        rss[7].guid
+        == "https://news.example.org/uk/rail-strike Rail services resume after a two-day strike"
+    )
+    atom = read_own("news.atom").entries
+    assert atom[0].summary == "Crews fought the fire through the night & into the morning."
+    assert atom[0].published == datetime(2026, 6, 1, 9, 40, tzinfo=UTC)
+    assert atom[1].summary == "Queues formed early." and atom[1].categories == ("Business",)
+
+
+def test_a_hostile_feed_keeps_text_only_and_drops_what_makes_no_sense():
+    parsed = read_own("hostile.rss")
+    assert parsed.title == "Hostile & odd feed"
+    assert parsed.notes == ("1 entries without id, link or title were skipped",)
+    script, out_of_range, not_a_number, spaced, link_only = parsed.entries
+    assert script.title == "Script in the title"
+    assert script.summary == "Only this text"  # script and style dropped, attributes too
+    assert script.published is None  # "not a date at all"
+    assert out_of_range.point is None
+    assert not_a_number.point is None and not_a_number.polygons == ()
+    assert spaced.title == "Lots of white space"
+    assert link_only.guid == "https://hostile.example.org/only-a-link" and link_only.title == ""
+
+
+def test_a_feed_that_is_not_well_formed_is_read_leniently_and_noted():
+    parsed = read_own("hostile_not_wellformed.rss")
+    assert [e.title for e in parsed.entries] == [
+        "Fish & chips shop closes after 80 years",
+        "Second story",
+    ]
+    assert parsed.notes[0].startswith(
+        "not well-formed XML (not well-formed (invalid token) at line 3"
+    )
+
+
 def by_guid(entries: list[Entry], fragment: str) -> Entry:
     return next(e for e in entries if fragment in e.guid)
 
 
+@pytest.mark.corpus
 def test_cap_geocodes_come_from_the_raw_xml():
     entries = read("nws_cap_us_2018-08-15.atom").entries
     first = entries[0]
@@ -74,6 +215,7 @@ def test_cap_geocodes_come_from_the_raw_xml():
     assert sum(len(e.geocodes["UGC"]) for e in entries) > len(entries)
 
 
+@pytest.mark.corpus
 def test_cap_polygons_are_lat_lon_rings():
     entries = read("nws_cap_us_2018-08-15.atom").entries
     with_polygon = [e for e in entries if e.polygons]
@@ -100,6 +242,7 @@ def test_every_georss_polygon_is_kept_not_only_the_last():
     )
 
 
+@pytest.mark.corpus
 def test_gdacs_alert_level_iso3_severity_and_point():
     entries = read("gdacs_rss_2019-12-30.xml").entries
     cyclone = by_guid(entries, "TC1000643")
@@ -118,6 +261,7 @@ def test_gdacs_alert_level_iso3_severity_and_point():
     assert quake.point is not None and quake.point[0] < 0 < quake.point[1]
 
 
+@pytest.mark.corpus
 def test_usgs_magnitude_depth_and_point_as_lat_lon():
     entries = read("usgs_4.5_week_2015-08-11.atom").entries
     first = by_guid(entries, "us:1000314m")
@@ -135,6 +279,7 @@ def test_usgs_magnitude_depth_and_point_as_lat_lon():
     assert big.published == datetime(2015, 8, 12, 19, 31, 48, tzinfo=UTC)
 
 
+@pytest.mark.corpus
 def test_emsc_point_magnitude_and_region_from_the_title():
     entries = read("emsc_last50_euromed_2020-12-30.xml").entries
     first = entries[0]
@@ -147,6 +292,7 @@ def test_emsc_point_magnitude_and_region_from_the_title():
     assert all(e.point is not None for e in entries)
 
 
+@pytest.mark.corpus
 def test_news_summaries_are_plain_text():
     entries = read("guardian_uk_news_2013-11-09.xml").entries
     assert all("<" not in e.summary and "&amp;" not in e.summary for e in entries)
@@ -250,4 +396,4 @@ def test_the_http_charset_is_used_when_the_document_declares_none():
 
 def test_an_unknown_kind_is_refused():
     with pytest.raises(FeedError, match="unknown feed kind"):
-        parse(fixture_bytes("bbc_news_home_2020-08-04.xml"), "tweets")
+        parse(own_bytes("news.rss"), "tweets")

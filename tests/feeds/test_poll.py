@@ -24,11 +24,15 @@ from scheduler.feeds.poll import (
 )
 from scheduler.models import AuditEvent, Feed, Report
 from tests.conftest import make_settings
-from tests.feeds.conftest import FAST_MONITOR, assess_by_words, fixture_bytes
+from tests.feeds.conftest import FAST_MONITOR, assess_by_words, fixture_bytes, own_bytes
 from tests.feeds.test_parse import BILLION_LAUGHS, EXTERNAL_ENTITY
 
-BBC = fixture_bytes("bbc_news_home_2020-08-04.xml")
-USGS = fixture_bytes("usgs_2.5_week_2015-08-12.atom")
+# Written for the tests: ten news entries (two of them floods or blasts) and five
+# earthquakes (two of magnitude 6 or more).
+NEWS = own_bytes("news.rss")
+NEWS_ENTRIES = 10
+USGS = own_bytes("usgs.atom")
+USGS_ENTRIES = 5
 HTML = b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Hi</body></html>"
 BROKEN = b'<?xml version="1.0"?>\n<rss version="2.0">\n<channel><title>x</titl></channel></rss>'
 
@@ -100,10 +104,10 @@ def test_a_hostile_or_broken_feed_stores_an_error_and_harms_nothing_else(
     app, feed_server, frozen, case
 ):
     make, expected = HOSTILE[case]
-    good = add(app, feed_server.serve("/good", BBC))
+    good = add(app, feed_server.serve("/good", NEWS))
     assert [r.status for r in poll_due_feeds(app, "w1", assess=assess_by_words)] == ["ok"]
     before = reports(app, good)
-    assert len(before) == 48
+    assert len(before) == NEWS_ENTRIES
     bad = add(app, make(feed_server))
     frozen.advance(60)
 
@@ -143,12 +147,12 @@ def test_an_external_entity_is_never_resolved_anywhere(app, feed_server, frozen)
 def test_polling_twice_stores_each_entry_once_even_after_a_restart(
     app, settings, feed_server, frozen
 ):
-    feed_id = add(app, feed_server.serve("/bbc", BBC))
+    feed_id = add(app, feed_server.serve("/news", NEWS))
     first = poll(app, feed_id)
-    assert first.status == "ok" and first.entries == 48 and len(first.new) == 48
+    assert first.status == "ok" and first.entries == NEWS_ENTRIES and len(first.new) == NEWS_ENTRIES
     frozen.advance(60)
     again = poll(app, feed_id)
-    assert again.status == "ok" and again.entries == 48 and again.new == []
+    assert again.status == "ok" and again.entries == NEWS_ENTRIES and again.new == []
     stored = reports(app, feed_id)
     # A restart: new application objects, new engine, nothing remembered in memory.
     restarted = Tactful.from_settings(settings)
@@ -162,7 +166,7 @@ def test_polling_twice_stores_each_entry_once_even_after_a_restart(
 
 
 def test_an_unchanged_feed_answers_304_and_keeps_its_etag(app, feed_server, frozen):
-    feed_id = add(app, feed_server.serve("/etag", BBC, etag='"abc"'))
+    feed_id = add(app, feed_server.serve("/etag", NEWS, etag='"abc"'))
     assert poll(app, feed_id).status == "ok"
     assert feed_row(app, feed_id).etag == '"abc"'
     count = len(reports(app, feed_id))
@@ -210,7 +214,7 @@ def _ok(body):
 
 
 def test_errors_back_off_and_a_success_resets_the_count(app, feed_server, frozen):
-    url = feed_server.sequence("/flaky", _status(500), _status(502), _ok(BBC))
+    url = feed_server.sequence("/flaky", _status(500), _status(502), _ok(NEWS))
     feed_id = add(app, url)
     assert poll(app, feed_id).status == "error"
     assert feed_row(app, feed_id).next_poll_at == clock.now() + timedelta(seconds=120)
@@ -222,7 +226,7 @@ def test_errors_back_off_and_a_success_resets_the_count(app, feed_server, frozen
     assert feed.next_poll_at == clock.now() + timedelta(seconds=240)
     frozen.advance(240)
     result = poll(app, feed_id)
-    assert result.status == "ok" and len(result.new) == 48
+    assert result.status == "ok" and len(result.new) == NEWS_ENTRIES
     feed = feed_row(app, feed_id)
     assert feed.error_count == 0 and feed.last_error is None
     assert feed.next_poll_at == clock.now() + timedelta(seconds=60)
@@ -239,13 +243,13 @@ def test_the_backoff_is_capped(app, frozen):
 
 
 def test_cache_headers_delay_the_next_poll_within_a_cap(app, feed_server, frozen):
-    cached = add(app, feed_server.serve("/c1", BBC, headers={"Cache-Control": "max-age=900"}))
+    cached = add(app, feed_server.serve("/c1", NEWS, headers={"Cache-Control": "max-age=900"}))
     poll(app, cached)
     assert feed_row(app, cached).next_poll_at == clock.now() + timedelta(seconds=900)
-    greedy = add(app, feed_server.serve("/c2", BBC, headers={"Cache-Control": "max-age=99999"}))
+    greedy = add(app, feed_server.serve("/c2", NEWS, headers={"Cache-Control": "max-age=99999"}))
     poll(app, greedy)
     assert feed_row(app, greedy).next_poll_at == clock.now() + timedelta(seconds=3600)
-    short = add(app, feed_server.serve("/c3", BBC, headers={"Cache-Control": "max-age=5"}))
+    short = add(app, feed_server.serve("/c3", NEWS, headers={"Cache-Control": "max-age=5"}))
     poll(app, short)
     assert feed_row(app, short).next_poll_at == clock.now() + timedelta(seconds=60)
 
@@ -279,8 +283,8 @@ def test_new_tragedies_go_to_on_reports_inside_the_transaction(app, feed_server,
             handed.append((item.report.title, item.report.severity, tuple(item.report.regions)))
 
     result = poll(app, feed_id, on_reports=on_reports)
-    assert result.entries == 309 and len(result.new) == 309
-    # The two quakes of magnitude 6 or more that week, and nothing else.
+    assert result.entries == USGS_ENTRIES and len(result.new) == USGS_ENTRIES
+    # The two quakes of magnitude 6 or more, and nothing else.
     assert len(handed) == 2
     assert ("M 6.4 - 180km SE of Gizo, Solomon Islands", 3, ("SB",)) in handed
     assert {t.title for t in result.tragedies} == {h[0] for h in handed}
@@ -293,7 +297,7 @@ def test_new_tragedies_go_to_on_reports_inside_the_transaction(app, feed_server,
 
 
 def test_a_failing_on_reports_stores_nothing_and_the_entries_come_back(app, feed_server, frozen):
-    feed_id = add(app, feed_server.serve("/bbc", BBC))
+    feed_id = add(app, feed_server.serve("/news", NEWS))
 
     def broken(session, new):
         raise RuntimeError("correlator broke")
@@ -306,7 +310,7 @@ def test_a_failing_on_reports_stores_nothing_and_the_entries_come_back(app, feed
     frozen.advance(120)
     seen = []
     result = poll(app, feed_id, on_reports=lambda session, new: seen.extend(new))
-    assert result.status == "ok" and len(result.new) == 48
+    assert result.status == "ok" and len(result.new) == NEWS_ENTRIES
     assert seen and all(n.assessment.tragedy for n in seen)
 
 
@@ -418,9 +422,7 @@ def test_an_unknown_feed_is_not_found(app):
 
 
 def test_the_assessor_gets_entries_and_the_current_time(app, feed_server, frozen):
-    feed_id = add(
-        app, feed_server.serve("/gdacs", fixture_bytes("gdacs_rss_2019-12-30.xml")), "gdacs"
-    )
+    feed_id = add(app, feed_server.serve("/gdacs", own_bytes("gdacs.xml")), "gdacs")
     calls: list[tuple[Entry, object]] = []
 
     def assess(entry, now):
@@ -428,9 +430,27 @@ def test_the_assessor_gets_entries_and_the_current_time(app, feed_server, frozen
         return assess_by_words(entry, now)
 
     poll_feed(app, feed_id, assess=assess)
-    assert len(calls) == 4 and all(now == clock.now() for _, now in calls)
+    assert len(calls) == 2 and all(now == clock.now() for _, now in calls)
     assert calls[0][0].fields["gdacs_alertlevel"] == "Green"
     with app.db.session() as session:
         count = session.scalar(select(func.count()).select_from(Report))
-    assert count == 4
-    assert feed_row(app, feed_id).title == "GDACS RSS information"
+    assert count == 2
+    assert feed_row(app, feed_id).title == "Test disaster alerts"
+
+
+# ------------------------------------------------------- the real captures at scale
+@pytest.mark.corpus
+def test_real_captures_are_polled_stored_once_and_handed_on(app, feed_server, frozen):
+    bbc = add(app, feed_server.serve("/bbc", fixture_bytes("bbc_news_home_2020-08-04.xml")))
+    first = poll(app, bbc)
+    assert first.status == "ok" and first.entries == 48 and len(first.new) == 48
+    frozen.advance(60)
+    assert poll(app, bbc).new == []
+    week = fixture_bytes("usgs_2.5_week_2015-08-12.atom")
+    usgs = add(app, feed_server.serve("/usgs", week), kind="usgs")
+    handed = []
+    result = poll(app, usgs, on_reports=lambda session, new: handed.extend(new))
+    assert result.entries == 309 and len(result.new) == 309
+    # The two quakes of magnitude 6 or more that week, and nothing else.
+    assert len(handed) == 2
+    assert "M 6.4 - 180km SE of Gizo, Solomon Islands" in {n.report.title for n in handed}

@@ -5,7 +5,6 @@ import json
 import re
 import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +18,7 @@ from rules.places import (
     resolve_text,
 )
 from rules.regions import get_region, is_inside
-
-FIXTURES = Path("/work/shared/fixtures")
+from tests import locate
 
 
 def regions_of(text: str) -> tuple[str, ...]:
@@ -168,10 +166,11 @@ def test_resolve_text_is_fast_on_a_headline():
 
 # ------------------------------------------------------------------ text: real fixtures
 
-MJ = FIXTURES / "text" / "motherjones_us_mass_shootings_1982-2019.csv"
+MJ = locate.fixture_text("motherjones_us_mass_shootings_1982-2019.csv")
 STATE_CODES = {**{n.lower(): c for c, n in places.US_STATES.items()}, "d.c.": "DC"}
 
 
+@pytest.mark.corpus
 def test_mother_jones_city_state_locations_resolve_to_their_state():
     with MJ.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
@@ -190,7 +189,7 @@ def test_mother_jones_city_state_locations_resolve_to_their_state():
     assert right / checked >= 0.95
 
 
-IDRISI = FIXTURES / "text" / "idrisi_lmr_en"
+IDRISI = locate.fixture_text("idrisi_lmr_en")
 
 
 def idrisi_recall(events):
@@ -208,6 +207,7 @@ def idrisi_recall(events):
     return found / total
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize(
     ("events", "floor"),
     [
@@ -282,9 +282,24 @@ USGS_TITLE = re.compile(r"M (\S+) - (\d+)km \S+ of (.+)$")
 ATOM = {"a": "http://www.w3.org/2005/Atom", "georss": "http://www.georss.org/georss"}
 
 
-def test_usgs_points_agree_with_the_country_in_their_titles():
+USGS_FEEDS = [
+    pytest.param([locate.own_feed("usgs.atom")], 3, id="own"),
+    pytest.param(
+        [
+            locate.fixture_feed(f"usgs_{n}.atom")
+            for n in ("2.5_day_2015-08-11", "2.5_week_2015-08-12", "4.5_week_2015-08-11")
+        ],
+        50,
+        id="captured",
+        marks=pytest.mark.corpus,
+    ),
+]
+
+
+@pytest.mark.parametrize(("paths", "least"), USGS_FEEDS)
+def test_usgs_points_agree_with_the_country_in_their_titles(paths, least):
     checked = agree = 0
-    for path in sorted((FIXTURES / "feeds").glob("usgs_*.atom")):
+    for path in paths:
         for entry in ET.parse(path).getroot().findall("a:entry", ATOM):
             match = USGS_TITLE.match(entry.find("a:title", ATOM).text)
             if not match:
@@ -299,7 +314,7 @@ def test_usgs_points_agree_with_the_country_in_their_titles():
             lat, lon = map(float, entry.find("georss:point", ATOM).text.split())
             checked += 1
             agree += expected[-1] in resolve_point(lat, lon, radius)
-    assert checked >= 50
+    assert checked >= least
     assert agree / checked >= 0.9
 
 
@@ -325,8 +340,19 @@ def test_polygon_at_sea_resolves_to_nothing():
 CAP = {"a": "http://www.w3.org/2005/Atom", "cap": "urn:oasis:names:tc:emergency:cap:1.1"}
 
 
-def nws_entries():
-    root = ET.parse(FIXTURES / "feeds" / "nws_cap_us_2018-08-15.atom").getroot()
+CAP_FEEDS = [
+    pytest.param(locate.own_feed("cap.atom"), 2, id="own"),
+    pytest.param(
+        locate.fixture_feed("nws_cap_us_2018-08-15.atom"),
+        50,
+        id="captured",
+        marks=pytest.mark.corpus,
+    ),
+]
+
+
+def nws_entries(path):
+    root = ET.parse(path).getroot()
     for entry in root.findall("a:entry", CAP):
         geocode = entry.find("cap:geocode", CAP)
         pairs = list(geocode) if geocode is not None else []
@@ -337,21 +363,23 @@ def nws_entries():
         yield codes, polygon
 
 
-def test_nws_polygons_agree_with_their_geocodes():
+@pytest.mark.parametrize(("path", "least"), CAP_FEEDS)
+def test_nws_polygons_agree_with_their_geocodes(path, least):
     checked = agree = 0
-    for codes, polygon in nws_entries():
+    for codes, polygon in nws_entries(path):
         states = set(resolve_geocodes(codes))
         if not polygon or not states:
             continue
         ring = [tuple(map(float, p.split(","))) for p in polygon.split()]
         checked += 1
         agree += bool(states & set(resolve_polygon(ring)) - {"US"})
-    assert checked >= 50
+    assert checked >= least
     assert agree / checked >= 0.85
 
 
-def test_nws_geocodes_resolve_to_us_states():
-    resolved = [resolve_geocodes(codes) for codes, _ in nws_entries()]
+@pytest.mark.parametrize(("path", "least"), CAP_FEEDS)
+def test_nws_geocodes_resolve_to_us_states(path, least):
+    resolved = [resolve_geocodes(codes) for codes, _ in nws_entries(path)]
     assert sum(1 for r in resolved if r) / len(resolved) >= 0.95
     for regions in resolved:
         assert all(get_region(code) is not None for code in regions)

@@ -10,25 +10,14 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from rules.assess import assess
 from rules.reports import Entry
+from tests import locate
 
 NOW = datetime(2024, 5, 20, 18, 0, tzinfo=UTC)
-FIXTURES = next(
-    (
-        p
-        for p in (
-            Path(__file__).resolve().parents[3] / "shared" / "fixtures",
-            Path("/work/shared/fixtures"),
-        )
-        if p.is_dir()
-    ),
-    Path("/work/shared/fixtures"),
-)
 
 
 def news(title: str, summary: str = "", **kw: object) -> Entry:
@@ -410,7 +399,7 @@ def test_an_old_earthquake_is_not_news():
 
 # ------------------------------------------------------------------ broad runs
 def ag_news() -> list[tuple[str, str, str]]:
-    with (FIXTURES / "text" / "ag_news_test.csv").open(encoding="utf-8") as handle:
+    with locate.fixture_text("ag_news_test.csv").open(encoding="utf-8") as handle:
         return [(c, t, d.replace("\\", " ")) for c, t, d in csv.reader(handle)]
 
 
@@ -420,6 +409,7 @@ def ag_news() -> list[tuple[str, str, str]]:
 AG_CEILING = {"2": 0.005, "3": 0.005}
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize(
     "label",
     [
@@ -447,8 +437,9 @@ def held_at(entry: Entry, now: datetime) -> bool:
     return result.tragedy and result.severity >= 2
 
 
+@pytest.mark.corpus
 def test_mother_jones_mass_shootings_are_recognised():
-    path = FIXTURES / "text" / "motherjones_us_mass_shootings_1982-2019.csv"
+    path = locate.fixture_text("motherjones_us_mass_shootings_1982-2019.csv")
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))[1:]
     found = kinds = states = 0

@@ -54,3 +54,33 @@ def test_descendants_of_a_country_include_its_subdivisions():
     below = regions.descendants("US")
     assert {"US", "US-TX", "US-CA"} <= below
     assert "MX" not in below
+
+
+@pytest.mark.parametrize(
+    ("token", "code"),
+    [
+        ("Florida (US-FL)", "US-FL"),  # the label the audience picker offers
+        ("florida (us-fl)", "US-FL"),
+        ("  Texas (US-TX) ", "US-TX"),
+        ("(US-TX)", "US-TX"),
+        ("Georgia", "GE"),  # a country and a US state: the country
+        ("Georgia (US-GA)", "US-GA"),
+    ],
+)
+def test_codes_labels_and_names_resolve_through_one_function(token, code):
+    found = regions.find(token)
+    assert found.region is not None and found.region.code == code
+    assert found.problem() is None
+
+
+def test_an_ambiguous_name_lists_its_candidates():
+    found = regions.find("Florida")
+    assert found.region is None
+    assert [r.code for r in found.candidates] == ["US-FL", "UY-FD"]
+    assert found.problem() == "Florida: US-FL (Florida, United States) or UY-FD (Florida, Uruguay)?"
+
+
+def test_a_label_whose_name_and_code_disagree_is_unknown():
+    found = regions.find("Paris (US-TX)")
+    assert found.region is None and found.candidates == ()
+    assert found.problem() == "Unknown region: Paris (US-TX)."

@@ -359,6 +359,18 @@ def test_bad_incident_form_input_is_named_and_holds_nothing(app, as_bob, change,
         assert "Gunman kills 5 in Uvalde, Texas" in page
 
 
+def test_a_region_resolves_on_the_incident_form_as_the_audience_picker_offers_it(app, as_bob):
+    post = queue(app, regions=["Florida (US-FL)"])
+    ambiguous = as_bob.submit("/incidents", {**GOOD_INCIDENT, "regions": "Florida"})
+    assert ambiguous.status_code == 400
+    page = html.unescape(ambiguous.get_data(as_text=True))
+    assert "Florida: US-FL (Florida, United States) or UY-FD (Florida, Uruguay)?" in page
+    assert count(app, Incident) == 0
+    declared = as_bob.submit("/incidents", {**GOOD_INCIDENT, "regions": "Florida (US-FL)"})
+    assert declared.status_code == 303
+    assert status_of(app, post.id) == "held"
+
+
 # ------------------------------------------------------------- edit/cancel
 def test_the_edit_form_reschedules_a_post_in_its_zone(app, as_alice):
     post = queue(app, publish_at="2026-06-01T14:30", timezone="Europe/Paris")

@@ -47,6 +47,13 @@ class PostSchema(Schema):
     regions = fields.List(fields.String())
     attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
+    review_reason = fields.Method(
+        "dump_review_reason",
+        metadata=doc(
+            type=["string", "null"],
+            description="why a person must act (needs_review, failed, unconfirmed)",
+        ),
+    )
     remote_id = fields.String(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     holds = fields.Method(
@@ -56,6 +63,11 @@ class PostSchema(Schema):
 
     def dump_status(self, post: Post) -> str:
         return shown_status(post, bool(self.holds_by_post.get(post.id)))
+
+    def dump_review_reason(self, post: Post) -> str | None:
+        if self.dump_status(post) in ("needs_review", "failed", "unconfirmed"):
+            return post.last_error
+        return None
 
     def dump_holds(self, post: Post) -> list[dict[str, Any]]:
         dumped: list[dict[str, Any]] = HoldSchema(many=True).dump(

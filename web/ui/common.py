@@ -3,11 +3,15 @@ a form, form parsing and error helpers, and the template globals and filters."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, redirect, url_for
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -17,6 +21,10 @@ from web import auth
 bp = Blueprint("ui", __name__)
 
 Page = str | Response | tuple[str, int]
+
+# The one way the UI shows a moment: minutes, then the zone it is shown in.
+SHOWN_TIME = "%Y-%m-%d %H:%M"
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 COMMON_ZONES = (
     "UTC",
@@ -100,3 +108,41 @@ def _http_link(url: str | None) -> str | None:
     if url and url.strip().lower().startswith(("http://", "https://")):
         return url.strip()
     return None
+
+
+@bp.app_template_global("when")
+def _when(moment: datetime | None, zone: str | None = None, missing: str = "never") -> Markup:
+    """``<time>`` showing ``moment`` as ``2026-06-01 14:30 UTC`` (or in ``zone``, an
+    IANA name, as ``2026-06-01 16:30 Europe/Paris``); the exact instant is in its
+    ``datetime`` and ``title``."""
+    if moment is None:
+        return escape(missing)
+    shown = moment.astimezone(ZoneInfo(zone) if zone else UTC)
+    exact = moment.astimezone(UTC).isoformat()
+    label = f"{shown.strftime(SHOWN_TIME)} {zone or 'UTC'}"
+    return Markup('<time datetime="{0}" title="{0}">{1}</time>').format(exact, label)
+
+
+def _detail(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "; ".join(f"{str(key).replace('_', ' ')}: {_detail(v)}" for key, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_detail(v) for v in value) if value else "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is None:  # a wall time, in a zone named beside it
+            return f"{moment.strftime(SHOWN_TIME)} local"
+        return f"{moment.astimezone(UTC).strftime(SHOWN_TIME)} UTC"
+    return "" if value is None else str(value)
+
+
+@bp.app_template_filter("details")
+def _details(details: Mapping[str, Any] | None) -> str:
+    """An audit event's details as text a person reads: ``severity: 3; regions:
+    US-TX, US``, not escaped JSON. The API and the CSV keep the JSON."""
+    return _detail(details) if details else ""

@@ -27,6 +27,12 @@ def login() -> Page:
     return redirect(target or url_for("ui.queue"), 303)
 
 
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page says."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.post("/logout")
 def logout() -> Response:
     auth.log_out()
