@@ -23,7 +23,14 @@ from sqlalchemy import text
 from scheduler import clock, incidents, migrate, posts, users
 from scheduler.config import Settings, load_settings
 from scheduler.context import Tactful
-from scheduler.errors import ConfigError, Conflict, NotFound, TactfulError, ValidationError
+from scheduler.errors import (
+    ConfigError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    TactfulError,
+    ValidationError,
+)
 from scheduler.worker import Worker
 
 WEB_FACTORY = "web:create_app"
@@ -264,7 +271,8 @@ def cmd_post_edit(settings: Settings, args: argparse.Namespace) -> int:
         if value is not None:
             data[key] = value
     with app.db.session() as session:
-        post = posts.update_post(session, settings, args.id, data, None)
+        actor = users.user_by_name(session, args.acting_as) if args.acting_as else None
+        post = posts.update_post(session, settings, args.id, data, actor)
         print(f"post {post.id} {post.status} at {post.publish_at.isoformat()}")
     return 0
 
@@ -514,6 +522,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category")
     p.add_argument("--region", action="append", help="audience region (repeatable)")
     p.add_argument("--status", choices=["queued", "draft"], help="submit a draft or requeue")
+    p.add_argument(
+        "--as",
+        dest="acting_as",
+        metavar="USER",
+        help="act as this user, with their role (default: the operator, as the system)",
+    )
     p.set_defaults(func=cmd_post_edit)
     p = post.add_parser("cancel", help="cancel a post")
     p.add_argument("id", type=int)
@@ -586,7 +600,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         _print_errors(exc)
         return EXIT_USAGE
-    except (NotFound, Conflict) as exc:
+    except (NotFound, Conflict, PermissionDenied) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except TactfulError as exc:

@@ -126,13 +126,11 @@ def _more_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
         },
         f"{p}/condolences/{{draft_id}}/approve": {
             "post": {
-                "summary": "Approve the latest version (approver; never its last editor when "
-                "two-person approval is on): condolence posts are queued",
+                "summary": "Approve the version read, `version` (approver; never an author of "
+                "any revision of it when two-person approval is on): condolence posts are "
+                "queued; 409 when the draft has moved on",
                 "parameters": [_id("draft_id")],
-                "requestBody": {
-                    "required": False,
-                    "content": {"application/json": {"schema": _ref("CondolenceApprove")}},
-                },
+                "requestBody": _body("CondolenceApprove"),
                 "responses": {"200": _json(approved, "the approved draft and its posts")}
                 | _errors(400, *auth_errors, 404, 409, 413),
             }

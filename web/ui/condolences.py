@@ -73,7 +73,7 @@ def _render_condolence(
             other_errors=other_errors(errors, CONDOLENCE_FIELDS),
             hints={a.name: _length_hint(a) for a in detail.accounts},
             two_person=settings.condolences.two_person_approval,
-            last_editor_is_me=draft.last_editor_id == user.id,
+            wrote_this_version=user.id in condolences.authors(db, draft),
             zones=COMMON_ZONES,
             open_statuses=condolences.OPEN_DRAFT,
         )
@@ -152,8 +152,9 @@ def edit_condolence(draft_id: int) -> Page:
 def approve_condolence(draft_id: int) -> Page:
     form = request.form
     data: dict[str, Any] = {}
-    if form.get("version", "").strip():
-        data["version"] = form["version"].strip()
+    version = form.get("version", "").strip()
+    if version:
+        data["version"] = int(version) if version.isdecimal() and len(version) < 10 else version
     shown: dict[str, Any] = {}
     if form.get("when") == "later":
         shown = {
