@@ -12,6 +12,7 @@ Incidents page releases them. Declaring an incident by hand works the same way.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import threading
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -24,6 +25,7 @@ from sqlalchemy import func, select
 from scheduler import clock, posts, users
 from scheduler.config import ChannelConfig, FeedConfig, Settings
 from scheduler.context import Tactful
+from scheduler.feeds.address import AddressPolicy
 from scheduler.models import Post, User
 
 DEMO_USER = "demo"
@@ -75,6 +77,7 @@ DEMO_POSTS: tuple[tuple[int, str, str, list[str], str], ...] = (
 # Seconds after start when the demo feed starts carrying the tragedy.
 TRAGEDY_AFTER = 60
 DEMO_FEED_INTERVAL = 15
+DEMO_HOST = "127.0.0.1"
 
 CALM_ITEMS = (
     (
@@ -103,7 +106,7 @@ class DemoFeed:
     @property
     def url(self) -> str:
         assert self.server is not None, "start the feed first"
-        return f"http://127.0.0.1:{self.server.server_address[1]}/news.xml"
+        return f"http://{DEMO_HOST}:{self.server.server_address[1]}/news.xml"
 
     def render(self, now: datetime) -> str:
         items = [(i, *item, self.started) for i, item in enumerate(CALM_ITEMS)]
@@ -136,7 +139,7 @@ class DemoFeed:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((DEMO_HOST, 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -153,10 +156,16 @@ def demo_settings(settings: Settings, feed_url: str | None = None) -> Settings:
     changes: dict[str, Any] = {"channels": settings.channels + extra}
     if feed_url:
         changes["feeds"] = (FeedConfig(feed_url, "news", DEMO_FEED_INTERVAL, True, "Demo News"),)
+        monitor = settings.monitor
         changes["monitor"] = dataclasses.replace(
-            settings.monitor,
-            min_interval_seconds=min(settings.monitor.min_interval_seconds, DEMO_FEED_INTERVAL),
-            poll_interval=min(settings.monitor.poll_interval, 5.0),
+            monitor,
+            min_interval_seconds=min(monitor.min_interval_seconds, DEMO_FEED_INTERVAL),
+            poll_interval=min(monitor.poll_interval, 5.0),
+            # The demo feed is served on this machine: allow exactly its address.
+            allow_private=AddressPolicy(
+                (*monitor.allow_private.networks, ipaddress.ip_network(DEMO_HOST)),
+                monitor.allow_private.hosts,
+            ),
         )
     return dataclasses.replace(settings, **changes)
 

@@ -223,7 +223,12 @@ def poll_feed(
     started = clock.now()  # the next poll is due an interval after this one began
     try:
         result = fetch(
-            url, etag=etag, last_modified=last_modified, settings=app.settings, client=client
+            url,
+            etag=etag,
+            last_modified=last_modified,
+            settings=app.settings,
+            client=client,
+            token=_token(app, url),
         )
         if result.status == 304:
             return _store_not_modified(app, feed_id, url, result, started)
@@ -261,6 +266,20 @@ def monitor_job(
                 )
 
     return poll_due
+
+
+def _token(app: Tactful, url: str) -> str | None:
+    """The bearer token of a configured feed with ``token_env``; raises ``FeedError``
+    when the variable it names is not set."""
+    for cfg in app.settings.feeds:
+        if cfg.url == url and cfg.token_env:
+            token = app.settings.secret(cfg.token_env)
+            if not token:
+                raise FeedError(
+                    f"the environment variable {cfg.token_env} (the feed's token_env) is not set"
+                )
+            return token
+    return None
 
 
 # ------------------------------------------------------------------- storing
