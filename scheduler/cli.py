@@ -270,10 +270,13 @@ def cmd_post_edit(settings: Settings, args: argparse.Namespace) -> int:
     ):
         if value is not None:
             data[key] = value
-    with app.db.session() as session:
-        actor = users.user_by_name(session, args.acting_as) if args.acting_as else None
-        post = posts.update_post(session, settings, args.id, data, actor)
-        print(f"post {post.id} {post.status} at {post.publish_at.isoformat()}")
+    try:
+        with app.db.session() as session:
+            actor = users.user_by_name(session, args.acting_as) if args.acting_as else None
+            post = posts.update_post(session, settings, args.id, data, actor)
+            print(f"post {post.id} {post.status} at {post.publish_at.isoformat()}")
+    finally:
+        app.close()
     return 0
 
 

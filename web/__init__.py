@@ -18,9 +18,11 @@ from typing import Any
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from scheduler.context import Tactful
 from scheduler.errors import Conflict, NotFound, PermissionDenied
+from scheduler.schemas import MAX_ID, bad_text
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 # Paths answered with JSON errors even when no API view ran (unknown URL, 405, 413).
@@ -53,6 +55,8 @@ def create_app(tactful: Tactful | None = None, test_config: dict[str, Any] | Non
 
     from web import api, ui
 
+    app.url_map.converters["id"] = IdConverter
+    app.before_request(_refuse_unstorable_text)
     csrf = CSRFProtect()
     csrf.init_app(app)
     csrf.exempt(api.bp)
@@ -60,6 +64,32 @@ def create_app(tactful: Tactful | None = None, test_config: dict[str, Any] | Non
     app.register_blueprint(api.bp)
     _register_error_pages(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>`` in a route: a row id, 0 to ``MAX_ID``. A larger number matches no
+    route (404 naming the path), rather than overflowing the database's integer."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=0, max=MAX_ID)
+
+
+def _refuse_unstorable_text() -> tuple[Any, int] | None:
+    """Refuse (400, naming the field) a query string or form holding text no
+    database stores (NUL, a lone surrogate), before any view sees it. JSON bodies are
+    checked where the API reads them."""
+    errors = bad_text({k: request.args.getlist(k) for k in request.args})
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        errors.update(bad_text({k: request.form.getlist(k) for k in request.form}))
+    if not errors:
+        return None
+    if _wants_json():
+        return {"errors": errors}, 400
+    message = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+    return render_template("error.html", status=400, message=message), 400
 
 
 def _stored_secret_key(data_dir: Path) -> str:

@@ -20,7 +20,7 @@ from scheduler.context import Tactful
 from scheduler.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from scheduler.feeds import manage as feeds
 from scheduler.models import Incident, Post
-from scheduler.schemas import load
+from scheduler.schemas import bad_text, load
 from web import auth
 from web.api_schemas import (
     AUDIT_EXPORT,
@@ -110,6 +110,9 @@ def _body(*, optional: bool = False) -> dict[str, Any]:
         raise ValidationError.single("_schema", f"Malformed JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ValidationError.single("_schema", "Expected a JSON object.")
+    errors = bad_text(data)
+    if errors:
+        raise ValidationError(errors)
     return data
 
 
@@ -139,13 +142,13 @@ def _dump_post(db: Session, post: Post) -> dict[str, Any]:
     return result
 
 
-@bp.get("/posts/<int:post_id>")
+@bp.get("/posts/<id:post_id>")
 def get_post(post_id: int) -> Body:
     with _app().db.session() as db:
         return _dump_post(db, posts.get_post(db, post_id))
 
 
-@bp.patch("/posts/<int:post_id>")
+@bp.patch("/posts/<id:post_id>")
 def update_post(post_id: int) -> Body:
     data = _body()
     with _app().db.session() as db:
@@ -153,7 +156,7 @@ def update_post(post_id: int) -> Body:
         return _dump_post(db, post)
 
 
-@bp.delete("/posts/<int:post_id>")
+@bp.delete("/posts/<id:post_id>")
 def cancel_post(post_id: int) -> Body:
     with _app().db.session() as db:
         post = posts.cancel_post(db, post_id, g.user, "cancelled through the API")
@@ -189,13 +192,13 @@ def _dump_incident(db: Session, incident: Incident) -> dict[str, Any]:
     return dumped
 
 
-@bp.get("/incidents/<int:incident_id>")
+@bp.get("/incidents/<id:incident_id>")
 def get_incident(incident_id: int) -> Body:
     with _app().db.session() as db:
         return _dump_incident(db, incidents.get_incident(db, incident_id))
 
 
-@bp.patch("/incidents/<int:incident_id>")
+@bp.patch("/incidents/<id:incident_id>")
 @auth.role_required("approver")
 def amend_incident(incident_id: int) -> Body:
     data = _body()
@@ -204,7 +207,7 @@ def amend_incident(incident_id: int) -> Body:
         return _dump_incident(db, incident)
 
 
-@bp.post("/incidents/<int:incident_id>/confirm")
+@bp.post("/incidents/<id:incident_id>/confirm")
 @auth.role_required("approver")
 def confirm_incident(incident_id: int) -> Body:
     with _app().db.session() as db:
@@ -227,13 +230,13 @@ def _end(incident_id: int, status: str) -> Body:
     return result
 
 
-@bp.post("/incidents/<int:incident_id>/resolve")
+@bp.post("/incidents/<id:incident_id>/resolve")
 @auth.role_required("approver")
 def resolve_incident(incident_id: int) -> Body:
     return _end(incident_id, "resolved")
 
 
-@bp.post("/incidents/<int:incident_id>/dismiss")
+@bp.post("/incidents/<id:incident_id>/dismiss")
 @auth.role_required("approver")
 def dismiss_incident(incident_id: int) -> Body:
     return _end(incident_id, "dismissed")
@@ -256,13 +259,13 @@ def list_condolences() -> Body:
         return {"condolences": schema.dump(rows)}
 
 
-@bp.get("/condolences/<int:draft_id>")
+@bp.get("/condolences/<id:draft_id>")
 def get_condolence(draft_id: int) -> Body:
     with _app().db.session() as db:
         return _dump_draft(db, draft_id)
 
 
-@bp.patch("/condolences/<int:draft_id>")
+@bp.patch("/condolences/<id:draft_id>")
 def edit_condolence(draft_id: int) -> Body:
     data = _body()
     with _app().db.session() as db:
@@ -270,7 +273,7 @@ def edit_condolence(draft_id: int) -> Body:
         return _dump_draft(db, draft_id)
 
 
-@bp.post("/condolences/<int:draft_id>/approve")
+@bp.post("/condolences/<id:draft_id>/approve")
 @auth.role_required("approver")
 def approve_condolence(draft_id: int) -> Body:
     data = _body(optional=True)
@@ -283,7 +286,7 @@ def approve_condolence(draft_id: int) -> Body:
         }
 
 
-@bp.post("/condolences/<int:draft_id>/decline")
+@bp.post("/condolences/<id:draft_id>/decline")
 @auth.role_required("approver")
 def decline_condolence(draft_id: int) -> Body:
     data = _body()
@@ -303,7 +306,8 @@ def _wants_csv(fmt: str | None) -> bool:
 @auth.role_required("approver")
 def audit_log() -> Body | Response:
     """Read only: the audit log has no write endpoint, by design."""
-    query = load(AuditQuerySchema(), {k: v for k, v in request.args.items() if v.strip()})
+    # Unlike the page's filter form, the API takes no empty values (``limit=``).
+    query = load(AuditQuerySchema(), request.args.to_dict())
     as_csv = _wants_csv(query.pop("format", None))
     query.setdefault("limit", AUDIT_EXPORT if as_csv else AUDIT_PAGE)
     with _app().db.session() as db:
@@ -329,7 +333,7 @@ def add_feed() -> Body:
         return FeedSchema().dump(feeds.add_feed(db, _app().settings, data, g.user)), 201
 
 
-@bp.get("/feeds/<int:feed_id>")
+@bp.get("/feeds/<id:feed_id>")
 @auth.role_required("admin")
 def get_feed(feed_id: int) -> Body:
     with _app().db.session() as db:
@@ -337,7 +341,7 @@ def get_feed(feed_id: int) -> Body:
         return dumped
 
 
-@bp.patch("/feeds/<int:feed_id>")
+@bp.patch("/feeds/<id:feed_id>")
 @auth.role_required("admin")
 def update_feed(feed_id: int) -> Body:
     data = _body()
@@ -347,7 +351,7 @@ def update_feed(feed_id: int) -> Body:
         return dumped
 
 
-@bp.delete("/feeds/<int:feed_id>")
+@bp.delete("/feeds/<id:feed_id>")
 @auth.role_required("admin")
 def delete_feed(feed_id: int) -> Response:
     with _app().db.session() as db:

@@ -110,10 +110,14 @@ def role_required(role: str) -> Callable[[View], View]:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only a path on this site: never another host (``//evil``, ``/\\evil``)."""
+    """Only a path on this site: never another host (``//evil``, ``/\\evil``), and
+    nothing with a control character or space, which browsers drop or which would
+    break the header (a tab in ``/<tab>/evil.example`` leaves ``//evil.example``)."""
     return bool(
         target
+        and len(target) <= 2000
         and target.startswith("/")
         and not target.startswith(("//", "/\\"))
         and "\\" not in target
+        and all(" " < c != "\x7f" for c in target)
     )

@@ -102,7 +102,7 @@ def condolences_page() -> Page:
         )
 
 
-@bp.get("/condolences/<int:draft_id>")
+@bp.get("/condolences/<id:draft_id>")
 @login_required
 def condolence_page(draft_id: int) -> Page:
     return _render_condolence(draft_id)
@@ -122,7 +122,7 @@ def _edit_form(form: MultiDict[str, str]) -> dict[str, Any]:
     }
 
 
-@bp.post("/condolences/<int:draft_id>/edit")
+@bp.post("/condolences/<id:draft_id>/edit")
 @login_required
 def edit_condolence(draft_id: int) -> Page:
     values = _edit_form(request.form)
@@ -146,7 +146,7 @@ def edit_condolence(draft_id: int) -> Page:
     return see_other("ui.condolence_page", draft_id=draft_id)
 
 
-@bp.post("/condolences/<int:draft_id>/approve")
+@bp.post("/condolences/<id:draft_id>/approve")
 @login_required
 @role_required("approver")
 def approve_condolence(draft_id: int) -> Page:
@@ -175,7 +175,7 @@ def approve_condolence(draft_id: int) -> Page:
     return see_other("ui.condolence_page", draft_id=draft_id)
 
 
-@bp.post("/condolences/<int:draft_id>/decline")
+@bp.post("/condolences/<id:draft_id>/decline")
 @login_required
 @role_required("approver")
 def decline_condolence(draft_id: int) -> Page:
