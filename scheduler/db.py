@@ -9,9 +9,11 @@ SQLite drops offsets.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, DateTime, Engine, Integer, any_, create_engine, event, literal
@@ -61,15 +63,31 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) readable by the owner only (0700). An
+    existing directory is left as its owner set it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def private_file(path: Path) -> None:
+    """Create the SQLite file empty and owner-only (0600) before SQLite opens it, so
+    it (and its -wal and -shm files, which SQLite makes with the same mode) is never
+    readable by others; an existing file is left alone."""
+    private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def make_engine(settings: Settings) -> Engine:
     url = settings.database_url
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            from pathlib import Path
-
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))
         engine = create_engine(
             url, connect_args={"timeout": settings.sqlite_busy_timeout, "check_same_thread": False}
         )

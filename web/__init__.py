@@ -25,6 +25,19 @@ from scheduler.errors import Conflict, NotFound, PermissionDenied
 from scheduler.schemas import MAX_ID, bad_text
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+# Sent on every answer. Scripts and styles come from this site's static files only
+# (no inline script or style attribute), no page may be framed, nothing is sniffed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
 # Paths answered with JSON errors even when no API view ran (unknown URL, 405, 413).
 API_PREFIX = "/api/"
 
@@ -57,6 +70,7 @@ def create_app(tactful: Tactful | None = None, test_config: dict[str, Any] | Non
 
     app.url_map.converters["id"] = IdConverter
     app.before_request(_refuse_unstorable_text)
+    app.after_request(_security_headers)
     csrf = CSRFProtect()
     csrf.init_app(app)
     csrf.exempt(api.bp)
@@ -72,6 +86,12 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map: Any) -> None:
         super().__init__(url_map, min=0, max=MAX_ID)
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def _refuse_unstorable_text() -> tuple[Any, int] | None:
@@ -102,7 +122,7 @@ def _stored_secret_key(data_dir: Path) -> str:
         existing = ""
     if existing:
         return existing
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     # Written to a private temporary file, then linked into place: two processes
     # starting at once never see a half-written key, and the first one wins.

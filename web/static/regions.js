@@ -1,0 +1,26 @@
+// The post form: region suggestions for the audience field.
+// A static file, not inline: the Content-Security-Policy allows only scripts from this site.
+(() => {
+  // Suggest regions for the name being typed after the last comma.
+  const input = document.getElementById("regions");
+  const list = document.getElementById("region-options");
+  let timer;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const parts = input.value.split(",");
+      const last = parts.pop().trim();
+      if (last.length < 2) return;
+      const before = parts.map((p) => p.trim()).filter(Boolean);
+      const response = await fetch(input.dataset.search + "?q=" + encodeURIComponent(last));
+      if (!response.ok) return;
+      const found = (await response.json()).regions;
+      list.replaceChildren(...found.map((region) => {
+        const option = document.createElement("option");
+        option.value = before.concat([region.code]).join(", ");
+        option.label = region.label;
+        return option;
+      }));
+    }, 200);
+  });
+})();
