@@ -107,6 +107,15 @@ class MonitorSettings:
 
 
 @dataclass(frozen=True)
+class LoginLimits:
+    """Failed logins allowed per account and per client address in a window."""
+
+    per_account: int
+    per_address: int
+    window_seconds: int
+
+
+@dataclass(frozen=True)
 class FeedConfig:
     """A feed listed in ``[[feeds]]``; synced into the database by URL."""
 
@@ -147,6 +156,7 @@ class Settings:
     secret_key_env: str
     max_content_length: int
     secure_cookies: bool
+    login: LoginLimits
     channels: tuple[ChannelConfig, ...]
     condolences: CondolenceConfig
     notify: NotifyConfig
@@ -604,6 +614,11 @@ def load_settings(
         secret_key_env=web.text("secret_key_env"),
         max_content_length=web.whole("max_content_length", 1024),
         secure_cookies=web.flag("secure_cookies", False),
+        login=LoginLimits(
+            per_account=web.whole("login_failures_per_account", 1, 10_000),
+            per_address=web.whole("login_failures_per_address", 1, 1_000_000),
+            window_seconds=web.whole("login_window_seconds", 1, 7 * 24 * 3600),
+        ),
         channels=_channels(data.get("channels", []), is_known_region),
         condolences=_condolences(root.section("condolences")),
         notify=_notify(root.section("notify")),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from rules.regions import search as search_regions
-from scheduler import audit, condolences, holds, incidents, posts, queries
+from scheduler import audit, condolences, holds, incidents, posts, queries, users
 from scheduler.context import Tactful
 from scheduler.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from scheduler.feeds import manage as feeds
@@ -32,10 +32,14 @@ from web.api_schemas import (
     FeedSchema,
     IncidentQuerySchema,
     IncidentSchema,
+    PasswordChangeSchema,
+    PasswordResetSchema,
     PostSchema,
     RegionQuerySchema,
     RegionSchema,
     ReleaseSchema,
+    TokenSchema,
+    UserSchema,
     audit_csv,
     openapi_document,
 )
@@ -357,6 +361,65 @@ def delete_feed(feed_id: int) -> Response:
     with _app().db.session() as db:
         feeds.delete_feed(db, feed_id, g.user)
     return Response(status=204)
+
+
+# ------------------------------------------------------------- credentials
+@bp.get("/tokens")
+def list_tokens() -> Body:
+    """One's own API tokens; an admin sees everyone's."""
+    with _app().db.session() as db:
+        mine = None if users.has_role(g.user, "admin") else g.user.id
+        return {"tokens": TokenSchema(many=True).dump(users.list_tokens(db, mine))}
+
+
+@bp.delete("/tokens/<id:token_id>")
+def revoke_token(token_id: int) -> Body:
+    with _app().db.session() as db:
+        dumped: dict[str, Any] = TokenSchema().dump(users.revoke_token_as(db, token_id, g.user))
+        return dumped
+
+
+@bp.post("/account/password")
+def change_password() -> Response:
+    """Change one's own password: every session of this user ends (tokens stay)."""
+    data = load(PasswordChangeSchema(), _body())
+    with _app().db.session() as db:
+        user = users.get_user(db, g.user.id)
+        users.change_password(db, user, data["current_password"], data["new_password"])
+    return Response(status=204)
+
+
+@bp.get("/users")
+@auth.role_required("admin")
+def list_users() -> Body:
+    with _app().db.session() as db:
+        return {"users": UserSchema(many=True).dump(users.list_users(db))}
+
+
+@bp.post("/users/<id:user_id>/deactivate")
+@auth.role_required("admin")
+def deactivate_user(user_id: int) -> Body:
+    with _app().db.session() as db:
+        dumped: dict[str, Any] = UserSchema().dump(users.set_active(db, user_id, False, g.user))
+        return dumped
+
+
+@bp.post("/users/<id:user_id>/reactivate")
+@auth.role_required("admin")
+def reactivate_user(user_id: int) -> Body:
+    with _app().db.session() as db:
+        dumped: dict[str, Any] = UserSchema().dump(users.set_active(db, user_id, True, g.user))
+        return dumped
+
+
+@bp.post("/users/<id:user_id>/password")
+@auth.role_required("admin")
+def reset_password(user_id: int) -> Body:
+    data = load(PasswordResetSchema(), _body())
+    with _app().db.session() as db:
+        user = users.reset_password(db, user_id, data["password"], g.user)
+        dumped: dict[str, Any] = UserSchema().dump(user)
+        return dumped
 
 
 # ------------------------------------------------------------------- regions
