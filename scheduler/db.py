@@ -153,12 +153,19 @@ def id_among(
     return column.in_(values)
 
 
+# The largest row id: the integer columns of both databases hold no more. A larger
+# number names no row (NotFound), rather than overflowing in SQL.
+MAX_ID = 2**31 - 1
+
+
 def get_or_raise(
     session: Session, model: type[M], object_id: int, what: str, *, lock: bool = False
 ) -> M:
     """The row of ``model`` with this primary key, else ``NotFound`` naming ``what``.
     ``lock``: ``SELECT … FOR UPDATE`` of that table's row only (not of rows joined
     for eager loading), read afresh even if the session holds it already."""
+    if not 0 <= object_id <= MAX_ID:
+        raise NotFound(what, object_id)
     found = session.get(model, object_id, with_for_update={"of": model} if lock else None)
     if found is None:
         raise NotFound(what, object_id)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 from marshmallow import ValidationError as MarshmallowError
 
+from scheduler.db import MAX_ID
 from scheduler.errors import ValidationError
 from scheduler.models import POST_CATEGORIES, POST_STATUSES
 
@@ -41,9 +42,8 @@ INCIDENT_KINDS = (
     "accident",
     "other",
 )
-# The largest row id and offset accepted: the databases' integer columns hold no more,
-# and a larger number must be a 4xx naming its field, never an overflow in SQL.
-MAX_ID = 2**31 - 1
+# MAX_ID (from scheduler.db) bounds ids and offsets: a larger number must be a 4xx
+# naming its field, never an overflow in SQL.
 # Times outside these years cannot be a publish time, and near year 9999 adding an
 # offset overflows Python's datetime.
 MIN_YEAR, MAX_YEAR = 1970, 2999

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from scheduler import audit, clock
-from scheduler.db import get_or_raise
+from scheduler.db import MAX_ID, get_or_raise
 from scheduler.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from scheduler.models import ROLES, ApiToken, User
 
@@ -140,9 +140,7 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 
 def revoke_token(session: Session, token_id: int, actor: str) -> None:
-    row = session.get(ApiToken, token_id)
-    if row is None:
-        raise NotFound("token", token_id)
+    row = get_or_raise(session, ApiToken, token_id, "token")
     if row.revoked_at is not None:
         raise Conflict("token already revoked")
     row.revoked_at = clock.now()
@@ -219,7 +217,7 @@ def list_tokens(session: Session, user_id: int | None = None) -> list[ApiToken]:
 def revoke_token_as(session: Session, token_id: int, actor: User) -> ApiToken:
     """Revoke a token: one's own, or anyone's for an admin (another user's token is
     "not found" to a non-admin, so ids cannot be probed)."""
-    row = session.get(ApiToken, token_id)
+    row = session.get(ApiToken, token_id) if 0 <= token_id <= MAX_ID else None
     if row is None or (row.user_id != actor.id and not has_role(actor, "admin")):
         raise NotFound("token", token_id)
     revoke_token(session, token_id, actor.name)

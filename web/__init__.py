@@ -22,7 +22,7 @@ from werkzeug.routing import IntegerConverter
 
 from scheduler.context import Tactful
 from scheduler.errors import Conflict, NotFound, PermissionDenied
-from scheduler.schemas import MAX_ID, bad_text
+from scheduler.schemas import bad_text
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 # Sent on every answer. Scripts and styles come from this site's static files only
@@ -81,11 +81,10 @@ def create_app(tactful: Tactful | None = None, test_config: dict[str, Any] | Non
 
 
 class IdConverter(IntegerConverter):
-    """``<id:name>`` in a route: a row id, 0 to ``MAX_ID``. A larger number matches no
-    route (404 naming the path), rather than overflowing the database's integer."""
-
-    def __init__(self, url_map: Any) -> None:
-        super().__init__(url_map, min=0, max=MAX_ID)
+    """``<id:name>`` in a route: a row id. Any number of digits matches (a bound here
+    would turn a DELETE of a huge id into a 405, the router checking methods before
+    converters); a number past ``MAX_ID`` is a 404 from the lookup, never an
+    overflow in SQL."""
 
 
 def _security_headers(response: Response) -> Response:
@@ -140,6 +139,19 @@ def _stored_secret_key(data_dir: Path) -> str:
     return key
 
 
+def http_error_body(exc: HTTPException) -> tuple[dict[str, Any], int]:
+    """The JSON error for an HTTP error raised before or around a view."""
+    status = exc.code or 500
+    field = {404: "path", 405: "method", 413: "body"}.get(status, "_schema")
+    return _json_error(status, field, exc.description or exc.name)
+
+
+def http_error_headers(exc: HTTPException) -> dict[str, str]:
+    """The headers the error carries besides its body's type: ``Allow`` on a 405,
+    ``Retry-After`` where one is set."""
+    return {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+
+
 def _wants_json() -> bool:
     return request.path.startswith(API_PREFIX)
 
@@ -170,11 +182,14 @@ def _register_error_pages(app: Flask) -> None:
         return render_template("error.html", status=403, message=str(exc)), 403
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response | tuple[Any, int]:
+    def http_error(exc: HTTPException) -> Response | tuple[Any, int, dict[str, str]]:
         status = exc.code or 500
+        headers = http_error_headers(exc)
         if _wants_json():
-            field = {404: "path", 405: "method", 413: "body"}.get(status, "_schema")
-            return _json_error(status, field, exc.description or exc.name)
-        return render_template(
-            "error.html", status=status, message=exc.description or exc.name
-        ), status
+            body, status = http_error_body(exc)
+            return body, status, headers
+        return (
+            render_template("error.html", status=status, message=exc.description or exc.name),
+            status,
+            headers,
+        )

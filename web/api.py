@@ -21,7 +21,7 @@ from scheduler.errors import Conflict, NotFound, PermissionDenied, ValidationErr
 from scheduler.feeds import manage as feeds
 from scheduler.models import Incident, Post
 from scheduler.schemas import bad_text, load
-from web import auth
+from web import auth, http_error_body, http_error_headers
 from web.api_schemas import (
     AUDIT_EXPORT,
     AUDIT_PAGE,
@@ -93,10 +93,9 @@ def _denied(exc: PermissionDenied) -> tuple[dict[str, Any], int]:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> tuple[dict[str, Any], int]:
-    status = exc.code or 500
-    field = {404: "path", 405: "method", 413: "body"}.get(status, "_schema")
-    return _errors(status, field, exc.description or exc.name)
+def _http_error(exc: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]:
+    body, status = http_error_body(exc)
+    return body, status, http_error_headers(exc)
 
 
 def _body(*, optional: bool = False) -> dict[str, Any]:

@@ -24,11 +24,11 @@ HUGE = str(2**64)
         pytest.param(f"/posts?offset={HUGE}", 400, "offset", id="offset"),
         pytest.param(f"/posts?offset={2**63}", 400, "offset", id="offset-2-63"),
         pytest.param("/posts?limit=", 400, "limit", id="empty-limit"),
-        pytest.param(f"/posts/{HUGE}", 404, "path", id="post-id"),
-        pytest.param("/posts/9223372036854775807", 404, "path", id="post-id-int64-max"),
-        pytest.param("/posts/2147483648", 404, "path", id="post-id-past-int32"),
-        pytest.param(f"/incidents/{HUGE}", 404, "path", id="incident-id"),
-        pytest.param(f"/condolences/{HUGE}", 404, "path", id="draft-id"),
+        pytest.param(f"/posts/{HUGE}", 404, "id", id="post-id"),
+        pytest.param("/posts/9223372036854775807", 404, "id", id="post-id-int64-max"),
+        pytest.param("/posts/2147483648", 404, "id", id="post-id-past-int32"),
+        pytest.param(f"/incidents/{HUGE}", 404, "id", id="incident-id"),
+        pytest.param(f"/condolences/{HUGE}", 404, "id", id="draft-id"),
         pytest.param(f"/audit?object_id={HUGE}", 400, "object_id", id="object-id"),
         pytest.param("/audit?since=9999-12-31T23:59:59-12:00", 400, "since", id="since-9999"),
         pytest.param("/audit?until=9999-12-31", 400, "until", id="until-9999"),
@@ -131,3 +131,24 @@ def test_login_follows_a_same_site_path(browser, alice):
         data={"name": "alice", "password": "alice-password-123", "csrf_token": person.csrf_token()},
     )
     assert response.headers["Location"] == "/incidents?open=1"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [
+        ("PUT", "/posts/1", {"GET", "PATCH", "DELETE"}),
+        ("DELETE", "/openapi.json", {"GET"}),
+        ("PATCH", "/incidents/1/resolve", {"POST"}),
+    ],
+)
+def test_a_wrong_method_is_a_405_naming_the_allowed_ones(alice_api, method, url, allowed):
+    response = alice_api.call(method, url)
+    assert response.status_code == 405
+    assert list(response.json["errors"]) == ["method"]
+    assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+def test_a_wrong_method_on_a_page_is_a_405_with_allow(as_alice):
+    response = as_alice.client.put("/posts/new")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]

@@ -14,8 +14,9 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MarshmallowError
 
+from scheduler.db import MAX_ID
 from scheduler.models import AuditEvent
-from scheduler.schemas import MAX_ID, check_year
+from scheduler.schemas import check_year
 from web.api_schemas.json_schema import doc
 
 

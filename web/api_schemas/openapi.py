@@ -9,6 +9,7 @@ from marshmallow import Schema
 
 from scheduler.condolences import ApproveSchema, DeclineSchema, DraftEditSchema
 from scheduler.config import Settings
+from scheduler.db import MAX_ID
 from scheduler.feeds.manage import feed_schema
 from scheduler.schemas import (
     IncidentAmendSchema,
@@ -70,7 +71,13 @@ def _query(schema: Schema) -> list[dict[str, Any]]:
 
 
 def _id(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    """A row id in the path; a larger number than the databases hold is a 404."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    }
 
 
 def _body(name: str) -> dict[str, Any]:
