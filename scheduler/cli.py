@@ -32,7 +32,14 @@ from scheduler import accounts, clock, incidents, migrate, posts, users
 from scheduler.config import DEMO_CONFIG, Settings, load_settings
 from scheduler.context import Tactful
 from scheduler.db import sqlite_path
-from scheduler.errors import ConfigError, Conflict, NotFound, TactfulError, ValidationError
+from scheduler.errors import (
+    ConfigError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    TactfulError,
+    ValidationError,
+)
 from scheduler.worker import Worker
 
 WEB_FACTORY = "web:create_app"
@@ -229,6 +236,90 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
     with app.db.session() as session:
         user = users.create_user(session, args.name, password, args.role, email=args.email)
         print(f"created {user.role} {user.name} (id {user.id})")
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The new password from stdin (``--password-stdin``) or typed twice; ``None``
+    (after an error message) when the two typed entries differ."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != password:
+        print("error: password: the two entries differ", file=sys.stderr)
+        return None
+    return password
+
+
+def cmd_user_list(settings: Settings, args: argparse.Namespace) -> int:
+    app = build_app(settings)
+    try:
+        with app.db.session() as session:
+            for user in users.list_users(session):
+                state = "active" if user.active else "inactive"
+                print(f"{user.id}\t{user.name}\t{user.role}\t{state}\t{user.email or ''}")
+    finally:
+        app.close()
+    return 0
+
+
+def _cmd_user_active(active: bool) -> Callable[[Settings, argparse.Namespace], int]:
+    def run(settings: Settings, args: argparse.Namespace) -> int:
+        app = build_app(settings)
+        try:
+            with app.db.session() as session:
+                user = users.set_active(
+                    session, users.user_by_name(session, args.name).id, active, None
+                )
+                state = "reactivated" if active else "deactivated: every session ended"
+                print(f"user {user.name} {state}")
+        finally:
+            app.close()
+        return 0
+
+    return run
+
+
+def cmd_user_password(settings: Settings, args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    if password is None:
+        return EXIT_USAGE
+    app = build_app(settings)
+    try:
+        with app.db.session() as session:
+            user = users.user_by_name(session, args.name)
+            users.reset_password(session, user.id, password, None)
+            print(f"password of {user.name} reset: every session ended")
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_token_list(settings: Settings, args: argparse.Namespace) -> int:
+    app = build_app(settings)
+    try:
+        with app.db.session() as session:
+            owner = users.user_by_name(session, args.name).id if args.name else None
+            for token in users.list_tokens(session, owner):
+                used = token.last_used_at.isoformat() if token.last_used_at else "never used"
+                state = f"revoked {token.revoked_at.isoformat()}" if token.revoked_at else "active"
+                print(
+                    f"{token.id}\t{token.user.name}\t{token.name}\t"
+                    f"created {token.created_at.isoformat()}\tlast used {used}\t{state}"
+                )
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    app = build_app(settings)
+    try:
+        with app.db.session() as session:
+            users.revoke_token(session, args.id, "cli")
+            print(f"token {args.id} revoked")
+    finally:
+        app.close()
     return 0
 
 
@@ -429,9 +520,13 @@ def cmd_post_edit(settings: Settings, args: argparse.Namespace) -> int:
     ):
         if value is not None:
             data[key] = value
-    with app.db.session() as session:
-        post = posts.update_post(session, settings, args.id, data, None)
-        print(f"post {post.id} {post.status} at {post.publish_at.isoformat()}")
+    try:
+        with app.db.session() as session:
+            actor = users.user_by_name(session, args.acting_as) if args.acting_as else None
+            post = posts.update_post(session, settings, args.id, data, actor)
+            print(f"post {post.id} {post.status} at {post.publish_at.isoformat()}")
+    finally:
+        app.close()
     return 0
 
 
@@ -681,6 +776,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.add_argument("--email", help="where condolence prompts are sent")
     p.set_defaults(func=cmd_user_create)
+    user.add_parser("list", help="list users").set_defaults(func=cmd_user_list)
+    for verb, active, summary in (
+        ("deactivate", False, "deactivate a user: every session ends, tokens stop working"),
+        ("reactivate", True, "reactivate a user"),
+    ):
+        p = user.add_parser(verb, help=summary)
+        p.add_argument("name")
+        p.set_defaults(func=_cmd_user_active(active))
+    p = user.add_parser("password", help="reset a user's password: every session ends")
+    p.add_argument("name")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.set_defaults(func=cmd_user_password)
 
     token = sub.add_parser("token", help="API tokens").add_subparsers(
         dest="token_command", required=True
@@ -689,6 +796,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="the user's name")
     p.add_argument("--label", help="what the token is for")
     p.set_defaults(func=cmd_token_create)
+    p = token.add_parser("list", help="list API tokens with their last use")
+    p.add_argument("name", nargs="?", help="only this user's tokens")
+    p.set_defaults(func=cmd_token_list)
+    p = token.add_parser("revoke", help="revoke an API token by id")
+    p.add_argument("id", type=int)
+    p.set_defaults(func=cmd_token_revoke)
 
     inc = sub.add_parser("incident", help="incidents").add_subparsers(
         dest="incident_command", required=True
@@ -732,6 +845,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category")
     p.add_argument("--region", action="append", help="audience region (repeatable)")
     p.add_argument("--status", choices=["queued", "draft"], help="submit a draft or requeue")
+    p.add_argument(
+        "--as",
+        dest="acting_as",
+        metavar="USER",
+        help="act as this user, with their role (default: the operator, as the system)",
+    )
     p.set_defaults(func=cmd_post_edit)
     p = post.add_parser("cancel", help="cancel a post")
     p.add_argument("id", type=int)
@@ -832,7 +951,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         _print_errors(exc)
         return EXIT_USAGE
-    except (NotFound, Conflict) as exc:
+    except (NotFound, Conflict, PermissionDenied) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except TactfulError as exc:

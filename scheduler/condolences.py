@@ -51,7 +51,8 @@ class DraftEditSchema(StrictSchema):
 class ApproveSchema(StrictSchema):
     publish_at = WallTimeField(load_default=None, allow_none=True)
     timezone = TimeZoneField(load_default="UTC")
-    version = fields.Integer(load_default=None, allow_none=True)
+    # The version the approver read: approving another one is a conflict.
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
 class DeclineSchema(StrictSchema):
@@ -199,6 +200,20 @@ def revisions(session: Session, draft_id: int) -> list[CondolenceRevision]:
     )
 
 
+def authors(session: Session, draft: CondolenceDraft) -> set[int]:
+    """The users who wrote any change in the draft's current version: the editors of
+    every revision up to it (a re-save of the same words makes no revision)."""
+    return set(
+        session.scalars(
+            select(CondolenceRevision.editor_id).where(
+                CondolenceRevision.draft_id == draft.id,
+                CondolenceRevision.version <= draft.version,
+                CondolenceRevision.editor_id.is_not(None),
+            )
+        )
+    )
+
+
 def _accounts_by_name(session: Session, names: Sequence[str]) -> dict[str, ChannelAccount]:
     rows = session.scalars(select(ChannelAccount).where(ChannelAccount.name.in_(list(names))))
     return {a.name: a for a in rows}
@@ -245,9 +260,24 @@ def edit(session: Session, draft_id: int, data: Any, user: User) -> CondolenceDr
     if errors:
         raise ValidationError(errors)
     now = clock.now()
+    channel_ids = [accounts[n].id for n in names]
+    if draft.version > 0 and texts == draft.texts and channel_ids == list(draft.channel_ids):
+        # The same words re-saved: no new version, and no new author of it.
+        if fields_["submit"] and draft.status != "awaiting_approval":
+            draft.status = "awaiting_approval"
+            draft.updated_at = now
+            audit.record(
+                session,
+                user.name,
+                "condolence.submitted",
+                "condolence",
+                draft.id,
+                details={"version": draft.version, "unchanged": True},
+            )
+        return draft
     draft.version += 1
     draft.texts = texts
-    draft.channel_ids = [accounts[n].id for n in names]
+    draft.channel_ids = channel_ids
     draft.last_editor_id = user.id
     draft.updated_at = now
     if fields_["submit"]:
@@ -276,21 +306,26 @@ def edit(session: Session, draft_id: int, data: Any, user: User) -> CondolenceDr
 def approve(
     session: Session, settings: Settings, draft_id: int, data: Any, user: User
 ) -> list[Post]:
-    """A person approves the latest version: condolence posts are queued for every
-    chosen account, now or at the chosen time. Needs the approver role; with
-    two-person approval on, the approver cannot be the last editor."""
-    fields_ = load(ApproveSchema(), data or {})
+    """A person approves the version they read (``version``, required): condolence
+    posts are queued for every chosen account, now or at the chosen time. Needs the
+    approver role; with two-person approval on, the approver cannot be the author of
+    any change in that version (any of its revisions). Raises ``Conflict`` when the
+    draft is not awaiting approval or has moved past ``version``."""
     if not users.has_role(user, "approver"):
         raise PermissionDenied("approving a condolence needs the approver role")
     draft = get_draft(session, draft_id, lock=True)
     if draft.status != "awaiting_approval":
         raise Conflict(f"condolence {draft.id} is {draft.status}, not awaiting approval")
-    if fields_["version"] is not None and fields_["version"] != draft.version:
+    fields_ = load(ApproveSchema(), data or {})
+    if fields_["version"] != draft.version:
         raise Conflict(
             f"condolence {draft.id} changed (now version {draft.version}); review it again"
         )
-    if settings.condolences.two_person_approval and draft.last_editor_id == user.id:
-        raise PermissionDenied("two-person approval: the last editor cannot approve")
+    if settings.condolences.two_person_approval and user.id in authors(session, draft):
+        raise PermissionDenied(
+            f"two-person approval: you wrote part of version {draft.version}; "
+            "another approver must approve it"
+        )
     accounts = {
         a.id: a
         for a in session.scalars(

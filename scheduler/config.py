@@ -25,6 +25,7 @@ from typing import Any
 
 from rules.policy import CATEGORIES, HoldPolicy, Thresholds
 from scheduler.errors import ConfigError
+from scheduler.feeds.address import AddressPolicy, url_problem
 
 ENV_PREFIX = "TACTFUL_"
 NETWORKS = ("outbox", "webhook", "mastodon", "bluesky")
@@ -103,6 +104,18 @@ class MonitorSettings:
     error_backoff_max: float
     # The most a server's Retry-After / Cache-Control / Expires may delay a poll.
     max_server_delay: float
+    # Internal networks and host names feeds may be fetched from (everything else
+    # must be a public address): an ``AddressPolicy``.
+    allow_private: AddressPolicy = field(default_factory=AddressPolicy)
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """Failed logins allowed per account and per client address in a window."""
+
+    per_account: int
+    per_address: int
+    window_seconds: int
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,8 @@ class FeedConfig:
     interval_seconds: int
     enabled: bool
     title: str | None
+    # The environment variable holding a bearer token sent to this feed.
+    token_env: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +168,7 @@ class Settings:
     secret_key_env: str
     max_content_length: int
     secure_cookies: bool
+    login: LoginLimits
     channels: tuple[ChannelConfig, ...]
     condolences: CondolenceConfig
     notify: NotifyConfig
@@ -406,6 +422,7 @@ def _monitor(section: _Reader) -> MonitorSettings:
         contact=section.text("contact", "").strip(),
         error_backoff_max=section.number("error_backoff_max_seconds"),
         max_server_delay=section.number("max_server_delay_seconds", 0.0, exclusive=False),
+        allow_private=_allow_private(section),
     )
     if monitor.default_interval_seconds < monitor.min_interval_seconds:
         raise ConfigError(
@@ -419,12 +436,21 @@ def _monitor(section: _Reader) -> MonitorSettings:
     return monitor
 
 
-FEED_KEYS = {"url", "kind", "interval_seconds", "enabled", "title"}
+def _allow_private(section: _Reader) -> AddressPolicy:
+    raw = section.data.get("allow_private", [])
+    key = section.key("allow_private")
+    if not isinstance(raw, list) or not all(isinstance(e, str) for e in raw):
+        raise ConfigError(f"{key}: expected a list of networks or host names, got {raw!r}")
+    try:
+        return AddressPolicy.parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+
+
+FEED_KEYS = {"url", "kind", "interval_seconds", "enabled", "title", "token_env"}
 
 
 def _feeds(raw: Any, monitor: MonitorSettings) -> tuple[FeedConfig, ...]:
-    from urllib.parse import urlsplit
-
     from rules.kinds import FEED_KINDS
 
     if not isinstance(raw, list):
@@ -442,9 +468,9 @@ def _feeds(raw: Any, monitor: MonitorSettings) -> tuple[FeedConfig, ...]:
             )
         reader = _Reader(item, f"{prefix}.")
         url = reader.text("url").strip()
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"{prefix}.url: expected an http:// or https:// URL, got {url!r}")
+        problem = url_problem(url, monitor.allow_private)
+        if problem:
+            raise ConfigError(f"{prefix}.url: {problem}")
         if url in seen:
             raise ConfigError(f"{prefix}.url: the same feed is listed twice ({url})")
         seen.add(url)
@@ -461,6 +487,7 @@ def _feeds(raw: Any, monitor: MonitorSettings) -> tuple[FeedConfig, ...]:
         title = item.get("title")
         if title is not None and (not isinstance(title, str) or not title.strip()):
             raise ConfigError(f"{prefix}.title: expected a non-empty string")
+        token_env = reader.text("token_env", "").strip() or None
         out.append(
             FeedConfig(
                 url=url,
@@ -468,6 +495,7 @@ def _feeds(raw: Any, monitor: MonitorSettings) -> tuple[FeedConfig, ...]:
                 interval_seconds=interval,
                 enabled=reader.flag("enabled", True),
                 title=title.strip() if title else None,
+                token_env=token_env,
             )
         )
     return tuple(out)
@@ -626,6 +654,11 @@ def load_settings(
         secret_key_env=web.text("secret_key_env"),
         max_content_length=web.whole("max_content_length", 1024),
         secure_cookies=web.flag("secure_cookies", False),
+        login=LoginLimits(
+            per_account=web.whole("login_failures_per_account", 1, 10_000),
+            per_address=web.whole("login_failures_per_address", 1, 1_000_000),
+            window_seconds=web.whole("login_window_seconds", 1, 7 * 24 * 3600),
+        ),
         channels=_channels(data.get("channels", []), is_known_region),
         condolences=_condolences(root.section("condolences")),
         notify=_notify(root.section("notify")),

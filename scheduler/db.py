@@ -14,9 +14,11 @@ SQLite file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, DateTime, Engine, Integer, any_, create_engine, event, literal
@@ -70,6 +72,24 @@ def _configure_sqlite(engine: Engine, busy_timeout: float, read_only: bool) -> N
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) readable by the owner only (0700). An
+    existing directory is left as its owner set it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def private_file(path: Path) -> None:
+    """Create the SQLite file empty and owner-only (0600) before SQLite opens it, so
+    it (and its -wal and -shm files, which SQLite makes with the same mode) is never
+    readable by others; an existing file is left alone."""
+    private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def sqlite_path(url: str) -> str | None:
     """The file of a SQLite URL, or None for another database or an in-memory one."""
     if not url.startswith("sqlite"):
@@ -83,11 +103,9 @@ def make_engine(settings: Settings, *, read_only: bool = False) -> Engine:
     if url.startswith("sqlite"):
         path = sqlite_path(url)
         if not read_only:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(settings.data_dir)
             if path:
-                from pathlib import Path
-
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                private_file(Path(path))
         engine = create_engine(
             url, connect_args={"timeout": settings.sqlite_busy_timeout, "check_same_thread": False}
         )
@@ -161,12 +179,19 @@ def id_among(
     return column.in_(values)
 
 
+# The largest row id: the integer columns of both databases hold no more. A larger
+# number names no row (NotFound), rather than overflowing in SQL.
+MAX_ID = 2**31 - 1
+
+
 def get_or_raise(
     session: Session, model: type[M], object_id: int, what: str, *, lock: bool = False
 ) -> M:
     """The row of ``model`` with this primary key, else ``NotFound`` naming ``what``.
     ``lock``: ``SELECT … FOR UPDATE`` of that table's row only (not of rows joined
     for eager loading), read afresh even if the session holds it already."""
+    if not 0 <= object_id <= MAX_ID:
+        raise NotFound(what, object_id)
     found = session.get(model, object_id, with_for_update={"of": model} if lock else None)
     if found is None:
         raise NotFound(what, object_id)

@@ -79,6 +79,7 @@ DEMO_POSTS: tuple[tuple[int, str, str, list[str], str], ...] = (
 
 # The demo monitor looks for due feeds at least this often (seconds).
 DEMO_POLL_INTERVAL = 5.0
+DEMO_HOST = "127.0.0.1"
 
 CALM_ITEMS = (
     (
@@ -109,7 +110,7 @@ class DemoFeed:
     @property
     def url(self) -> str:
         assert self.server is not None, "start the feed first"
-        return f"http://127.0.0.1:{self.server.server_address[1]}/news.xml"
+        return f"http://{DEMO_HOST}:{self.server.server_address[1]}/news.xml"
 
     def render(self, now: datetime) -> str:
         items = [(i, *item, self.started) for i, item in enumerate(CALM_ITEMS)]
@@ -142,7 +143,7 @@ class DemoFeed:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((DEMO_HOST, 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -186,6 +187,8 @@ def demo_config_text(settings: Settings, feed_url: str) -> str:
     names = {c.name for c in settings.channels}
     channels = settings.channels + tuple(c for c in DEMO_CHANNELS if c.name not in names)
     interval = settings.demo.feed_interval_seconds
+    policy = settings.monitor.allow_private
+    allowed = [*(str(n) for n in policy.networks), *sorted(policy.hosts)]
     lines = [
         "# Written by `tactful serve --demo`: the demo's configuration, kept with its",
         "# data. Every tactful command using this data directory reads it. Remove this",
@@ -193,6 +196,8 @@ def demo_config_text(settings: Settings, feed_url: str) -> str:
         "[monitor]",
         f"min_interval_seconds = {min(settings.monitor.min_interval_seconds, interval)}",
         f"poll_interval_seconds = {min(settings.monitor.poll_interval, DEMO_POLL_INTERVAL)}",
+        # The demo feed is served on this machine: allow exactly its address.
+        f"allow_private = {_toml([*allowed, f'{DEMO_HOST}/32'])}",
         "",
         *(_channel_table(c) for c in channels),
         "[[feeds]]",

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from rules.correlate import OpenIncident, Signal, affected_area, match, merged_regions
 from scheduler import audit, clock, condolences, holds
 from scheduler.config import Settings
-from scheduler.db import get_or_raise
-from scheduler.errors import Conflict, ValidationError
+from scheduler.db import MAX_ID, get_or_raise
+from scheduler.errors import Conflict, NotFound, ValidationError
 from scheduler.models import INCIDENT_OPEN, Incident, Report, User
 from scheduler.posts import actor_name, resolve_regions
 from scheduler.schemas import IncidentAmendSchema, IncidentCreateSchema, IncidentEndSchema, load
@@ -82,6 +82,8 @@ def end(
     if status not in ("resolved", "dismissed"):
         raise ValueError(status)
     fields = load(IncidentEndSchema(), data or {})
+    if not 0 <= incident_id <= MAX_ID:
+        raise NotFound("incident", incident_id)
     actor = actor_name(user)
     now = clock.now()
     changed = session.execute(

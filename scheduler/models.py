@@ -63,6 +63,23 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # Stored in a session at login and checked on every request: raising it (logout,
+    # password change or reset, deactivation) ends every session of the user.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginThrottle(Base):
+    """Failed logins in the current window for one key (``account:NAME`` or
+    ``address:IP``), shared by every web process through the database. ``refused``
+    counts the attempts turned away while the key was over its limit (audited once
+    per window, not once per guess)."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime]
+    refused: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ApiToken(Base):

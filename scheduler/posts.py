@@ -22,11 +22,11 @@ from rules.regions import WORLD
 from rules.regions import find as find_region
 from rules.text import length_error
 from rules.timing import LocalTimeError, localize
-from scheduler import accounts, audit, clock, holds
+from scheduler import accounts, audit, clock, holds, users
 from scheduler.accounts import Withheld
 from scheduler.config import ChannelConfig, Settings
 from scheduler.db import get_or_raise
-from scheduler.errors import Conflict, ValidationError
+from scheduler.errors import Conflict, PermissionDenied, ValidationError
 from scheduler.models import ChannelAccount, Hold, Post, PostRegion, User
 from scheduler.schemas import (
     PostCreateSchema,
@@ -270,11 +270,14 @@ def update_post(
             changes.update(publish_at=instant, timezone=zone, local_time=local)
         except ValidationError as exc:
             errors.update(exc.errors)
+    if "regions" in changes and sorted(changes["regions"]) == post.regions:
+        del changes["regions"]
     status = fields.get("status")
     if status == "draft" and post.status not in ("draft", "queued"):
         errors["status"] = [f"A {post.status} post cannot go back to draft."]
     if errors:
         raise ValidationError(errors)
+    _check_reach_change(session, post, changes, user)
 
     now = clock.now()
     for key in ("category", "text", "timezone", "local_time", "publish_at"):
@@ -308,7 +311,33 @@ def update_post(
         details={"fields": sorted(set(fields) - {"status"}), "from": old_status, "to": post.status},
     )
     _redecide_holds(session, settings.policy, post, actor)
+    # Sessions do not autoflush: without this, the caller's next read (the answer it
+    # shows) would still see the holds this edit released.
+    session.flush()
     return post
+
+
+# Changing one of these on a held post can move it out of an incident's reach and
+# release it: that is a decision about the incident, so it is an approver's.
+REACH_FIELDS = ("category", "regions")
+
+
+def _check_reach_change(
+    session: Session, post: Post, changes: dict[str, Any], user: User | None
+) -> None:
+    """Raise ``PermissionDenied`` when a user below the approver role changes the
+    category or audience of a post under an open hold. ``None`` (the operator at the
+    command line, acting as the system) may."""
+    moved = [field for field in REACH_FIELDS if field in changes]
+    if not moved or user is None or users.has_role(user, "approver"):
+        return
+    if not holds.posts_under_hold(session, [post.id]):
+        return
+    raise PermissionDenied(
+        f"post {post.id} is held by an open incident: changing its "
+        f"{' or '.join('audience' if f == 'regions' else f for f in moved)} could release "
+        "it, which only an approver may decide"
+    )
 
 
 def _redecide_holds(session: Session, policy: HoldPolicy, post: Post, actor: str) -> None:
@@ -347,6 +376,7 @@ def cancel_post(session: Session, post_id: int, user: User | None, reason: str =
     post.status = "cancelled"
     post.updated_at = clock.now()
     audit.record(session, actor, "post.cancelled", "post", post.id, reason or None, {"from": old})
+    session.flush()
     return post
 
 

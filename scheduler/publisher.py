@@ -666,8 +666,12 @@ def _update_by_id(
         )
 
 
-def recover_lapsed(app: Tactful, limit: int = 500) -> dict[str, int]:
-    """Take over posts whose claim lapsed (their worker died).
+def recover_lapsed(
+    app: Tactful, limit: int = 500, *, worker_id: str | None = None
+) -> dict[str, int]:
+    """Take over posts whose claim lapsed (their worker died) — or, with
+    ``worker_id``, every post that worker still claims, at once, lapsed or not (the
+    worker is stopping cleanly and gives its claims up).
 
     A post with an attempt started and never finished may have gone out: it is sent
     again (with the same idempotency key) only through a channel that honours one;
@@ -677,10 +681,11 @@ def recover_lapsed(app: Tactful, limit: int = 500) -> dict[str, int]:
     counts = {"requeued": 0, "unconfirmed": 0}
     with app.db.session() as session:
         now = clock.now()
+        mine = Post.claimed_by == worker_id if worker_id is not None else Post.lease_until < now
         posts = list(
             session.scalars(
                 select(Post)
-                .where(Post.status == "publishing", Post.lease_until < now)
+                .where(Post.status == "publishing", mine)
                 .order_by(Post.lease_until)
                 .limit(limit)
                 .with_for_update(skip_locked=True, of=Post)
@@ -715,7 +720,7 @@ def recover_lapsed(app: Tactful, limit: int = 500) -> dict[str, int]:
                     "post",
                     post.id,
                     post.last_error,
-                    {"worker": previous},
+                    {"worker": previous, "stopped": worker_id is not None},
                 )
             else:
                 post.status = "queued"
@@ -724,6 +729,8 @@ def recover_lapsed(app: Tactful, limit: int = 500) -> dict[str, int]:
                 why = (
                     "resent with the same idempotency key"
                     if unfinished
+                    else "claim given up before any attempt"
+                    if worker_id is not None
                     else "claim lapsed before any attempt"
                 )
                 audit.record(
@@ -733,7 +740,7 @@ def recover_lapsed(app: Tactful, limit: int = 500) -> dict[str, int]:
                     "post",
                     post.id,
                     why,
-                    {"worker": previous},
+                    {"worker": previous, "stopped": worker_id is not None},
                 )
     return counts
 

@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, pre_load, validate
 from marshmallow import ValidationError as MarshmallowError
 
+from scheduler.db import MAX_ID
 from scheduler.errors import ValidationError
 from scheduler.models import POST_CATEGORIES, POST_STATUSES
 
@@ -41,8 +42,63 @@ INCIDENT_KINDS = (
     "accident",
     "other",
 )
+# MAX_ID (from scheduler.db) bounds ids and offsets: a larger number must be a 4xx
+# naming its field, never an overflow in SQL.
+# Times outside these years cannot be a publish time, and near year 9999 adding an
+# offset overflows Python's datetime.
+MIN_YEAR, MAX_YEAR = 1970, 2999
+NUL_MESSAGE = "Must not contain NUL (\\0) characters."
+SURROGATE_MESSAGE = "Must be valid Unicode (a lone surrogate is not)."
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
 _LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text on every database, or ``None``:
+    PostgreSQL refuses NUL, and no database driver encodes a lone surrogate."""
+    if "\x00" in value:
+        return NUL_MESSAGE
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE_MESSAGE
+    return None
+
+
+def bad_text(data: Any) -> dict[str, list[str]]:
+    """Every field of a decoded JSON object (or a form) holding text that cannot be
+    stored, anywhere inside it (keys too): ``{top-level field: [message]}``; a bad
+    top-level key, or a body that is itself bad text, is named ``_schema``."""
+    errors: dict[str, list[str]] = {}
+
+    def walk(value: Any, name: str) -> None:
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem and problem not in errors.get(name, []):
+                errors.setdefault(name, []).append(problem)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key, name)
+                walk(item, name)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item, name)
+
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = str(key) if isinstance(key, str) and not text_problem(key) else "_schema"
+            walk(key, "_schema")
+            walk(value, name)
+    else:
+        walk(data, "_schema")
+    return errors
+
+
+def check_year(moment: datetime) -> datetime:
+    """``moment``, or a marshmallow error when its year is out of range."""
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise MarshmallowError(f"Give a time between the years {MIN_YEAR} and {MAX_YEAR}.")
+    return moment
 
 
 class TimeZoneField(fields.String):
@@ -72,21 +128,32 @@ class WallTimeField(fields.Field[datetime]):
             raise MarshmallowError("A date alone is not a publish time; add the time of day.")
         for fmt in _LOCAL_FORMATS:
             try:
-                return datetime.strptime(text, fmt)  # noqa: DTZ007 - wall time, zone applied later
+                wall = datetime.strptime(text, fmt)  # noqa: DTZ007 - wall time, zone applied later
             except ValueError:
                 continue
+            return check_year(wall)
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise MarshmallowError(
                 "Not a date and time; use YYYY-MM-DDTHH:MM or ISO 8601 with an offset."
             ) from None
-        return parsed
+        return check_year(parsed)
 
 
 class StrictSchema(Schema):
+    """Unknown fields are refused, and so is text no database can store (NUL, lone
+    surrogates), naming the field."""
+
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _storable_text(self, data: Any, **kwargs: Any) -> Any:
+        errors = bad_text(data) if isinstance(data, dict) else {}
+        if errors:
+            raise MarshmallowError(errors)
+        return data
 
 
 def not_blank(value: str) -> None:
@@ -125,7 +192,7 @@ class PostQuerySchema(StrictSchema):
     channel = fields.String()
     category = fields.String(validate=validate.OneOf(POST_CATEGORIES))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class IncidentCreateSchema(StrictSchema):

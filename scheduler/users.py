@@ -1,7 +1,10 @@
-"""Users, passwords and API tokens.
+"""Users, passwords and API tokens, and their lifecycle: deactivate and reactivate
+users, change and reset passwords, list and revoke tokens.
 
 Passwords are hashed with werkzeug's scrypt; API tokens are random, shown once, and
-stored as their SHA-256.
+stored as their SHA-256. Every change that must end a user's sessions (logout, a
+password change or reset, deactivation) raises ``User.session_generation``, which
+the web app checks on every request.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from scheduler import audit, clock
-from scheduler.db import get_or_raise
-from scheduler.errors import Conflict, NotFound, ValidationError
+from scheduler.db import MAX_ID, get_or_raise
+from scheduler.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from scheduler.models import ROLES, ApiToken, User
 
 TOKEN_PREFIX = "tft_"  # noqa: S105 - a prefix, not a secret
@@ -53,8 +56,9 @@ def create_user(
         errors["name"] = ["Use 1-80 letters, digits, '.', '_', '-' or '@'."]
     if role not in ROLES:
         errors["role"] = [f"Must be one of: {', '.join(ROLES)}."]
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = [f"Must be at least {MIN_PASSWORD} characters."]
+    problem = password_problem(password)
+    if problem:
+        errors["password"] = [problem]
     if email is not None and (len(email) > 254 or "@" not in email.strip(" @")):
         errors["email"] = ["Not an email address."]
     if errors:
@@ -73,6 +77,14 @@ def create_user(
     session.flush()
     audit.record(session, actor, "user.created", "user", user.id, details={"role": role})
     return user
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"Must be at least {MIN_PASSWORD} characters."
+    if len(password) > 1000:
+        return "Must be at most 1000 characters."
+    return None
 
 
 def authenticate(session: Session, name: str, password: str) -> User | None:
@@ -128,10 +140,85 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 
 def revoke_token(session: Session, token_id: int, actor: str) -> None:
-    row = session.get(ApiToken, token_id)
-    if row is None:
-        raise NotFound("token", token_id)
+    row = get_or_raise(session, ApiToken, token_id, "token")
     if row.revoked_at is not None:
         raise Conflict("token already revoked")
     row.revoked_at = clock.now()
     audit.record(session, actor, "token.revoked", "user", row.user_id, details={"token": row.name})
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.name)))
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of ``user``, on every device (API tokens are not sessions)."""
+    user.session_generation += 1
+    session.flush()
+
+
+def log_out(session: Session, user: User) -> None:
+    end_sessions(session, user)
+    audit.record(session, user.name, "logout", "user", user.id, "every session ended")
+
+
+def set_active(session: Session, user_id: int, active: bool, actor: User | None) -> User:
+    """Deactivate (ending every session; tokens stop working) or reactivate a user.
+    An admin cannot deactivate themselves. Raises ``Conflict`` when nothing changes."""
+    user = get_user(session, user_id)
+    if actor is not None and actor.id == user.id and not active:
+        raise PermissionDenied("you cannot deactivate yourself; ask another admin")
+    if user.active == active:
+        raise Conflict(f"user {user.name} is already {'active' if active else 'inactive'}")
+    user.active = active
+    if not active:
+        end_sessions(session, user)
+    action = "user.reactivated" if active else "user.deactivated"
+    audit.record(session, actor.name if actor else audit.SYSTEM, action, "user", user.id)
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """A user changes their own password, giving the current one. Ends every
+    session of theirs (the caller starts a fresh one for the person asking)."""
+    if not check_password_hash(user.password_hash, current):
+        raise ValidationError.single("current_password", "Wrong password.")
+    problem = password_problem(new)
+    if problem:
+        raise ValidationError.single("new_password", problem)
+    user.password_hash = generate_password_hash(new)
+    end_sessions(session, user)
+    audit.record(session, user.name, "user.password_changed", "user", user.id)
+
+
+def reset_password(session: Session, user_id: int, new: str, actor: User | None) -> User:
+    """An admin (or the operator at the command line) sets a user's password. Ends
+    every session of that user."""
+    problem = password_problem(new)
+    if problem:
+        raise ValidationError.single("password", problem)
+    user = get_user(session, user_id)
+    user.password_hash = generate_password_hash(new)
+    end_sessions(session, user)
+    audit.record(
+        session, actor.name if actor else audit.SYSTEM, "user.password_reset", "user", user.id
+    )
+    return user
+
+
+def list_tokens(session: Session, user_id: int | None = None) -> list[ApiToken]:
+    """API tokens, newest first (revoked ones too), of one user or of everyone."""
+    query = select(ApiToken).order_by(ApiToken.id.desc())
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return list(session.scalars(query))
+
+
+def revoke_token_as(session: Session, token_id: int, actor: User) -> ApiToken:
+    """Revoke a token: one's own, or anyone's for an admin (another user's token is
+    "not found" to a non-admin, so ids cannot be probed)."""
+    row = session.get(ApiToken, token_id) if 0 <= token_id <= MAX_ID else None
+    if row is None or (row.user_id != actor.id and not has_role(actor, "admin")):
+        raise NotFound("token", token_id)
+    revoke_token(session, token_id, actor.name)
+    return row

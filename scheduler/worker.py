@@ -3,7 +3,9 @@
 Jobs, each ``max_instances=1`` and ``coalesce=True`` so a slow tick is never run
 twice at once: ``publish_due`` (claim, gate and publish due posts) and
 ``maintenance`` (take over lapsed claims, expire incidents). Never one job per post.
-SIGTERM and SIGINT stop claiming, finish the calls in flight, and exit.
+SIGTERM and SIGINT stop claiming, finish the calls in flight, give up every claim
+the worker still holds (so nobody waits for its lease to lapse), and exit: the lease
+delay applies only to a worker that really crashed.
 """
 
 from __future__ import annotations
@@ -110,6 +112,27 @@ class Worker:
     def shutdown(self, scheduler: BaseScheduler) -> None:
         self.stop_event.set()
         scheduler.shutdown(wait=True)
+        self.close()
+
+    def release_claims(self) -> dict[str, int]:
+        """Give up the posts this worker still claims, at once (``recover_lapsed``
+        for this worker): unsent ones go back to the queue; one whose call may have
+        gone out is resent with its idempotency key where the channel honours one,
+        else it is ``unconfirmed``. Never raises: a worker that cannot reach the
+        database leaves its claims to lapse as after a crash."""
+        try:
+            released = recover_lapsed(self.app, limit=10_000, worker_id=self.worker_id)
+        except Exception:
+            log.exception("could not give up this worker's claims; they lapse with the lease")
+            return {}
+        if any(released.values()):
+            log.info("worker %s gave up its claims: %s", self.worker_id, released)
+        return released
+
+    def close(self) -> None:
+        """After the jobs stopped: give up the claims left, stop the send pool."""
+        self.stop_event.set()
+        self.release_claims()
         self.publisher.close()
 
     def run_forever(self) -> None:
@@ -126,5 +149,5 @@ class Worker:
         signal.signal(signal.SIGINT, _stop)
         log.info("worker %s started", self.worker_id)
         scheduler.start()
-        self.publisher.close()
+        self.close()
         log.info("worker %s stopped", self.worker_id)

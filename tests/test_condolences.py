@@ -73,7 +73,7 @@ def test_edit_approve_publish_with_two_people(app, frozen, alice, bob):
             alice,
         )
     with app.db.session() as session:
-        created = condolences.approve(session, app.settings, draft.id, {}, bob)
+        created = condolences.approve(session, app.settings, draft.id, {"version": 1}, bob)
         assert [p.category for p in created] == ["condolence", "condolence"]
         assert {p.channel.name: p.text for p in created} == {
             "us": "Thinking of Uvalde.",
@@ -91,23 +91,71 @@ def test_the_last_editor_cannot_approve_and_a_manager_cannot_at_all(app, alice, 
     with app.db.session() as session:
         condolences.edit(session, draft.id, {"texts": {"us": "With Texas."}}, bob)
     with app.db.session() as session, pytest.raises(PermissionDenied, match="two-person"):
-        condolences.approve(session, app.settings, draft.id, {}, bob)
+        condolences.approve(session, app.settings, draft.id, {"version": 1}, bob)
     with app.db.session() as session, pytest.raises(PermissionDenied, match="approver"):
-        condolences.approve(session, app.settings, draft.id, {}, alice)
+        condolences.approve(session, app.settings, draft.id, {"version": 1}, alice)
     with app.db.session() as session:
-        assert condolences.approve(session, app.settings, draft.id, {}, carol)
+        assert condolences.approve(session, app.settings, draft.id, {"version": 1}, carol)
 
 
 def test_an_unsubmitted_or_stale_draft_cannot_be_approved(app, alice, bob):
     draft = prompt(app)
     with app.db.session() as session, pytest.raises(Conflict):
-        condolences.approve(session, app.settings, draft.id, {}, bob)
+        condolences.approve(session, app.settings, draft.id, {"version": 0}, bob)
     with app.db.session() as session:
         condolences.edit(session, draft.id, {"texts": {"us": "v1"}}, alice)
     with app.db.session() as session:
         condolences.edit(session, draft.id, {"texts": {"us": "v2"}}, alice)
     with app.db.session() as session, pytest.raises(Conflict, match="version 2"):
         condolences.approve(session, app.settings, draft.id, {"version": 1}, bob)
+
+
+def test_an_approver_cannot_approve_words_he_wrote_after_someone_resaves_them(
+    app, alice, bob, carol
+):
+    """Bob writes the sales pitch, Alice re-saves it unchanged: still Bob's words."""
+    draft = prompt(app)
+    pitch = {"texts": {"us": "BUY NOW 50% OFF"}}
+    with app.db.session() as session:
+        condolences.edit(session, draft.id, pitch, bob)
+    with app.db.session() as session:
+        resaved = condolences.edit(session, draft.id, pitch, alice)
+        assert (resaved.version, resaved.last_editor_id) == (1, bob.id)
+    with app.db.session() as session, pytest.raises(PermissionDenied, match="you wrote part"):
+        condolences.approve(session, app.settings, draft.id, {"version": 1}, bob)
+    with app.db.session() as session:
+        assert [r.version for r in condolences.revisions(session, draft.id)] == [1]
+    assert condolence_posts(app) == []
+
+
+def test_an_approver_cannot_approve_a_version_he_wrote_part_of(app, alice, bob, carol):
+    draft = prompt(app)
+    with app.db.session() as session:
+        condolences.edit(session, draft.id, {"texts": {"us": "With Texas. BUY NOW"}}, bob)
+    with app.db.session() as session:
+        condolences.edit(session, draft.id, {"texts": {"us": "With Texas, BUY NOW"}}, alice)
+    with app.db.session() as session, pytest.raises(PermissionDenied, match="two-person"):
+        condolences.approve(session, app.settings, draft.id, {"version": 2}, bob)
+    with app.db.session() as session:
+        assert condolences.approve(session, app.settings, draft.id, {"version": 2}, carol)
+
+
+def test_approving_needs_the_version_the_approver_read(app, alice, bob):
+    draft = prompt(app)
+    with app.db.session() as session:
+        condolences.edit(session, draft.id, {"texts": {"us": "With Texas."}}, alice)
+    for data in ({}, {"version": None}, {"version": "1"}, {"version": 0}):
+        with app.db.session() as session, pytest.raises(ValidationError) as caught:
+            condolences.approve(session, app.settings, draft.id, data, bob)
+        assert list(caught.value.errors) == ["version"], data
+    with app.db.session() as session, pytest.raises(Conflict, match="now version 1"):
+        condolences.approve(session, app.settings, draft.id, {"version": 2}, bob)
+    assert condolence_posts(app) == []
+
+
+def condolence_posts(app):
+    with app.db.session() as session:
+        return list(session.scalars(select(Post.id).where(Post.category == "condolence")))
 
 
 def test_saying_nothing_is_a_recorded_answer(app, bob):

@@ -1,4 +1,5 @@
-"""Publishing: claims, the publish-time gate, retries, lateness and crash recovery."""
+"""Publishing: claims, the publish-time gate, retries, lateness, crash recovery, and a
+clean stop giving claims up at once."""
 
 import json
 from collections import deque
@@ -12,6 +13,7 @@ from scheduler.channels import Channel, Delivery, PermanentError, TransientError
 from scheduler.channels.outbox import OutboxChannel
 from scheduler.models import AuditEvent, Post, PublishAttempt
 from scheduler.publisher import Publisher, RoundStats, recover_lapsed
+from scheduler.worker import Worker
 from tests.helpers import at, declare, queue, status_of
 
 
@@ -341,3 +343,68 @@ def test_a_resolved_incident_lets_a_released_post_publish(app, frozen):
         incidents.end(session, app.settings, declared.incident.id, "resolved", {}, None)
     assert Publisher(app).run_round().published == 1
     assert status_of(app, post.id) == "published"
+
+
+# ------------------------------------------- a clean stop gives claims up
+def claimed_and_started(app, frozen, scripted, *, idempotent: bool, started: bool):
+    """A worker claimed a due post (and started its call, when ``started``), then is
+    stopping: the state SIGTERM leaves it in."""
+    post = queue(app, category="service", publish_at=at(seconds=1))
+    frozen.advance(seconds=1)
+    worker = Worker(app)
+    claimed = worker.publisher.claim()
+    assert [c.post_id for c in claimed] == [post.id]
+    if started:
+        assert worker.publisher.gate(claimed)
+    scripted.supports_idempotency = idempotent
+    row = get(app, post.id)
+    assert row.status == "publishing" and row.lease_until > clock.now()
+    return worker, post
+
+
+def test_a_stopping_worker_returns_unsent_claims_to_the_queue_at_once(app, frozen, scripted):
+    worker, post = claimed_and_started(app, frozen, scripted, idempotent=False, started=False)
+    worker.close()
+    row = get(app, post.id)
+    assert (row.status, row.claimed_by, row.lease_until) == ("queued", None, None)
+    # Another worker publishes it now, at the same instant: no lease to wait out.
+    assert Publisher(app).run_round().published == 1
+    assert get(app, post.id).status == "published"
+    assert scripted.sent == [row.idempotency_key]
+
+
+def test_a_stopping_worker_resends_a_call_in_doubt_with_the_same_key(app, frozen, scripted):
+    worker, post = claimed_and_started(app, frozen, scripted, idempotent=True, started=True)
+    assert worker.release_claims() == {"requeued": 1, "unconfirmed": 0}
+    worker.close()
+    assert Publisher(app).run_round().published == 1
+    row = get(app, post.id)
+    assert row.status == "published" and scripted.sent == [row.idempotency_key]
+    with app.db.session() as session:
+        outcomes = session.scalars(
+            select(PublishAttempt.outcome).where(PublishAttempt.post_id == post.id)
+        ).all()
+        event = session.scalar(
+            select(AuditEvent).where(
+                AuditEvent.action == "post.requeued", AuditEvent.object_id == post.id
+            )
+        )
+    assert sorted(outcomes) == ["abandoned", "published"]
+    assert event.details["stopped"] is True
+
+
+def test_a_call_in_doubt_on_a_channel_without_keys_goes_to_a_person(app, frozen, scripted):
+    worker, post = claimed_and_started(app, frozen, scripted, idempotent=False, started=True)
+    worker.close()
+    assert get(app, post.id).status == "unconfirmed"
+    assert Publisher(app).run_round().published == 0
+    assert scripted.sent == []
+
+
+def test_stopping_leaves_other_workers_claims_alone(app, frozen, scripted):
+    other, post = claimed_and_started(app, frozen, scripted, idempotent=False, started=False)
+    Worker(app).close()
+    with app.db.session() as session:
+        row = session.get(Post, post.id)
+        assert row.status == "publishing" and row.claimed_by == other.worker_id
+    other.close()

@@ -18,11 +18,26 @@ from typing import Any
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from scheduler.context import Tactful
 from scheduler.errors import Conflict, NotFound, PermissionDenied
+from scheduler.schemas import bad_text
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+# Sent on every answer. Scripts and styles come from this site's static files only
+# (no inline script or style attribute), no page may be framed, nothing is sniffed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
 # Paths answered with JSON errors even when no API view ran (unknown URL, 405, 413).
 API_PREFIX = "/api/"
 
@@ -53,6 +68,9 @@ def create_app(tactful: Tactful | None = None, test_config: dict[str, Any] | Non
 
     from web import api, ui
 
+    app.url_map.converters["id"] = IdConverter
+    app.before_request(_refuse_unstorable_text)
+    app.after_request(_security_headers)
     csrf = CSRFProtect()
     csrf.init_app(app)
     csrf.exempt(api.bp)
@@ -60,6 +78,37 @@ def create_app(tactful: Tactful | None = None, test_config: dict[str, Any] | Non
     app.register_blueprint(api.bp)
     _register_error_pages(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>`` in a route: a row id. Any number of digits matches (a bound here
+    would turn a DELETE of a huge id into a 405, the router checking methods before
+    converters); a number past ``MAX_ID`` is a 404 from the lookup, never an
+    overflow in SQL."""
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _refuse_unstorable_text() -> tuple[Any, int] | None:
+    """Refuse (400, naming the field) a query string or form holding text no
+    database stores (NUL, a lone surrogate), before any view sees it. JSON bodies are
+    checked where the API reads them."""
+    errors = bad_text({k: request.args.getlist(k) for k in request.args})
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        errors.update(bad_text({k: request.form.getlist(k) for k in request.form}))
+    if not errors:
+        return None
+    if _wants_json():
+        return {"errors": errors}, 400
+    message = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+    return render_template("error.html", status=400, message=message), 400
 
 
 def _stored_secret_key(data_dir: Path) -> str:
@@ -72,7 +121,7 @@ def _stored_secret_key(data_dir: Path) -> str:
         existing = ""
     if existing:
         return existing
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     # Written to a private temporary file, then linked into place: two processes
     # starting at once never see a half-written key, and the first one wins.
@@ -88,6 +137,19 @@ def _stored_secret_key(data_dir: Path) -> str:
     finally:
         Path(tmp).unlink(missing_ok=True)
     return key
+
+
+def http_error_body(exc: HTTPException) -> tuple[dict[str, Any], int]:
+    """The JSON error for an HTTP error raised before or around a view."""
+    status = exc.code or 500
+    field = {404: "path", 405: "method", 413: "body"}.get(status, "_schema")
+    return _json_error(status, field, exc.description or exc.name)
+
+
+def http_error_headers(exc: HTTPException) -> dict[str, str]:
+    """The headers the error carries besides its body's type: ``Allow`` on a 405,
+    ``Retry-After`` where one is set."""
+    return {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
 
 
 def _wants_json() -> bool:
@@ -120,11 +182,14 @@ def _register_error_pages(app: Flask) -> None:
         return render_template("error.html", status=403, message=str(exc)), 403
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response | tuple[Any, int]:
+    def http_error(exc: HTTPException) -> Response | tuple[Any, int, dict[str, str]]:
         status = exc.code or 500
+        headers = http_error_headers(exc)
         if _wants_json():
-            field = {404: "path", 405: "method", 413: "body"}.get(status, "_schema")
-            return _json_error(status, field, exc.description or exc.name)
-        return render_template(
-            "error.html", status=status, message=exc.description or exc.name
-        ), status
+            body, status = http_error_body(exc)
+            return body, status, headers
+        return (
+            render_template("error.html", status=status, message=exc.description or exc.name),
+            status,
+            headers,
+        )

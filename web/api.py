@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from rules.regions import search as search_regions
-from scheduler import audit, condolences, holds, incidents, posts, queries
+from scheduler import audit, condolences, holds, incidents, posts, queries, users
 from scheduler.context import Tactful
 from scheduler.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from scheduler.feeds import manage as feeds
 from scheduler.models import Incident, Post
-from scheduler.schemas import load
-from web import auth
+from scheduler.schemas import bad_text, load
+from web import auth, http_error_body, http_error_headers
 from web.api_schemas import (
     AUDIT_EXPORT,
     AUDIT_PAGE,
@@ -32,10 +32,14 @@ from web.api_schemas import (
     FeedSchema,
     IncidentQuerySchema,
     IncidentSchema,
+    PasswordChangeSchema,
+    PasswordResetSchema,
     PostSchema,
     RegionQuerySchema,
     RegionSchema,
     ReleaseSchema,
+    TokenSchema,
+    UserSchema,
     audit_csv,
     openapi_document,
 )
@@ -89,10 +93,9 @@ def _denied(exc: PermissionDenied) -> tuple[dict[str, Any], int]:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> tuple[dict[str, Any], int]:
-    status = exc.code or 500
-    field = {404: "path", 405: "method", 413: "body"}.get(status, "_schema")
-    return _errors(status, field, exc.description or exc.name)
+def _http_error(exc: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]:
+    body, status = http_error_body(exc)
+    return body, status, http_error_headers(exc)
 
 
 def _body(*, optional: bool = False) -> dict[str, Any]:
@@ -110,6 +113,9 @@ def _body(*, optional: bool = False) -> dict[str, Any]:
         raise ValidationError.single("_schema", f"Malformed JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ValidationError.single("_schema", "Expected a JSON object.")
+    errors = bad_text(data)
+    if errors:
+        raise ValidationError(errors)
     return data
 
 
@@ -139,13 +145,13 @@ def _dump_post(db: Session, post: Post) -> dict[str, Any]:
     return result
 
 
-@bp.get("/posts/<int:post_id>")
+@bp.get("/posts/<id:post_id>")
 def get_post(post_id: int) -> Body:
     with _app().db.session() as db:
         return _dump_post(db, posts.get_post(db, post_id))
 
 
-@bp.patch("/posts/<int:post_id>")
+@bp.patch("/posts/<id:post_id>")
 def update_post(post_id: int) -> Body:
     data = _body()
     with _app().db.session() as db:
@@ -153,7 +159,7 @@ def update_post(post_id: int) -> Body:
         return _dump_post(db, post)
 
 
-@bp.delete("/posts/<int:post_id>")
+@bp.delete("/posts/<id:post_id>")
 def cancel_post(post_id: int) -> Body:
     with _app().db.session() as db:
         post = posts.cancel_post(db, post_id, g.user, "cancelled through the API")
@@ -189,13 +195,13 @@ def _dump_incident(db: Session, incident: Incident) -> dict[str, Any]:
     return dumped
 
 
-@bp.get("/incidents/<int:incident_id>")
+@bp.get("/incidents/<id:incident_id>")
 def get_incident(incident_id: int) -> Body:
     with _app().db.session() as db:
         return _dump_incident(db, incidents.get_incident(db, incident_id))
 
 
-@bp.patch("/incidents/<int:incident_id>")
+@bp.patch("/incidents/<id:incident_id>")
 @auth.role_required("approver")
 def amend_incident(incident_id: int) -> Body:
     data = _body()
@@ -204,7 +210,7 @@ def amend_incident(incident_id: int) -> Body:
         return _dump_incident(db, incident)
 
 
-@bp.post("/incidents/<int:incident_id>/confirm")
+@bp.post("/incidents/<id:incident_id>/confirm")
 @auth.role_required("approver")
 def confirm_incident(incident_id: int) -> Body:
     with _app().db.session() as db:
@@ -227,13 +233,13 @@ def _end(incident_id: int, status: str) -> Body:
     return result
 
 
-@bp.post("/incidents/<int:incident_id>/resolve")
+@bp.post("/incidents/<id:incident_id>/resolve")
 @auth.role_required("approver")
 def resolve_incident(incident_id: int) -> Body:
     return _end(incident_id, "resolved")
 
 
-@bp.post("/incidents/<int:incident_id>/dismiss")
+@bp.post("/incidents/<id:incident_id>/dismiss")
 @auth.role_required("approver")
 def dismiss_incident(incident_id: int) -> Body:
     return _end(incident_id, "dismissed")
@@ -256,13 +262,13 @@ def list_condolences() -> Body:
         return {"condolences": schema.dump(rows)}
 
 
-@bp.get("/condolences/<int:draft_id>")
+@bp.get("/condolences/<id:draft_id>")
 def get_condolence(draft_id: int) -> Body:
     with _app().db.session() as db:
         return _dump_draft(db, draft_id)
 
 
-@bp.patch("/condolences/<int:draft_id>")
+@bp.patch("/condolences/<id:draft_id>")
 def edit_condolence(draft_id: int) -> Body:
     data = _body()
     with _app().db.session() as db:
@@ -270,7 +276,7 @@ def edit_condolence(draft_id: int) -> Body:
         return _dump_draft(db, draft_id)
 
 
-@bp.post("/condolences/<int:draft_id>/approve")
+@bp.post("/condolences/<id:draft_id>/approve")
 @auth.role_required("approver")
 def approve_condolence(draft_id: int) -> Body:
     data = _body(optional=True)
@@ -283,7 +289,7 @@ def approve_condolence(draft_id: int) -> Body:
         }
 
 
-@bp.post("/condolences/<int:draft_id>/decline")
+@bp.post("/condolences/<id:draft_id>/decline")
 @auth.role_required("approver")
 def decline_condolence(draft_id: int) -> Body:
     data = _body()
@@ -303,7 +309,8 @@ def _wants_csv(fmt: str | None) -> bool:
 @auth.role_required("approver")
 def audit_log() -> Body | Response:
     """Read only: the audit log has no write endpoint, by design."""
-    query = load(AuditQuerySchema(), {k: v for k, v in request.args.items() if v.strip()})
+    # Unlike the page's filter form, the API takes no empty values (``limit=``).
+    query = load(AuditQuerySchema(), request.args.to_dict())
     as_csv = _wants_csv(query.pop("format", None))
     query.setdefault("limit", AUDIT_EXPORT if as_csv else AUDIT_PAGE)
     with _app().db.session() as db:
@@ -329,7 +336,7 @@ def add_feed() -> Body:
         return FeedSchema().dump(feeds.add_feed(db, _app().settings, data, g.user)), 201
 
 
-@bp.get("/feeds/<int:feed_id>")
+@bp.get("/feeds/<id:feed_id>")
 @auth.role_required("admin")
 def get_feed(feed_id: int) -> Body:
     with _app().db.session() as db:
@@ -337,7 +344,7 @@ def get_feed(feed_id: int) -> Body:
         return dumped
 
 
-@bp.patch("/feeds/<int:feed_id>")
+@bp.patch("/feeds/<id:feed_id>")
 @auth.role_required("admin")
 def update_feed(feed_id: int) -> Body:
     data = _body()
@@ -347,12 +354,71 @@ def update_feed(feed_id: int) -> Body:
         return dumped
 
 
-@bp.delete("/feeds/<int:feed_id>")
+@bp.delete("/feeds/<id:feed_id>")
 @auth.role_required("admin")
 def delete_feed(feed_id: int) -> Response:
     with _app().db.session() as db:
         feeds.delete_feed(db, feed_id, g.user)
     return Response(status=204)
+
+
+# ------------------------------------------------------------- credentials
+@bp.get("/tokens")
+def list_tokens() -> Body:
+    """One's own API tokens; an admin sees everyone's."""
+    with _app().db.session() as db:
+        mine = None if users.has_role(g.user, "admin") else g.user.id
+        return {"tokens": TokenSchema(many=True).dump(users.list_tokens(db, mine))}
+
+
+@bp.delete("/tokens/<id:token_id>")
+def revoke_token(token_id: int) -> Body:
+    with _app().db.session() as db:
+        dumped: dict[str, Any] = TokenSchema().dump(users.revoke_token_as(db, token_id, g.user))
+        return dumped
+
+
+@bp.post("/account/password")
+def change_password() -> Response:
+    """Change one's own password: every session of this user ends (tokens stay)."""
+    data = load(PasswordChangeSchema(), _body())
+    with _app().db.session() as db:
+        user = users.get_user(db, g.user.id)
+        users.change_password(db, user, data["current_password"], data["new_password"])
+    return Response(status=204)
+
+
+@bp.get("/users")
+@auth.role_required("admin")
+def list_users() -> Body:
+    with _app().db.session() as db:
+        return {"users": UserSchema(many=True).dump(users.list_users(db))}
+
+
+@bp.post("/users/<id:user_id>/deactivate")
+@auth.role_required("admin")
+def deactivate_user(user_id: int) -> Body:
+    with _app().db.session() as db:
+        dumped: dict[str, Any] = UserSchema().dump(users.set_active(db, user_id, False, g.user))
+        return dumped
+
+
+@bp.post("/users/<id:user_id>/reactivate")
+@auth.role_required("admin")
+def reactivate_user(user_id: int) -> Body:
+    with _app().db.session() as db:
+        dumped: dict[str, Any] = UserSchema().dump(users.set_active(db, user_id, True, g.user))
+        return dumped
+
+
+@bp.post("/users/<id:user_id>/password")
+@auth.role_required("admin")
+def reset_password(user_id: int) -> Body:
+    data = load(PasswordResetSchema(), _body())
+    with _app().db.session() as db:
+        user = users.reset_password(db, user_id, data["password"], g.user)
+        dumped: dict[str, Any] = UserSchema().dump(user)
+        return dumped
 
 
 # ------------------------------------------------------------------- regions

@@ -1,8 +1,10 @@
 """Who is asking: session login for the UI, bearer tokens for the API, role checks.
 
 Users and tokens are looked up through ``scheduler.users``; this module holds no
-queries. The session cookie carries only the user id; the user is reloaded on every
-request, so a deactivated user is signed out at once.
+queries. The session cookie carries the user id and the user's session generation
+at login; the user is reloaded on every request, and a session whose generation is
+no longer the user's (after a logout anywhere, a password change or reset, or a
+deactivation) is refused, so a copied cookie stops working everywhere at once.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from scheduler.errors import NotFound, PermissionDenied
 from scheduler.models import User
 
 SESSION_USER = "user_id"
+SESSION_GENERATION = "generation"
 BEARER = "bearer"
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -39,6 +42,7 @@ def log_in(user: User) -> None:
     (an attacker-planted id, an old CSRF token) is dropped."""
     session.clear()
     session[SESSION_USER] = user.id
+    session[SESSION_GENERATION] = user.session_generation
 
 
 def log_out() -> None:
@@ -55,7 +59,9 @@ def session_user() -> User | None:
             user = users.get_user(db, user_id)
         except NotFound:
             return None
-    return user if user.active else None
+    if not user.active or session.get(SESSION_GENERATION) != user.session_generation:
+        return None
+    return user
 
 
 def bearer_user() -> tuple[User | None, str]:
@@ -110,10 +116,14 @@ def role_required(role: str) -> Callable[[View], View]:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only a path on this site: never another host (``//evil``, ``/\\evil``)."""
+    """Only a path on this site: never another host (``//evil``, ``/\\evil``), and
+    nothing with a control character or space, which browsers drop or which would
+    break the header (a tab in ``/<tab>/evil.example`` leaves ``//evil.example``)."""
     return bool(
         target
+        and len(target) <= 2000
         and target.startswith("/")
         and not target.startswith(("//", "/\\"))
         and "\\" not in target
+        and all(" " < c != "\x7f" for c in target)
     )

@@ -3,8 +3,11 @@
 Options: ``url`` (required) and ``secret_env`` (optional: the environment variable
 holding an HMAC key). With a key, ``X-Tactful-Signature: sha256=<hex>`` carries the
 HMAC-SHA256 of the exact body bytes, so the receiver can check them before parsing.
-Every request carries ``Idempotency-Key``; a receiver that honours it makes a resend
-after an unknown outcome safe. HTTP failures map to typed errors in ``channels.http``.
+Delivery is at-least-once: after a worker crash mid-call the post is sent again with
+the same key. Every request carries ``Idempotency-Key`` — the post's key, the same on
+every try, and repeated as ``idempotency_key`` in the body, so the signature covers
+it — and a receiver that deduplicates on it gets each post exactly once. HTTP
+failures map to typed errors in ``channels.http``.
 """
 
 from __future__ import annotations

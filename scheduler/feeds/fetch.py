@@ -7,8 +7,14 @@ loop, a cap on the *decoded* size (a gzip bomb is cut as it inflates, never held
 whole), conditional GET, a bounded number of redirects, and the server's
 ``Retry-After`` / ``Cache-Control`` / ``Expires`` turned into numbers for the caller.
 
+Every connection goes through ``scheduler.feeds.address``: only public addresses
+(and the internal ones ``monitor.allow_private`` lists) are connected to, checked on
+the address actually used, on every redirect hop.
+
 It does no parsing and touches no database. Every failure is one ``FeedError``
-with a message a person can read; httpx errors are wrapped here, once.
+with a message a person can read; httpx errors are wrapped here, once. Messages say
+what failed, never what an answering server said (no body, no reason phrase, no
+socket error text), so the feed list cannot be used to probe what listens where.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from importlib import metadata
 
 import httpx
@@ -26,6 +33,7 @@ import httpx
 from scheduler import clock
 from scheduler.config import MonitorSettings, Settings
 from scheduler.feeds import FeedError
+from scheduler.feeds.address import guarded_transport, url_problem
 
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/cap+xml, "
@@ -80,6 +88,7 @@ def new_client(settings: Settings) -> httpx.Client:
         # Behaviour comes from config alone: no proxy, netrc or CA bundle picked up
         # from the environment behind the settings' back.
         trust_env=False,
+        transport=guarded_transport(monitor.allow_private, trust_env=False),
     )
 
 
@@ -101,18 +110,24 @@ def fetch(
     last_modified: str | None = None,
     settings: Settings,
     client: httpx.Client | None = None,
+    token: str | None = None,
 ) -> FetchResult:
-    """GET ``url`` (conditionally, when an ETag or Last-Modified is known).
+    """GET ``url`` (conditionally, when an ETag or Last-Modified is known), sending
+    ``token`` as a bearer token when given (never to another host after a redirect).
 
     Returns a ``FetchResult`` for 200 (and other 2xx) and 304. Raises ``FeedError``
     for everything else: connection failures, timeouts, the deadline, a body over
     the size cap, redirect loops, HTTP errors (429 and 503 carry ``retry_after``).
+    An address refused by ``monitor.allow_private`` rules is a ``FeedError`` too.
     Closes everything it opens; a ``client`` passed in is left open.
     """
+    problem = url_problem(url, settings.monitor.allow_private)
+    if problem:
+        raise FeedError(f"refused: {problem}")
     own = client is None
     http = client if client is not None else new_client(settings)
     try:
-        return _fetch(http, url, etag, last_modified, settings.monitor)
+        return _fetch(http, url, etag, last_modified, settings.monitor, token)
     finally:
         if own:
             http.close()
@@ -124,8 +139,11 @@ def _fetch(
     etag: str | None,
     last_modified: str | None,
     monitor: MonitorSettings,
+    token: str | None = None,
 ) -> FetchResult:
     headers = {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -148,21 +166,27 @@ def _fetch(
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
             raise FeedError(f"timed out connecting after {monitor.connect_timeout:g} s") from exc
         raise FeedError(f"the server sent nothing for {monitor.read_timeout:g} s") from exc
-    except httpx.ConnectError as exc:
-        raise FeedError(f"cannot connect: {_reason(exc)}") from exc
     except httpx.UnsupportedProtocol as exc:
-        raise FeedError(f"unsupported URL (only http and https): {_reason(exc)}") from exc
-    except httpx.RemoteProtocolError as exc:
-        raise FeedError(f"the server broke off or spoke bad HTTP: {_reason(exc)}") from exc
+        raise FeedError("unsupported URL (only http and https)") from exc
+    except (httpx.TransportError, httpx.DecodingError) as exc:
+        # One message for a refused connection, a reset and a server that does not
+        # speak HTTP: telling them apart would map what listens on each port.
+        raise FeedError(NO_HTTP_ANSWER) from exc
     except httpx.HTTPError as exc:
-        raise FeedError(f"HTTP request failed: {type(exc).__name__}: {_reason(exc)}") from exc
+        raise FeedError("the HTTP request failed") from exc
     except httpx.InvalidURL as exc:
-        raise FeedError(f"invalid URL: {exc}") from exc
+        raise FeedError("invalid URL") from exc
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text or type(exc).__name__
+NO_HTTP_ANSWER = "no HTTP answer (the connection was refused or broken, or it is no web server)"
+
+
+def _status_text(status: int) -> str:
+    """``HTTP 404 Not Found`` with the standard phrase, never the server's own."""
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def _deadline_message(monitor: MonitorSettings) -> str:
@@ -195,9 +219,9 @@ def _read(
         )
     if status in (429, 503):
         wait = f"; retry after {retry_after:g} s" if retry_after is not None else ""
-        raise FeedError(f"HTTP {status} {response.reason_phrase}{wait}", retry_after=retry_after)
+        raise FeedError(f"{_status_text(status)}{wait}", retry_after=retry_after)
     if status >= 300:
-        raise FeedError(f"HTTP {status} {response.reason_phrase}".rstrip())
+        raise FeedError(_status_text(status))
     declared = headers.get("Content-Length")
     encoding = headers.get("Content-Encoding", "identity").strip().lower()
     if (

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from marshmallow import Schema, fields, validate
+from marshmallow import ValidationError as MarshmallowError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from scheduler import audit, clock
 from scheduler.config import Settings
 from scheduler.db import get_or_raise
 from scheduler.errors import Conflict, ValidationError
+from scheduler.feeds.address import url_problem
 from scheduler.models import Feed, Report, User
 from scheduler.schemas import load
 
@@ -33,8 +35,16 @@ def _actor(user: User | None) -> str:
 
 
 def feed_schema(settings: Settings) -> Schema:
-    """The schema for a feed's fields, with the interval bounds from the settings."""
+    """The schema for a feed's fields, with the interval bounds and the addresses
+    feeds may have (``monitor.allow_private``) from the settings."""
     minimum = settings.monitor.min_interval_seconds
+    policy = settings.monitor.allow_private
+
+    def reachable(url: str) -> None:
+        problem = url_problem(url.strip(), policy)
+        if problem:
+            raise MarshmallowError(problem)
+
     return Schema.from_dict(
         {
             "url": fields.String(
@@ -46,6 +56,7 @@ def feed_schema(settings: Settings) -> Schema:
                         require_tld=False,
                         error="Give an http:// or https:// address.",
                     ),
+                    reachable,
                 ],
             ),
             "kind": fields.String(

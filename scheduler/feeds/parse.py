@@ -180,8 +180,6 @@ def _not_a_feed(data: bytes, bozo: object, raw_error: str | None) -> str:
     head = data[:2048].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]:
         return "not a feed: the server sent an HTML page (is this the feed's address?)"
-    if head.startswith((b"{", b"[")):
-        return "not a feed: the server sent JSON"
     if raw_error:
         return f"not valid XML: {raw_error}"
     if isinstance(bozo, SAXParseException):

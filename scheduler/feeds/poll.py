@@ -20,6 +20,7 @@ constraint, so a restart never stores an entry twice.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -31,6 +32,7 @@ from typing import Any
 import httpx
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from rules.reports import Assessment, Entry
@@ -223,7 +225,12 @@ def poll_feed(
     started = clock.now()  # the next poll is due an interval after this one began
     try:
         result = fetch(
-            url, etag=etag, last_modified=last_modified, settings=app.settings, client=client
+            url,
+            etag=etag,
+            last_modified=last_modified,
+            settings=app.settings,
+            client=client,
+            token=_token(app, url),
         )
         if result.status == 304:
             return _store_not_modified(app, feed_id, url, result, started)
@@ -261,6 +268,20 @@ def monitor_job(
                 )
 
     return poll_due
+
+
+def _token(app: Tactful, url: str) -> str | None:
+    """The bearer token of a configured feed with ``token_env``; raises ``FeedError``
+    when the variable it names is not set."""
+    for cfg in app.settings.feeds:
+        if cfg.url == url and cfg.token_env:
+            token = app.settings.secret(cfg.token_env)
+            if not token:
+                raise FeedError(
+                    f"the environment variable {cfg.token_env} (the feed's token_env) is not set"
+                )
+            return token
+    return None
 
 
 # ------------------------------------------------------------------- storing
@@ -355,9 +376,10 @@ def _store(
         for entry in parsed.entries:
             by_hash.setdefault(guid_hash(entry), entry)
         seen = _known_hashes(session, feed_id, list(by_hash))
-        fresh = [(h, e) for h, e in by_hash.items() if h not in seen]
-        assessed = [(h, e, assess(e, now)) for h, e in fresh]
-        stored = _insert_reports(session, feed_id, assessed, now)
+        fresh = [(h, storable(e)) for h, e in by_hash.items() if h not in seen]
+        notes = list(parsed.notes)
+        assessed = [(h, e, _assess_one(assess, e, now, notes)) for h, e in fresh]
+        stored = _insert_reports(session, feed_id, assessed, now, notes)
         kept = [(h, e, a) for h, e, a in assessed if h in stored]
         # Only tragedies and follow-ups go on to correlation, so only they are
         # loaded as objects.
@@ -372,7 +394,7 @@ def _store(
             on_reports(session, tragedies)
         if not feed.title and parsed.title:
             feed.title = parsed.title[:500]
-        _succeeded(feed, now, result, parsed.notes, started)
+        _succeeded(feed, now, result, notes, started)
         found = [
             Found(
                 stored[h],
@@ -394,6 +416,43 @@ def _store(
         )
 
 
+def _clean(text: str) -> str:
+    """Text every database stores: no NUL (PostgreSQL refuses it), no lone surrogate."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def storable(entry: Entry) -> Entry:
+    """``entry`` with its text made storable (NUL bytes dropped): one bad character
+    must not cost the entry, let alone the whole poll."""
+    return dataclasses.replace(
+        entry,
+        guid=_clean(entry.guid),
+        title=_clean(entry.title),
+        summary=_clean(entry.summary),
+        link=_clean(entry.link) if entry.link else entry.link,
+        source=_clean(entry.source),
+        categories=tuple(_clean(c) for c in entry.categories),
+        fields={_clean(k): _clean(v) for k, v in entry.fields.items()},
+        geocodes={_clean(k): tuple(_clean(v) for v in vs) for k, vs in entry.geocodes.items()},
+    )
+
+
+def _failed_assessment(reason: str) -> Assessment:
+    return Assessment(False, None, 0, 0.0, (), (f"not assessed: {reason}",))
+
+
+def _assess_one(assess: Assess, entry: Entry, now: datetime, notes: list[str]) -> Assessment:
+    """The assessor's answer for one entry; an entry it fails on is stored with the
+    error as its evidence (and a note on the feed), and the others go on."""
+    try:
+        return assess(entry, now)
+    except Exception as exc:
+        log.exception("assessing entry %r failed", entry.guid[:200])
+        reason = f"{type(exc).__name__}: {exc}"[:300]
+        notes.append(f"entry {entry.guid[:100]!r} could not be assessed ({reason})")
+        return _failed_assessment(reason)
+
+
 def _known_hashes(session: Session, feed_id: int, hashes: list[str]) -> set[str]:
     known: set[str] = set()
     for start in range(0, len(hashes), 500):
@@ -413,9 +472,14 @@ def _insert_reports(
     feed_id: int,
     assessed: list[tuple[str, Entry, Assessment]],
     now: datetime,
+    notes: list[str] | None = None,
 ) -> dict[str, int]:
     """INSERT … ON CONFLICT DO NOTHING: a row another poll stored meanwhile is
-    skipped, not an error. Returns {guid_hash: id} of the rows stored."""
+    skipped, not an error. Returns {guid_hash: id} of the rows stored.
+
+    The rows go in together, under a savepoint; should the database refuse one, they
+    go in one by one, and a refused one is stored as a placeholder carrying the
+    error (so it is not fetched and refused again), noted in ``notes``."""
     dialect = session.get_bind().dialect.name
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = [
@@ -445,4 +509,38 @@ def _insert_reports(
         .on_conflict_do_nothing(index_elements=["feed_id", "guid_hash"])
         .returning(Report.id, Report.guid_hash)
     )
-    return {key: report_id for report_id, key in session.execute(statement, rows)}
+    try:
+        with session.begin_nested():
+            return {key: report_id for report_id, key in session.execute(statement, rows)}
+    except DBAPIError:
+        log.warning("feed %s: a report was refused; storing them one by one", feed_id)
+    stored: dict[str, int] = {}
+    for row in rows:
+        for attempt in (row, _placeholder(row)):
+            try:
+                with session.begin_nested():
+                    stored.update({key: rid for rid, key in session.execute(statement, [attempt])})
+            except DBAPIError as exc:
+                reason = type(exc.orig).__name__ if exc.orig is not None else "refused"
+                if notes is not None and attempt is row:
+                    notes.append(
+                        f"entry {str(row['guid'])[:100]!r} stored without its text ({reason})"
+                    )
+                continue
+            break
+    return stored
+
+
+def _placeholder(row: dict[str, Any]) -> dict[str, Any]:
+    """A report row kept for an entry the database refused: its key, no text."""
+    return row | {
+        "guid": row["guid_hash"],
+        "title": "(entry the database refused; see evidence)",
+        "link": None,
+        "tragedy": False,
+        "kind": None,
+        "severity": 0,
+        "confidence": 0.0,
+        "evidence": ["not stored as sent: the database refused its text"],
+        "regions": [],
+    }

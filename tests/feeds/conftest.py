@@ -31,6 +31,9 @@ FAST_MONITOR = {
     "lease_seconds": 60,
     "max_redirects": 3,
     "contact": "https://example.org/tactful-test",
+    # The test servers listen on this machine, which feeds may only reach when the
+    # configuration allows it (tests/feeds/test_address.py checks the refusal).
+    "allow_private": ["127.0.0.1/32"],
 }
 # An upper bound for the server's stalled handlers, released at teardown.
 STALL = 30

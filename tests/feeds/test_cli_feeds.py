@@ -24,6 +24,7 @@ def config(tmp_path, monkeypatch):
         "feeds = []\n"
         f'[paths]\ndata_dir = "{tmp_path / "var"}"\n'
         "[monitor]\nfetch_deadline_seconds = 2.0\nread_timeout_seconds = 2.0\n"
+        'allow_private = ["127.0.0.1/32"]\n'
         '[[channels]]\nname = "outbox"\nnetwork = "outbox"\nregions = ["LB"]\n'
     )
     return path
@@ -105,6 +106,6 @@ def test_an_unreachable_feed_is_reported_and_stored(config, capsys):
     assert run(config, "feed", "add", unreachable_url(), "--kind", "usgs") == 0
     capsys.readouterr()
     assert run(config, "feed", "poll") == 1
-    assert "feed 1 error: cannot connect" in capsys.readouterr().out
+    assert "feed 1 error: no HTTP answer" in capsys.readouterr().out
     (feed,) = rows(config, Feed)
-    assert feed.error_count == 1 and feed.last_error.startswith("cannot connect")
+    assert feed.error_count == 1 and feed.last_error.startswith("no HTTP answer")

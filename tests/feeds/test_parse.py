@@ -361,7 +361,7 @@ def test_entity_declarations_are_refused_without_expanding_or_resolving(body):
         (b"<!DOCTYPE html>\n<html><body><p>Welcome<br></body></html>", "HTML page"),
         (b'<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>', "HTML page"),
         (b'<?xml version="1.0"?>\n<rss>\n<channel><title>x</titl></channel></rss>', "line 3"),
-        (b'{"items": []}', "JSON"),
+        (b'{"items": []}', "not valid XML"),
     ],
     ids=["empty", "blank", "html", "xhtml", "broken-xml", "json"],
 )

@@ -95,7 +95,7 @@ HOSTILE = {
         "did not finish within the 1 s deadline",
     ),
     "server-error": (lambda s: s.serve("/bad", b"oops", status=500), "HTTP 500"),
-    "unreachable": (lambda s: unreachable_url(), "cannot connect"),
+    "unreachable": (lambda s: unreachable_url(), "no HTTP answer"),
 }
 
 
@@ -408,7 +408,7 @@ def test_configured_feeds_fail_gracefully_without_a_network(tmp_path, database_u
         for feed_id in synced:
             feed = feed_row(app, feed_id)
             assert feed.error_count == 1
-            assert (feed.last_error or "").startswith("cannot connect")
+            assert (feed.last_error or "").startswith("no HTTP answer")
             assert feed.next_poll_at > clock.now()
         # The next tick finds nothing due: the failures are backed off, not retried hot.
         assert claim_due_feeds(app, "w1") == []

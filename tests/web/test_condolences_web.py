@@ -130,15 +130,18 @@ def test_alice_drafts_and_bob_approves_through_the_ui(app, alice, bob, as_alice,
         f"/condolences/{draft_id}"
     )
     assert condolence_posts(app) == []
+    # Submitting the saved words unchanged makes no new version.
+    assert draft_state(app, draft_id)[:2] == ("awaiting_approval", 1)
 
     page = as_bob.page(f"/condolences/{draft_id}")
     assert "Approve and publish now" in page
     assert "disabled" not in re.search(r"<button[^>]*>Approve and publish now", page).group(0)
-    history = re.search(r'<tr id="revision-2">(.*?)</tr>', page, re.S).group(1)
+    history = re.search(r'<tr id="revision-1">(.*?)</tr>', page, re.S).group(1)
     assert "alice" in history
     assert "Thinking of Uvalde." in history
+    assert '<tr id="revision-2">' not in page
 
-    approved = as_bob.submit(f"/condolences/{draft_id}/approve", {"version": "2", "when": "now"})
+    approved = as_bob.submit(f"/condolences/{draft_id}/approve", {"version": "1", "when": "now"})
     assert approved.status_code == 303
     assert condolence_posts(app) == [
         ("us", "Thinking of Uvalde.", "2026-06-01T12:00:00", "UTC"),
@@ -391,7 +394,7 @@ def test_alice_drafts_and_bob_approves_through_the_api(app, alice_api, bob_api):
 def test_an_api_approval_can_be_timed(app, alice_api, carol_api):
     draft_id = prompt(app)
     alice_api.patch(f"/condolences/{draft_id}", {**EDIT, "channels": ["us"], "texts": {"us": "Hi"}})
-    body = {"publish_at": "2026-06-02T09:00", "timezone": "America/Chicago"}
+    body = {"version": 1, "publish_at": "2026-06-02T09:00", "timezone": "America/Chicago"}
     response = carol_api.post(f"/condolences/{draft_id}/approve", body)
     assert response.status_code == 200, response.json
     assert condolence_posts(app) == [("us", "Hi", "2026-06-02T09:00:00", "America/Chicago")]
@@ -400,14 +403,52 @@ def test_an_api_approval_can_be_timed(app, alice_api, carol_api):
 def test_the_last_editor_and_a_manager_cannot_approve_through_the_api(app, alice_api, bob_api):
     draft_id = prompt(app)
     bob_api.patch(f"/condolences/{draft_id}", EDIT)
-    own = bob_api.post(f"/condolences/{draft_id}/approve")
+    own = bob_api.post(f"/condolences/{draft_id}/approve", {"version": 1})
     assert own.status_code == 403
     assert "two-person" in own.json["errors"]["role"][0]
-    manager = alice_api.post(f"/condolences/{draft_id}/approve")
+    manager = alice_api.post(f"/condolences/{draft_id}/approve", {"version": 1})
     assert manager.status_code == 403
     assert alice_api.post(f"/condolences/{draft_id}/decline", {"reason": "x"}).status_code == 403
     assert condolence_posts(app) == []
     assert draft_state(app, draft_id)[0] == "awaiting_approval"
+
+
+def test_a_resave_of_the_same_words_does_not_launder_them_through_the_api(app, alice_api, bob_api):
+    """Bob writes the words, Alice re-saves them unchanged: Bob still cannot approve."""
+    draft_id = prompt(app)
+    pitch = {"texts": {"us": "BUY NOW 50% OFF"}, "channels": ["us"]}
+    assert bob_api.patch(f"/condolences/{draft_id}", pitch).json["version"] == 1
+    resaved = alice_api.patch(f"/condolences/{draft_id}", pitch)
+    assert resaved.status_code == 200, resaved.json
+    assert (resaved.json["version"], resaved.json["last_editor"]) == (1, "bob")
+    response = bob_api.post(f"/condolences/{draft_id}/approve", {"version": 1})
+    assert response.status_code == 403
+    assert "you wrote part of version 1" in response.json["errors"]["role"][0]
+    assert condolence_posts(app) == []
+
+
+def test_an_api_approval_names_the_version_it_read(app, alice_api, bob_api):
+    draft_id = prompt(app)
+    alice_api.patch(f"/condolences/{draft_id}", EDIT)
+    missing = bob_api.post(f"/condolences/{draft_id}/approve", {})
+    assert missing.status_code == 400
+    assert list(missing.json["errors"]) == ["version"]
+    alice_api.patch(f"/condolences/{draft_id}", {**EDIT, "texts": {"us": "Changed."}})
+    stale = bob_api.post(f"/condolences/{draft_id}/approve", {"version": 1})
+    assert stale.status_code == 409
+    assert "now version 2" in stale.json["errors"]["status"][0]
+    assert condolence_posts(app) == []
+
+
+def test_a_resave_in_the_ui_keeps_the_words_with_their_author(app, as_alice, as_bob):
+    draft_id = prompt(app)
+    as_bob.submit(f"/condolences/{draft_id}/edit", edit_form())
+    as_alice.submit(f"/condolences/{draft_id}/edit", edit_form())
+    page = as_bob.page(f"/condolences/{draft_id}")
+    assert "You wrote part of this version, so you cannot approve it" in page
+    response = as_bob.submit(f"/condolences/{draft_id}/approve", {"version": "1", "when": "now"})
+    assert response.status_code == 403
+    assert condolence_posts(app) == []
 
 
 def test_no_token_no_approval(app, client, bob_api):
@@ -422,10 +463,10 @@ def test_a_bad_approval_body_is_named_and_publishes_nothing(app, alice_api, bob_
     draft_id = prompt(app)
     alice_api.patch(f"/condolences/{draft_id}", EDIT)
     for body, field in (
-        ({"publish_at": "2026-05-01T09:00"}, "publish_at"),
-        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"version": 1, "publish_at": "2026-05-01T09:00"}, "publish_at"),
+        ({"version": 1, "timezone": "Mars/Olympus"}, "timezone"),
         ({"version": "latest"}, "version"),
-        ({"approve": True}, "approve"),
+        ({"version": 1, "approve": True}, "approve"),
         (["now"], "_schema"),
     ):
         response = bob_api.post(f"/condolences/{draft_id}/approve", body)

@@ -284,12 +284,12 @@ def test_dismissing_a_false_alarm_releases_the_post(app, as_bob):
     assert as_bob.submit("/incidents/1/dismiss", {}).status_code == 409
 
 
-def test_a_held_post_edited_out_of_the_region_is_released(app, as_alice):
+def test_a_held_post_an_approver_edits_out_of_the_region_is_released(app, as_bob):
     post = queue(app)
     declare(app)
     assert status_of(app, post.id) == "held"
     form = {**GOOD_FORM, "regions": "FR"}
-    assert as_alice.submit(f"/posts/{post.id}/edit", form).status_code == 303
+    assert as_bob.submit(f"/posts/{post.id}/edit", form).status_code == 303
     assert status_of(app, post.id) == "queued"
 
 

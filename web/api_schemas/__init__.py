@@ -6,12 +6,18 @@ Input bodies are validated by the services (through ``scheduler.schemas``); this
 package shapes what goes out and checks query strings. Times are ISO 8601 in UTC
 (``+00:00``).
 
-One module an area: ``posts``, ``incidents``, ``condolences``, ``audit`` (with the
+One module an area: ``accounts`` (users and tokens), ``posts``, ``incidents``, ``condolences``, ``audit`` (with the
 CSV export), ``feeds`` and ``regions``; ``json_schema`` maps marshmallow fields to
 JSON Schema and ``openapi`` builds the document. The names the views use are
 re-exported here.
 """
 
+from web.api_schemas.accounts import (
+    PasswordChangeSchema,
+    PasswordResetSchema,
+    TokenSchema,
+    UserSchema,
+)
 from web.api_schemas.audit import (
     AUDIT_CSV_HEADER,
     AUDIT_EXPORT,
@@ -51,12 +57,16 @@ __all__ = [
     "HoldSchema",
     "IncidentQuerySchema",
     "IncidentSchema",
+    "PasswordChangeSchema",
+    "PasswordResetSchema",
     "PostSchema",
     "RegionQuerySchema",
     "RegionSchema",
     "ReleaseSchema",
     "ReportSchema",
     "RevisionSchema",
+    "TokenSchema",
+    "UserSchema",
     "audit_csv",
     "csv_cell",
     "json_schema",

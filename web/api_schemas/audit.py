@@ -14,7 +14,9 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MarshmallowError
 
+from scheduler.db import MAX_ID
 from scheduler.models import AuditEvent
+from scheduler.schemas import check_year
 from web.api_schemas.json_schema import doc
 
 
@@ -56,7 +58,7 @@ class AuditTimeField(fields.Field[datetime]):
         text = value.strip() if isinstance(value, str) else ""
         try:
             if _DATE_ONLY.match(text):
-                moment = datetime.combine(date.fromisoformat(text), time(), UTC)
+                moment = check_year(datetime.combine(date.fromisoformat(text), time(), UTC))
                 return moment + timedelta(days=1) if self.end_of_day else moment
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
@@ -65,6 +67,7 @@ class AuditTimeField(fields.Field[datetime]):
             raise MarshmallowError(
                 "Not a date or time; use YYYY-MM-DD, YYYY-MM-DDTHH:MM or ISO 8601."
             )
+        check_year(parsed)
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -77,7 +80,7 @@ class AuditQuerySchema(Schema):
     since = AuditTimeField()
     until = AuditTimeField(end_of_day=True)
     object_type = fields.String(validate=validate.Length(max=32))
-    object_id = fields.Integer(validate=validate.Range(min=0))
+    object_id = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
     actor = fields.String(validate=validate.Length(max=80))
     action = fields.String(
         validate=validate.Length(max=64),
@@ -114,7 +117,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(text: str | None) -> str:
-    value = text or ""
+    # A NUL (which SQLite keeps) would end the cell early in many CSV readers.
+    value = (text or "").replace("\x00", "")
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 

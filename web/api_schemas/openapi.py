@@ -9,6 +9,7 @@ from marshmallow import Schema
 
 from scheduler.condolences import ApproveSchema, DeclineSchema, DraftEditSchema
 from scheduler.config import Settings
+from scheduler.db import MAX_ID
 from scheduler.feeds.manage import feed_schema
 from scheduler.schemas import (
     IncidentAmendSchema,
@@ -17,6 +18,12 @@ from scheduler.schemas import (
     PostCreateSchema,
     PostQuerySchema,
     PostUpdateSchema,
+)
+from web.api_schemas.accounts import (
+    PasswordChangeSchema,
+    PasswordResetSchema,
+    TokenSchema,
+    UserSchema,
 )
 from web.api_schemas.audit import AUDIT_CSV_HEADER, AuditEventSchema, AuditQuerySchema
 from web.api_schemas.condolences import CondolenceQuerySchema, CondolenceSchema, RevisionSchema
@@ -64,7 +71,13 @@ def _query(schema: Schema) -> list[dict[str, Any]]:
 
 
 def _id(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    """A row id in the path; a larger number than the databases hold is a 404."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    }
 
 
 def _body(name: str) -> dict[str, Any]:
@@ -126,13 +139,11 @@ def _more_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
         },
         f"{p}/condolences/{{draft_id}}/approve": {
             "post": {
-                "summary": "Approve the latest version (approver; never its last editor when "
-                "two-person approval is on): condolence posts are queued",
+                "summary": "Approve the version read, `version` (approver; never an author of "
+                "any revision of it when two-person approval is on): condolence posts are "
+                "queued; 409 when the draft has moved on",
                 "parameters": [_id("draft_id")],
-                "requestBody": {
-                    "required": False,
-                    "content": {"application/json": {"schema": _ref("CondolenceApprove")}},
-                },
+                "requestBody": _body("CondolenceApprove"),
                 "responses": {"200": _json(approved, "the approved draft and its posts")}
                 | _errors(400, *auth_errors, 404, 409, 413),
             }
@@ -201,6 +212,66 @@ def _more_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
                 "for an incident (admin)",
                 "responses": {"204": {"description": "deleted"}} | _errors(*auth_errors, 404, 409),
             },
+        },
+    }
+
+
+def _credential_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
+    """API tokens, one's own password, and users (admin)."""
+
+    def user_action(summary: str) -> dict[str, Any]:
+        return {
+            "post": {
+                "summary": summary,
+                "parameters": [_id("user_id")],
+                "responses": {"200": _json(_ref("User"), "the user")}
+                | _errors(*auth_errors, 404, 409),
+            }
+        }
+
+    return {
+        f"{p}/tokens": {
+            "get": {
+                "summary": "List API tokens with their last use (one's own; every one for "
+                "an admin). The tokens themselves are never shown again.",
+                "responses": {"200": _json(_list_of("tokens", "Token"), "tokens")}
+                | _errors(*auth_errors),
+            }
+        },
+        f"{p}/tokens/{{token_id}}": {
+            "delete": {
+                "summary": "Revoke an API token (one's own; any for an admin)",
+                "parameters": [_id("token_id")],
+                "responses": {"200": _json(_ref("Token"), "the revoked token")}
+                | _errors(*auth_errors, 404, 409),
+            }
+        },
+        f"{p}/account/password": {
+            "post": {
+                "summary": "Change one's own password; every session of the user ends",
+                "requestBody": _body("PasswordChange"),
+                "responses": {"204": {"description": "changed"}} | _errors(400, *auth_errors, 413),
+            }
+        },
+        f"{p}/users": {
+            "get": {
+                "summary": "List users (admin)",
+                "responses": {"200": _json(_list_of("users", "User"), "users")}
+                | _errors(*auth_errors),
+            }
+        },
+        f"{p}/users/{{user_id}}/deactivate": user_action(
+            "Deactivate a user (admin): their sessions end and their tokens stop working"
+        ),
+        f"{p}/users/{{user_id}}/reactivate": user_action("Reactivate a user (admin)"),
+        f"{p}/users/{{user_id}}/password": {
+            "post": {
+                "summary": "Reset a user's password (admin); their sessions end",
+                "parameters": [_id("user_id")],
+                "requestBody": _body("PasswordReset"),
+                "responses": {"200": _json(_ref("User"), "the user")}
+                | _errors(400, *auth_errors, 404, 413),
+            }
         },
     }
 
@@ -331,6 +402,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             }
         },
         **_more_paths(p, auth_errors),
+        **_credential_paths(p, auth_errors),
         f"{p}/openapi.json": {
             "get": {
                 "summary": "This document",
@@ -390,6 +462,10 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "Feed": json_schema(FeedSchema()),
                 "FeedCreate": feed_input,
                 "FeedUpdate": _partial(feed_input),
+                "User": json_schema(UserSchema()),
+                "Token": json_schema(TokenSchema()),
+                "PasswordChange": json_schema(PasswordChangeSchema()),
+                "PasswordReset": json_schema(PasswordResetSchema()),
                 "Errors": error_schema,
             },
         },

@@ -1,3 +1,5 @@
+// Region suggestions for audience and incident region fields. A static file, not
+// inline: the Content-Security-Policy allows only scripts from this site.
 (() => {
   // Suggest regions for the name being typed after the last comma, in every region
   // field that names its suggestion list and the address to ask (data-search).

@@ -1,5 +1,5 @@
 """The HTML UI: login, the queue, the post form, incidents, condolences, the audit
-log, feeds and channel accounts.
+log, feeds, channel accounts, and accounts (one's own; every user's for admins).
 
 Views read the form into the shape the services take, open one transaction, call a
 service, and render. On a ``ValidationError`` the form comes back with HTTP 400, each
@@ -12,7 +12,16 @@ shares; each area module adds its routes to it when imported here.
 from __future__ import annotations
 
 # Importing an area module registers its routes on ``bp``.
-from web.ui import audit, channels, condolences, feeds, incidents, queue, session  # noqa: F401
+from web.ui import (  # noqa: F401
+    accounts,
+    audit,
+    channels,
+    condolences,
+    feeds,
+    incidents,
+    queue,
+    session,
+)
 from web.ui.common import bp
 
 __all__ = ["bp"]

@@ -73,7 +73,7 @@ def _render_condolence(
             other_errors=other_errors(errors, CONDOLENCE_FIELDS),
             hints={a.name: _length_hint(a) for a in detail.accounts},
             two_person=settings.condolences.two_person_approval,
-            last_editor_is_me=draft.last_editor_id == user.id,
+            wrote_this_version=user.id in condolences.authors(db, draft),
             zones=COMMON_ZONES,
             open_statuses=condolences.OPEN_DRAFT,
         )
@@ -102,7 +102,7 @@ def condolences_page() -> Page:
         )
 
 
-@bp.get("/condolences/<int:draft_id>")
+@bp.get("/condolences/<id:draft_id>")
 @login_required
 def condolence_page(draft_id: int) -> Page:
     return _render_condolence(draft_id)
@@ -122,7 +122,7 @@ def _edit_form(form: MultiDict[str, str]) -> dict[str, Any]:
     }
 
 
-@bp.post("/condolences/<int:draft_id>/edit")
+@bp.post("/condolences/<id:draft_id>/edit")
 @login_required
 def edit_condolence(draft_id: int) -> Page:
     values = _edit_form(request.form)
@@ -146,14 +146,15 @@ def edit_condolence(draft_id: int) -> Page:
     return see_other("ui.condolence_page", draft_id=draft_id)
 
 
-@bp.post("/condolences/<int:draft_id>/approve")
+@bp.post("/condolences/<id:draft_id>/approve")
 @login_required
 @role_required("approver")
 def approve_condolence(draft_id: int) -> Page:
     form = request.form
     data: dict[str, Any] = {}
-    if form.get("version", "").strip():
-        data["version"] = form["version"].strip()
+    version = form.get("version", "").strip()
+    if version:
+        data["version"] = int(version) if version.isdecimal() and len(version) < 10 else version
     shown: dict[str, Any] = {}
     if form.get("when") == "later":
         shown = {
@@ -174,7 +175,7 @@ def approve_condolence(draft_id: int) -> Page:
     return see_other("ui.condolence_page", draft_id=draft_id)
 
 
-@bp.post("/condolences/<int:draft_id>/decline")
+@bp.post("/condolences/<id:draft_id>/decline")
 @login_required
 @role_required("approver")
 def decline_condolence(draft_id: int) -> Page:

@@ -75,14 +75,14 @@ def _change_feed(feed_id: int, data: dict[str, Any], done: str) -> Page:
     return see_other("ui.feeds_page")
 
 
-@bp.post("/feeds/<int:feed_id>/enable")
+@bp.post("/feeds/<id:feed_id>/enable")
 @login_required
 @role_required("admin")
 def enable_feed(feed_id: int) -> Page:
     return _change_feed(feed_id, {"enabled": True}, "enabled")
 
 
-@bp.post("/feeds/<int:feed_id>/disable")
+@bp.post("/feeds/<id:feed_id>/disable")
 @login_required
 @role_required("admin")
 def disable_feed(feed_id: int) -> Page:
@@ -92,7 +92,7 @@ def disable_feed(feed_id: int) -> Page:
     return see_other("ui.feeds_page")
 
 
-@bp.post("/feeds/<int:feed_id>/interval")
+@bp.post("/feeds/<id:feed_id>/interval")
 @login_required
 @role_required("admin")
 def feed_interval(feed_id: int) -> Page:

@@ -107,21 +107,21 @@ def _end_incident(incident_id: int, status: str) -> Page:
     return see_other("ui.incidents_page")
 
 
-@bp.post("/incidents/<int:incident_id>/resolve")
+@bp.post("/incidents/<id:incident_id>/resolve")
 @login_required
 @role_required("approver")
 def resolve_incident(incident_id: int) -> Page:
     return _end_incident(incident_id, "resolved")
 
 
-@bp.post("/incidents/<int:incident_id>/dismiss")
+@bp.post("/incidents/<id:incident_id>/dismiss")
 @login_required
 @role_required("approver")
 def dismiss_incident(incident_id: int) -> Page:
     return _end_incident(incident_id, "dismissed")
 
 
-@bp.post("/incidents/<int:incident_id>/confirm")
+@bp.post("/incidents/<id:incident_id>/confirm")
 @login_required
 @role_required("approver")
 def confirm_incident(incident_id: int) -> Page:
@@ -147,7 +147,7 @@ def _amendment(incident: Incident, values: Mapping[str, str]) -> dict[str, Any]:
     return data
 
 
-@bp.post("/incidents/<int:incident_id>/amend")
+@bp.post("/incidents/<id:incident_id>/amend")
 @login_required
 @role_required("approver")
 def amend_incident(incident_id: int) -> Page:

@@ -181,7 +181,7 @@ def _changes(post: Post, values: Mapping[str, Any]) -> dict[str, Any]:
     return changes
 
 
-@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/posts/<id:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_post(post_id: int) -> Page:
     values = _post_values(request.form)
@@ -208,7 +208,7 @@ def edit_post(post_id: int) -> Page:
     return see_other("ui.queue")
 
 
-@bp.post("/posts/<int:post_id>/cancel")
+@bp.post("/posts/<id:post_id>/cancel")
 @login_required
 def cancel_post(post_id: int) -> Response:
     with db_session() as db:
