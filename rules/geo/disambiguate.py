@@ -1,0 +1,161 @@
+"""Choosing which place each mention denotes, by the evidence a reader uses.
+
+Each candidate entry is scored (higher is likelier):
+
+- prior: the population (log10) and the kind of feature: a country, then a first-level
+  subdivision, a capital, a county, a populated place; a name the entry goes by
+  (rather than one of its alternate spellings) counts more;
+- the qualifier: "Paris, Texas", "Springfield, Ill." -- the entry inside the qualifying
+  region wins outright; an entry outside it loses;
+- the other places of the text: entries in a country or subdivision the text also names,
+  or near another place's best reading, gain; this is iterated, so that one clear place
+  pulls its ambiguous neighbours;
+- the publisher's home country (a parameter: from the feed's language, domain or
+  configuration) gains a little;
+- the event's words: a populated place is what "killed in", "fire in", "shooting in"
+  usually refers to, so in such a context subdivisions of the same name count less.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rules.geo.gazetteer import Entry, Gazetteer, km
+from rules.geo.mentions import Mention, Token
+
+KIND_PRIOR = {"country": 3.0, "admin1": 1.6, "admin2": 0.3, "city": 0.0, "demonym": 2.0}
+CAPITAL = 1.0
+ALTERNATE = -1.2  # matched on an alternate spelling only
+QUALIFIED_IN = 12.0
+QUALIFIED_OUT = -6.0
+SAME_COUNTRY = 2.2
+SAME_ADMIN1 = 1.4
+NEAR = 1.0  # within NEAR_KM of another mention's best reading
+NEAR_KM = 250.0
+COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the text names
+HOME = 1.2
+SAME_NAME_KM = 60.0  # a city and a subdivision of one name this close are one place
+
+
+def prior(e: Entry, primary: bool) -> float:
+    pop = max(e.population, 1000)
+    score = math.log10(pop) + KIND_PRIOR[e.kind]
+    if e.capital:
+        score += CAPITAL
+    if not primary:
+        score += ALTERNATE
+    return score
+
+
+def inside(e: Entry, region: Entry) -> bool:
+    if region.kind == "country" or region.kind == "demonym":
+        return e.country == region.country and e.index != region.index
+    if region.kind == "admin1":
+        return e.admin1 == region.admin1 and e.index != region.index and e.kind != "admin1"
+    return False
+
+
+def resolve(
+    mentions: Sequence[Mention],
+    toks: Sequence[Token],
+    gaz: Gazetteer,
+    *,
+    home_country: str | None = None,
+) -> list[Entry | None]:
+    """The entry each mention most likely denotes (None when no candidate is usable)."""
+    cands: list[list[Entry]] = []
+    base: list[list[float]] = []
+    for m in mentions:
+        key = " ".join(t.key for t in toks[m.first : m.last + 1])
+        entries = [gaz.entry(n) for n in m.ids]
+        entries = [e for e in entries if e.lat is not None or e.kind == "demonym"]
+        scores = []
+        for e in entries:
+            primary = gaz.keys.startswith(key + "\n", gaz.key_at[e.index])
+            scores.append(prior(e, primary))
+        cands.append(entries)
+        base.append(scores)
+
+    # Qualifiers first: they settle both sides.
+    for k, m in enumerate(mentions):
+        if m.qualifier is None:
+            continue
+        q = mentions[m.qualifier]
+        q_entries = [e for e in cands[m.qualifier] if e.kind in ("country", "admin1")]
+        if not q_entries:
+            continue
+        for idx, e in enumerate(cands[k]):
+            if any(inside(e, r) for r in q_entries):
+                base[k][idx] += QUALIFIED_IN
+            elif e.kind not in ("country",):
+                base[k][idx] += QUALIFIED_OUT
+        # The qualifier reads as the region that contains the best qualified entry.
+        best_q = max(
+            q_entries,
+            key=lambda r: max(
+                (base[k][i] for i, e in enumerate(cands[k]) if inside(e, r)), default=-99.0
+            ),
+        )
+        for idx, r in enumerate(cands[m.qualifier]):
+            if r.index == best_q.index:
+                base[m.qualifier][idx] += QUALIFIED_IN
+        del q
+
+    if home_country:
+        home = home_country.upper()
+        for k in range(len(mentions)):
+            for idx, e in enumerate(cands[k]):
+                if e.country == home:
+                    base[k][idx] += HOME
+
+    chosen: list[Entry | None] = [
+        max(zip(s, c, strict=True), key=lambda p: p[0])[1] if c else None
+        for s, c in zip(base, cands, strict=True)
+    ]
+    for _ in range(2):
+        totals = []
+        for k in range(len(mentions)):
+            others = [c for j, c in enumerate(chosen) if j != k and c is not None]
+            countries = {c.country for c in others}
+            admin1s = {c.admin1 for c in others if c.admin1 and c.kind != "demonym"}
+            points = [
+                (c.lat, c.lon, COUNTRY_NEAR_KM if c.kind in ("country", "demonym") else NEAR_KM)
+                for c in others
+                if c.lat is not None and c.lon is not None
+            ]
+            scored = []
+            for idx, e in enumerate(cands[k]):
+                s = base[k][idx]
+                if e.country in countries:
+                    s += SAME_COUNTRY
+                if e.admin1 and e.admin1 in admin1s:
+                    s += SAME_ADMIN1
+                if e.lat is not None and e.lon is not None and e.kind != "country":
+                    if any(km(e.lat, e.lon, la, lo) <= r for la, lo, r in points[:20]):
+                        s += NEAR
+                scored.append(s)
+            totals.append(scored)
+        chosen = [
+            _pick(c, s) if c else None for s, c in zip(totals, cands, strict=True)
+        ]
+    return chosen
+
+
+def _pick(entries: list[Entry], scores: list[float]) -> Entry:
+    ranked = sorted(zip(scores, entries, strict=True), key=lambda p: -p[0])
+    best = ranked[0][1]
+    # A subdivision or county named like a city it contains is, in text, usually the city
+    # ("Paris", "Kyiv") -- unless the subdivision is what wins by far.
+    if best.kind in ("admin1", "admin2") and best.lat is not None and best.lon is not None:
+        for score, e in ranked[1:]:
+            if (
+                e.kind == "city"
+                and e.lat is not None
+                and e.lon is not None
+                and e.country == best.country
+                and score > ranked[0][0] - 3.0
+                and km(e.lat, e.lon, best.lat, best.lon) <= SAME_NAME_KM
+            ):
+                return e
+    return best
