@@ -112,7 +112,9 @@ def _country_code(name: str) -> str | None:
 
 
 def _admin1_code(name: str, country: str) -> str | None:
-    found = {e.admin1 for e in gazetteer().lookup(name) if e.kind == "admin1" and e.country == country}
+    found = {
+        e.admin1 for e in gazetteer().lookup(name) if e.kind == "admin1" and e.country == country
+    }
     return found.pop() if len(found) == 1 else None
 
 
@@ -178,11 +180,7 @@ def load_geovirus(path: Path, nearest: NearestPlace) -> list[Doc]:
 
 
 def geo_guesses(text: str) -> list[Guess]:
-    return [
-        Guess(p.start, p.end, p.lat, p.lon, p.country, p.admin1)
-        for p in parse(text).places
-        if p.kind != "demonym"
-    ]
+    return [Guess(p.start, p.end, p.lat, p.lon, p.country, p.admin1) for p in parse(text).places]
 
 
 def _old_point(m: places.PlaceMatch) -> tuple[float | None, float | None]:
@@ -236,7 +234,11 @@ def score(docs: list[Doc], guess: Callable[[str], list[Guess]]) -> dict[str, Any
             if hit is None:
                 continue
             found += 1
-            if hit.lat is not None and hit.lon is not None and km(hit.lat, hit.lon, t.lat, t.lon) <= 161:
+            if (
+                hit.lat is not None
+                and hit.lon is not None
+                and km(hit.lat, hit.lon, t.lat, t.lon) <= 161
+            ):
                 near += 1
             if t.country:
                 c_n += 1
@@ -244,8 +246,10 @@ def score(docs: list[Doc], guess: Callable[[str], list[Guess]]) -> dict[str, Any
             if t.admin1 and not t.country_level:
                 a_n += 1
                 a_ok += hit.admin1 == t.admin1
+
     def share(a: int, b: int) -> float:
         return round(a / b, 3) if b else 0.0
+
     return {
         "toponyms": total,
         "found": share(found, total),
@@ -275,13 +279,23 @@ def speed(docs: list[Doc]) -> dict[str, float]:
             times.append((time.perf_counter() - start) * 1e6)
         return round(statistics.median(times), 1) if times else 0.0
 
-    return {"headline_us": median_us(heads), "article_3000_us": median_us(arts), "articles": len(arts)}
+    return {
+        "headline_us": median_us(heads),
+        "article_3000_us": median_us(arts),
+        "articles": len(arts),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.geoparse", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.geoparse", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
-    parser.add_argument("--corpus", type=Path, help="the corpus folder (default: TACTFUL_CORPUS or ../shared/corpus)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="the corpus folder (default: TACTFUL_CORPUS or ../shared/corpus)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     folder = args.corpus or corpus_dir()
@@ -293,12 +307,18 @@ def main(argv: list[str] | None = None) -> int:
     nearest = NearestPlace()
     results: dict[str, Any] = {"split": args.split, "gazetteer_load_s": round(load_s, 2)}
     print(f"split: {args.split}; gazetteer loaded in {load_s:.2f} s\n")
-    print("| corpus | system | toponyms | found | acc@161 found | acc@161 all | country | admin1 | precision |")
+    print(
+        "| corpus | system | toponyms | found | acc@161 found | acc@161 all | country | admin1 | precision |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     all_docs = []
     for name, fname in CORPORA.items():
         loader = load_lgl if name == "LGL" else load_geovirus
-        docs = [d for d in loader(folder / "geoparsing" / fname, nearest) if split_of(name, d.id) == args.split]
+        docs = [
+            d
+            for d in loader(folder / "geoparsing" / fname, nearest)
+            if split_of(name, d.id) == args.split
+        ]
         all_docs += docs
         for system, fn in (("rules.geo", geo_guesses), ("rules.places", old_guesses)):
             r = score(docs, fn)
@@ -310,8 +330,10 @@ def main(argv: list[str] | None = None) -> int:
             )
     sp = speed(all_docs)
     results["speed"] = sp
-    print(f"\nmedian per headline: {sp['headline_us']} µs; per 3,000-character article: "
-          f"{sp['article_3000_us'] / 1000:.2f} ms ({sp['articles']} articles)")
+    print(
+        f"\nmedian per headline: {sp['headline_us']} µs; per 3,000-character article: "
+        f"{sp['article_3000_us'] / 1000:.2f} ms ({sp['articles']} articles)"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -149,9 +149,7 @@ def build(out: Path) -> None:
         gn = next((c for c in countries.values() if c["iso"] == cc), {})
         names = [getattr(country, "common_name", None) or country.name]
         names += [
-            n
-            for n in (country.name, getattr(country, "official_name", None), ci.get("name"))
-            if n
+            n for n in (country.name, getattr(country, "official_name", None), ci.get("name")) if n
         ]
         names += [s for s in ci.get("altSpellings") or () if len(s) > 3 or "." in s]
         names += aliases.get(cc, [])
@@ -220,13 +218,28 @@ def build(out: Path) -> None:
         admin1_of[key][region] += 1
     us_done = set()
     for county in gc.get_us_counties():
-        key = ("US", next((n for n, c in us_states.items() if c == county["state"]), ""), county["name"])
+        key = (
+            "US",
+            next((n for n, c in us_states.items() if c == county["state"]), ""),
+            county["name"],
+        )
         us_done.add(key)
         centre = weighted_centre(county_pts.get(key, []))
         if centre is None:
             continue
         pop = sum(p[2] for p in county_pts[key])
-        row("K", "", county["name"], "US", f"US-{county['state']}", centre[0], centre[1], pop, "", [])
+        row(
+            "K",
+            "",
+            county["name"],
+            "US",
+            f"US-{county['state']}",
+            centre[0],
+            centre[1],
+            pop,
+            "",
+            [],
+        )
     for key, pts in sorted(county_pts.items()):
         if key in us_done or key[0] == "US":
             continue

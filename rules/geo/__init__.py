@@ -50,6 +50,11 @@ class Parse:
 
 
 def _place(m: mentions.Mention, e: Entry) -> Place:
+    lat, lon = e.lat, e.lon
+    if e.kind == "demonym":
+        # A demonym stands for its region: "Turkish" is at Turkey's centre.
+        region = gazetteer().region(e.admin1 or e.country)
+        lat, lon = (region.lat, region.lon) if region is not None else (None, None)
     return Place(
         start=m.start,
         end=m.end,
@@ -57,8 +62,8 @@ def _place(m: mentions.Mention, e: Entry) -> Place:
         name=e.name,
         country=e.country,
         admin1=e.admin1,
-        lat=e.lat,
-        lon=e.lon,
+        lat=lat,
+        lon=lon,
         kind=e.kind,
         geonameid=e.geonameid,
     )

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from rules.geo.gazetteer import Entry, Gazetteer, km
 from rules.geo.mentions import Mention, Token
 
-KIND_PRIOR = {"country": 3.0, "admin1": 1.6, "admin2": 0.3, "city": 0.0, "demonym": 2.0}
+KIND_PRIOR = {"country": 3.0, "admin1": 1.3, "admin2": 0.3, "city": 0.0, "demonym": 2.0}
 CAPITAL = 1.0
 ALTERNATE = -1.2  # matched on an alternate spelling only
 QUALIFIED_IN = 12.0
@@ -117,7 +117,9 @@ def resolve(
         totals = []
         for k in range(len(mentions)):
             others = [c for j, c in enumerate(chosen) if j != k and c is not None]
-            countries = {c.country for c in others}
+            countries: dict[str, int] = {}
+            for c in others:
+                countries[c.country] = countries.get(c.country, 0) + 1
             admin1s = {c.admin1 for c in others if c.admin1 and c.kind != "demonym"}
             points = [
                 (c.lat, c.lon, COUNTRY_NEAR_KM if c.kind in ("country", "demonym") else NEAR_KM)
@@ -128,7 +130,7 @@ def resolve(
             for idx, e in enumerate(cands[k]):
                 s = base[k][idx]
                 if e.country in countries:
-                    s += SAME_COUNTRY
+                    s += SAME_COUNTRY + 0.4 * min(countries[e.country] - 1, 4)
                 if e.admin1 and e.admin1 in admin1s:
                     s += SAME_ADMIN1
                 if e.lat is not None and e.lon is not None and e.kind != "country":
@@ -136,9 +138,7 @@ def resolve(
                         s += NEAR
                 scored.append(s)
             totals.append(scored)
-        chosen = [
-            _pick(c, s) if c else None for s, c in zip(totals, cands, strict=True)
-        ]
+        chosen = [_pick(c, s) if c else None for s, c in zip(totals, cands, strict=True)]
     return chosen
 
 

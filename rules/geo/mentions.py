@@ -96,9 +96,7 @@ def _casing_uninformative(toks: list[Token], classes: dict[str, frozenset[str]])
     return caps >= 0.85 * len(content)
 
 
-def find(
-    text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = None
-) -> list[Mention]:
+def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = None) -> list[Mention]:
     """Place mentions in ``text``, in order, with the gazetteer entries each may denote."""
     gaz = gaz or gazetteer()
     classes = word_classes()
@@ -154,7 +152,11 @@ def find(
         state = _state_abbreviation(toks, i, gaz)
         if state is not None:
             end = i + (1 if toks[i].key.count(" ") == 0 else 0)
-            out.append(Mention(toks[i].start, toks[i].end, text[toks[i].start : toks[i].end], i, i, (state,)))
+            out.append(
+                Mention(
+                    toks[i].start, toks[i].end, text[toks[i].start : toks[i].end], i, i, (state,)
+                )
+            )
             i = end if end > i else i + 1
     _link_qualifiers(out, toks)
     return out
@@ -201,7 +203,11 @@ def _rejected(
             return True
     # A longer proper noun: "Paris Hilton" (a capitalised word after the name that is no
     # place and no institution of the place).
-    if same_run_next and nxt is not None and nxt.cap and not titled:
+    # Countries and subdivisions head institutions' names ("U.S. Army", "Florida
+    # Department"); a town or a personal name followed by a name is a longer name.
+    named_like_person = any(e.personal_name for e in entries)
+    town = all(e.kind in ("city", "admin2") for e in entries)
+    if same_run_next and nxt is not None and nxt.cap and not titled and (town or named_like_person):
         if (
             nxt.key not in classes["local_org"]
             and nxt.key not in classes["function_word"]
@@ -215,10 +221,42 @@ def _rejected(
         if (
             prev.cap
             and not titled
+            and (town or named_like_person)
+            and prev.key not in classes["direction"]
             and prev.key not in classes["function_word"]
             and prev.key not in classes["connector"]
             and not _is_place_word(prev.key, gaz)
             and prev.key not in classes["local_org"]
+        ):
+            return True
+    # A word of a kind that surrounds place names is not one by itself ("Police",
+    # "University", "South", "But").
+    if single and any(
+        toks[first].key in classes[c]
+        for c in (
+            "function_word",
+            "local_org",
+            "org_suffix",
+            "facility_suffix",
+            "direction",
+            "person_title",
+        )
+    ):
+        return True
+    if single and town and not titled:
+        word_like = any(e.common_word for e in entries)
+        before = prev.key if prev is not None else ""
+        qualified = nxt is not None and nxt.comma_before
+        # A common word or surname written inside a run of capitals ("the Court House")
+        # or, for surnames, without a locative or a qualifier ("Jones", "Wilson").
+        if word_like and prev is not None and prev.cap and not toks[first].initial:
+            return True
+        if (
+            named_like_person
+            and before not in classes["locative"]
+            and before not in ("of", "from", "to")
+            and not qualified
+            and max(e.population for e in entries) < 200_000
         ):
             return True
     # A person speaking: "Jordan said".
@@ -226,11 +264,9 @@ def _rejected(
         if any(e.personal_name for e in entries):
             return True
     # A common word opening a sentence: "March", "Mobile", "Reading".
-    if single and toks[first].initial and all(
-        e.common_word or e.kind == "demonym" for e in entries
-    ):
+    if single and toks[first].initial and any(e.common_word for e in entries):
         if not (nxt is not None and nxt.comma_before):
-            return all(e.common_word for e in entries)
+            return True
     # A lone common word in running text still needs a capital it did not get from the
     # sentence: in Title Case it must have a place-like neighbour.
     if single and titled and all(e.common_word for e in entries):
