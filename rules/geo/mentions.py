@@ -183,6 +183,11 @@ def _is_place_word(key: str, gaz: Gazetteer) -> bool:
     return bool(gaz.ids(key))
 
 
+def _is_region_word(key: str, gaz: Gazetteer) -> bool:
+    """A country or subdivision name: "Paris Texas" is Paris, qualified without a comma."""
+    return any(chr(gaz.kinds[n]) in "NS" for n in gaz.ids(key))
+
+
 def _rejected(
     toks: list[Token],
     first: int,
@@ -206,12 +211,13 @@ def _rejected(
     # Countries and subdivisions head institutions' names ("U.S. Army", "Florida
     # Department"); a town or a personal name followed by a name is a longer name.
     named_like_person = any(e.personal_name for e in entries)
-    town = all(e.kind in ("city", "admin2") for e in entries)
+    biggest = max(entries, key=lambda e: e.population)
+    town = biggest.kind in ("city", "admin2") and all(e.kind != "country" for e in entries)
     if same_run_next and nxt is not None and nxt.cap and not titled and (town or named_like_person):
         if (
             nxt.key not in classes["local_org"]
             and nxt.key not in classes["function_word"]
-            and not _is_place_word(nxt.key, gaz)
+            and not _is_region_word(nxt.key, gaz)
         ):
             return True
     # A person's title, or a capitalised first name, before it: "Mayor London Breed".
