@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from rules.geo import disambiguate, event, mentions
-from rules.geo.gazetteer import Entry, gazetteer
+from rules.geo import gazetteer as gazetteer_module
+from rules.geo.gazetteer import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ def _place(m: mentions.Mention, e: Entry) -> Place:
     lat, lon = e.lat, e.lon
     if e.kind == "demonym":
         # A demonym stands for its region: "Turkish" is at Turkey's centre.
-        region = gazetteer().region(e.admin1 or e.country)
+        region = gazetteer_module.gazetteer().region(e.admin1 or e.country)
         lat, lon = (region.lat, region.lon) if region is not None else (None, None)
     return Place(
         start=m.start,
@@ -74,7 +75,7 @@ def parse(text: str, *, home_country: str | None = None) -> Parse:
 
     ``home_country`` (ISO 3166-1 alpha-2) is the publisher's country, when known.
     """
-    gaz = gazetteer()
+    gaz = gazetteer_module.gazetteer()
     toks = mentions.tokens(text)
     found = mentions.find(text, gaz, toks)
     chosen = disambiguate.resolve(found, toks, gaz, home_country=home_country)

@@ -31,7 +31,7 @@ QUALIFIED_IN = 12.0
 QUALIFIED_OUT = -6.0
 SAME_COUNTRY = 2.2
 SAME_ADMIN1 = 1.4
-NEAR = 1.0  # within NEAR_KM of another mention's best reading
+NEAR = 1.5  # within NEAR_KM of another mention's best reading
 NEAR_KM = 250.0
 COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the text names
 HOME = 1.2
@@ -122,9 +122,9 @@ def resolve(
                 countries[c.country] = countries.get(c.country, 0) + 1
             admin1s = {c.admin1 for c in others if c.admin1 and c.kind != "demonym"}
             points = [
-                (c.lat, c.lon, COUNTRY_NEAR_KM if c.kind in ("country", "demonym") else NEAR_KM)
-                for c in others
-                if c.lat is not None and c.lon is not None
+                (p.lat, p.lon, COUNTRY_NEAR_KM if p.kind in ("country", "admin1") else NEAR_KM)
+                for p in (_point_of(c, gaz) for c in others)
+                if p is not None and p.lat is not None and p.lon is not None
             ]
             scored = []
             for idx, e in enumerate(cands[k]):
@@ -140,6 +140,11 @@ def resolve(
             totals.append(scored)
         chosen = [_pick(c, s) if c else None for s, c in zip(totals, cands, strict=True)]
     return chosen
+
+
+def _point_of(e: Entry, gaz: Gazetteer) -> Entry | None:
+    """The entry that gives ``e`` a position: a demonym's region, else itself."""
+    return gaz.region(e.admin1 or e.country) if e.kind == "demonym" else e
 
 
 def _pick(entries: list[Entry], scores: list[float]) -> Entry:
