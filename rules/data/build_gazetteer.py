@@ -597,7 +597,6 @@ def build(out: Path) -> None:
     iso = m["iso"]
     known_countries = m["known_countries"]
     name_flags = m["name_flags"]
-    people = m["people"]
     per_country = m["per_country"]
     region_of = m["region_of"]
     rejected = m["rejected"]

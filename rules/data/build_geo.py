@@ -97,9 +97,9 @@ def top_level(code: str) -> str:
     """The first-level ancestor of an ISO 3166-2 code (``GB-KEN`` -> ``GB-ENG``)."""
     seen = 0
     while seen < 5:
-        sub = pycountry.subdivisions.get(code=code)
+        sub = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
         parent = getattr(sub, "parent_code", None) if sub else None
-        if not parent or pycountry.subdivisions.get(code=parent) is None:
+        if not parent or pycountry.subdivisions.get(code=parent) is None:  # type: ignore[no-untyped-call]
             return code
         code = parent
         seen += 1
@@ -146,7 +146,7 @@ def build(out: Path) -> None:
     for country in pycountry.countries:
         cc = country.alpha_2
         ci = info.get(cc, {})
-        gn = next((c for c in countries.values() if c["iso"] == cc), {})
+        gn: dict[str, Any] = next((c for c in countries.values() if c["iso"] == cc), {})
         names = [getattr(country, "common_name", None) or country.name]
         names += [
             n for n in (country.name, getattr(country, "official_name", None), ci.get("name")) if n
@@ -199,7 +199,7 @@ def build(out: Path) -> None:
     county_pts: dict[tuple[str, str, str], list[tuple[float, float, float]]] = (
         collections.defaultdict(list)
     )
-    admin1_of: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(
+    admin1_of: dict[tuple[str, str, str], collections.Counter[str]] = collections.defaultdict(
         collections.Counter
     )
     by_pos = {
@@ -216,7 +216,7 @@ def build(out: Path) -> None:
         key = (cc, r.get("state") or "", r["county"])
         county_pts[key].append((r["latitude"], r["longitude"], float(r.get("population") or 0)))
         admin1_of[key][region] += 1
-    us_done = set()
+    us_done: set[tuple[str, str, str]] = set()
     for county in gc.get_us_counties():
         key = (
             "US",
@@ -227,7 +227,7 @@ def build(out: Path) -> None:
         centre = weighted_centre(county_pts.get(key, []))
         if centre is None:
             continue
-        pop = sum(p[2] for p in county_pts[key])
+        pop = int(sum(p[2] for p in county_pts[key]))
         row(
             "K",
             "",
@@ -244,10 +244,10 @@ def build(out: Path) -> None:
         if key in us_done or key[0] == "US":
             continue
         centre = weighted_centre(pts)
-        region = admin1_of[key].most_common(1)[0][0]
+        where = admin1_of[key].most_common(1)[0][0]
         if centre is None or not is_latin(key[2]):
             continue
-        a1 = top_level(region) if "-" in region else ""
+        a1 = top_level(where) if "-" in where else ""
         row("K", "", key[2], key[0], a1, centre[0], centre[1], sum(p[2] for p in pts), "", [])
 
     # Populated places of >= 1,000 people.
@@ -256,9 +256,9 @@ def build(out: Path) -> None:
         region = region_of.get(city["geonameid"], cc)
         a1 = top_level(region) if region != cc else ""
         pop = int(city["population"] or 0)
-        key = full_norm(city["name"])
+        own = full_norm(city["name"])
         flags = ""
-        if capitals.get(cc) == key:
+        if capitals.get(cc) == own:
             capitals.pop(cc)  # the most populous of that name only
             flags += "c"
         flags += name_flags(city["name"])

@@ -133,7 +133,7 @@ def resolve(
                     s += SAME_COUNTRY + 0.4 * min(countries[e.country] - 1, 4)
                 if e.admin1 and e.admin1 in admin1s:
                     s += SAME_ADMIN1
-                if e.lat is not None and e.lon is not None and e.kind != "country":
+                if e.lat is not None and e.lon is not None and e.kind != "country":  # noqa: SIM102 -- one test per reason
                     if any(km(e.lat, e.lon, la, lo) <= r for la, lo, r in points[:20]):
                         s += NEAR
                 scored.append(s)

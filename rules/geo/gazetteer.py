@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import bisect
 import gzip
-import io
 import importlib.resources
+import io
 import math
 import unicodedata
 from array import array

@@ -203,7 +203,7 @@ def _rejected(
     same_run_next = nxt is not None and not nxt.initial and not nxt.comma_before
     single = first == last
     # Organisation, facility: "Manchester United", "Georgia Tech", "Dublin Road".
-    if same_run_next and nxt is not None and nxt.cap:
+    if same_run_next and nxt is not None and nxt.cap:  # noqa: SIM102 -- one test per reason
         if nxt.key in classes["org_suffix"] or nxt.key in classes["facility_suffix"]:
             return True
     # A longer proper noun: "Paris Hilton" (a capitalised word after the name that is no
@@ -213,7 +213,7 @@ def _rejected(
     named_like_person = any(e.personal_name for e in entries)
     biggest = max(entries, key=lambda e: e.population)
     town = biggest.kind in ("city", "admin2") and all(e.kind != "country" for e in entries)
-    if same_run_next and nxt is not None and nxt.cap and not titled and (town or named_like_person):
+    if same_run_next and nxt is not None and nxt.cap and not titled and (town or named_like_person):  # noqa: SIM102 -- one test per reason
         if (
             nxt.key not in classes["local_org"]
             and nxt.key not in classes["function_word"]
@@ -266,11 +266,11 @@ def _rejected(
         ):
             return True
     # A person speaking: "Jordan said".
-    if nxt is not None and nxt.key in classes["speech_verb"] and not nxt.cap:
+    if nxt is not None and nxt.key in classes["speech_verb"] and not nxt.cap:  # noqa: SIM102 -- one test per reason
         if any(e.personal_name for e in entries):
             return True
     # A common word opening a sentence: "March", "Mobile", "Reading".
-    if single and toks[first].initial and any(e.common_word for e in entries):
+    if single and toks[first].initial and any(e.common_word for e in entries):  # noqa: SIM102 -- one test per reason
         if not (nxt is not None and nxt.comma_before):
             return True
     # A lone common word in running text still needs a capital it did not get from the

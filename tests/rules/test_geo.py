@@ -138,9 +138,9 @@ def test_qualifiers_decide():
 
 def test_other_places_in_the_text_decide():
     found = places("Fire crews from Atlanta and Macon went to Athens on Monday.")
-    athens = [p for p in found if p[0] == "Athens"][0]
+    athens = next(p for p in found if p[0] == "Athens")
     assert athens[1:3] == ("US", "US-GA")
-    assert [p for p in places("Ministers met in Athens.") if p[0] == "Athens"][0][1] == "GR"
+    assert next(p for p in places("Ministers met in Athens.") if p[0] == "Athens")[1] == "GR"
 
 
 def test_the_publishers_country_decides_a_close_call():
