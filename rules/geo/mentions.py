@@ -28,8 +28,10 @@ from rules.geo.gazetteer import Gazetteer, fold, gazetteer, name_key, word_class
 from rules.places import AP_STATES, US_STATES
 
 _TOKEN = regex.compile(
-    r"(?:\p{Lu}\.){2,}|[\p{L}\p{M}\p{N}]+(?:['’\-][\p{L}\p{M}\p{N}]+)*\.?", regex.VERSION1
+    r"(?:\p{Lu}\.){2,}|\p{Lu}\.(?:\p{Lu}\p{Ll}{1,3}\.)+|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*\.?",
+    regex.VERSION1,
 )
+_POSSESSIVE = regex.compile(r"['’]s?\.?$", regex.IGNORECASE)
 _SENTENCE_END = regex.compile(r"[.!?:;\"“”|\n•·]|\s[-–—]+\s|[–—]|\(|\)")
 
 
@@ -57,19 +59,22 @@ class Mention:
 
 
 def tokens(text: str) -> list[Token]:
+    """Words with their offsets; possessives ("Russia's") and hyphens ("Egyptian-US")
+    split off, abbreviations ("St.", "Ill.", "U.S.") keep their full stop."""
     out: list[Token] = []
     prev_end = 0
     for m in _TOKEN.finditer(text):
         word = m.group()
         start, end = m.start(), m.end()
-        # A trailing full stop belongs to the word only for abbreviations ("St.", "Ill.").
-        if word.endswith(".") and len(word) > 4 and not regex.fullmatch(r"(?:\p{Lu}\.)+", word):
+        possessive = _POSSESSIVE.search(word)
+        if possessive and possessive.start() > 0:
+            word, end = word[: possessive.start()], start + possessive.start()
+        # A trailing full stop belongs to the word only for abbreviations.
+        if word.endswith(".") and len(word) > 5 and not regex.fullmatch(r"(?:\p{Lu}\.)+", word):
             word, end = word[:-1], end - 1
         gap = text[prev_end:start]
         prev_word = out[-1].text if out else ""
         initial = not out or bool(_SENTENCE_END.search(gap))
-        if not initial and prev_word.endswith(".") and len(prev_word) > 4:
-            initial = True
         if not initial and prev_word.endswith(".") and out and not out[-1].cap:
             initial = True
         out.append(
@@ -80,7 +85,7 @@ def tokens(text: str) -> list[Token]:
                 key=name_key(word),
                 cap=word[:1].isupper(),
                 initial=initial,
-                comma_before="," in gap,
+                comma_before="," in gap or "(" in gap,
             )
         )
         prev_end = end
@@ -113,6 +118,11 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         if not tok.cap:
             i += 1
             continue
+        state = _state_abbreviation(toks, i, gaz)
+        if state is not None:
+            out.append(Mention(tok.start, tok.end, text[tok.start : tok.end], i, i, (state,)))
+            i += 1
+            continue
         best: tuple[int, tuple[int, ...]] | None = None
         words: list[str] = []
         for j in range(i, min(n, i + gaz.longest)):
@@ -131,7 +141,11 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
             i += 1
             continue
         last, ids = best
-        if _rejected(toks, i, last, ids, gaz, classes, titled):
+        verdict = _rejected(toks, i, last, ids, gaz, classes, titled)
+        if verdict == "word":
+            i = last + 1
+            continue
+        if verdict == "name":
             # Skip the whole capitalised run: its words are one other name.
             j = last + 1
             while j < n and toks[j].cap and not toks[j].initial and not toks[j].comma_before:
@@ -149,34 +163,28 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
             )
         )
         i = last + 1
-        state = _state_abbreviation(toks, i, gaz)
-        if state is not None:
-            end = i + (1 if toks[i].key.count(" ") == 0 else 0)
-            out.append(
-                Mention(
-                    toks[i].start, toks[i].end, text[toks[i].start : toks[i].end], i, i, (state,)
-                )
-            )
-            i = end if end > i else i + 1
     _link_qualifiers(out, toks)
     return out
 
 
 def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None:
-    """A US state written as an AP abbreviation or postal code after a comma
-    ("Springfield, Ill.", "Paris, TX"): the state's entry number."""
-    if i >= len(toks) or not toks[i].comma_before or not toks[i].cap:
+    """A US state written as an AP abbreviation ("Springfield, Ill.", "D-S.C.") or a
+    postal code after a comma ("Paris, TX"): the state's entry number."""
+    tok = toks[i]
+    if i == 0 or not tok.cap:
         return None
-    word = toks[i].text
-    code = AP_STATES.get(name_key(word)) if word.endswith(".") or len(word) > 2 else None
-    if code is None and len(word) == 2 and word.isupper() and word in US_STATES:
-        code = word
-    if code is None and regex.fullmatch(r"(?:\p{Lu}\.){2}", word):
+    gap_ok = tok.comma_before or (toks[i - 1].end == tok.start - 1 and toks[i - 1].text.isupper())
+    if not gap_ok:
+        return None
+    word = tok.text
+    code = None
+    if word.endswith(".") or "." in word:
         code = AP_STATES.get(name_key(word))
+    elif len(word) == 2 and word.isupper() and word in US_STATES and tok.comma_before:
+        code = word
     if code is None:
         return None
-    n = gaz.by_code.get(f"US-{code}")
-    return n
+    return gaz.by_code.get(f"US-{code}")
 
 
 def _is_place_word(key: str, gaz: Gazetteer) -> bool:
@@ -196,90 +204,81 @@ def _rejected(
     gaz: Gazetteer,
     classes: dict[str, frozenset[str]],
     titled: bool,
-) -> bool:
+) -> str | None:
+    """Why the words are not a place mention: ``"word"`` (these words only), ``"name"``
+    (they are part of a longer name: skip the run), or None (a mention)."""
+    key = " ".join(t.key for t in toks[first : last + 1])
     entries = [gaz.entry(n) for n in ids]
+    own = [e for e in entries if name_key(e.name) == key] or entries
     nxt = toks[last + 1] if last + 1 < len(toks) else None
     prev = toks[first - 1] if first > 0 else None
-    same_run_next = nxt is not None and not nxt.initial and not nxt.comma_before
     single = first == last
-    # Organisation, facility: "Manchester United", "Georgia Tech", "Dublin Road".
-    if same_run_next and nxt is not None and nxt.cap:  # noqa: SIM102 -- one test per reason
-        if nxt.key in classes["org_suffix"] or nxt.key in classes["facility_suffix"]:
-            return True
-    # A longer proper noun: "Paris Hilton" (a capitalised word after the name that is no
-    # place and no institution of the place).
-    # Countries and subdivisions head institutions' names ("U.S. Army", "Florida
-    # Department"); a town or a personal name followed by a name is a longer name.
-    named_like_person = any(e.personal_name for e in entries)
+    mid = not toks[first].initial and not toks[first].comma_before
+    joined_next = nxt is not None and nxt.cap and not nxt.initial and not nxt.comma_before
+    personal = any(e.personal_name for e in own)
     biggest = max(entries, key=lambda e: e.population)
     town = biggest.kind in ("city", "admin2") and all(e.kind != "country" for e in entries)
-    if same_run_next and nxt is not None and nxt.cap and not titled and (town or named_like_person):  # noqa: SIM102 -- one test per reason
-        if (
-            nxt.key not in classes["local_org"]
-            and nxt.key not in classes["function_word"]
-            and not _is_region_word(nxt.key, gaz)
-        ):
-            return True
-    # A person's title, or a capitalised first name, before it: "Mayor London Breed".
-    if prev is not None and not toks[first].initial and not toks[first].comma_before:
-        if prev.key.rstrip(".") in classes["person_title"] and prev.cap:
-            return True
-        if (
-            prev.cap
-            and not titled
-            and (town or named_like_person)
-            and prev.key not in classes["direction"]
-            and prev.key not in classes["function_word"]
-            and prev.key not in classes["connector"]
-            and not _is_place_word(prev.key, gaz)
-            and prev.key not in classes["local_org"]
-        ):
-            return True
     # A word of a kind that surrounds place names is not one by itself ("Police",
     # "University", "South", "But").
-    if single and any(
-        toks[first].key in classes[c]
-        for c in (
-            "function_word",
-            "local_org",
-            "org_suffix",
-            "facility_suffix",
-            "direction",
-            "person_title",
-        )
+    if single and any(toks[first].key in classes[c] for c in _CLASS_WORDS):
+        return "word"
+    # An organisation or a street named after the place: "Manchester United",
+    # "Georgia Tech", "Dublin Road".
+    if (
+        joined_next
+        and nxt is not None
+        and (nxt.key in classes["org_suffix"] or nxt.key in classes["street"])
     ):
-        return True
-    if single and town and not titled:
-        word_like = any(e.common_word for e in entries)
-        before = prev.key if prev is not None else ""
-        qualified = nxt is not None and nxt.comma_before
-        # A common word or surname written inside a run of capitals ("the Court House")
-        # or, for surnames, without a locative or a qualifier ("Jones", "Wilson").
-        if word_like and prev is not None and prev.cap and not toks[first].initial:
-            return True
+        return "name"
+    # A person: "Mayor London Breed", "John Paris", "Paris Hilton", "Jordan Dyer".
+    if prev is not None and mid and prev.cap:
+        if prev.key.rstrip(".") in classes["person_title"]:
+            return "name"
         if (
-            named_like_person
-            and before not in classes["locative"]
-            and before not in ("of", "from", "to")
-            and not qualified
-            and max(e.population for e in entries) < 200_000
+            (town or personal)
+            and prev.key in classes["first_name"]
+            and not _is_place_word(prev.key, gaz)
         ):
-            return True
-    # A person speaking: "Jordan said".
-    if nxt is not None and nxt.key in classes["speech_verb"] and not nxt.cap:  # noqa: SIM102 -- one test per reason
-        if any(e.personal_name for e in entries):
-            return True
-    # A common word opening a sentence: "March", "Mobile", "Reading".
-    if single and toks[first].initial and any(e.common_word for e in entries):  # noqa: SIM102 -- one test per reason
-        if not (nxt is not None and nxt.comma_before):
-            return True
-    # A lone common word in running text still needs a capital it did not get from the
-    # sentence: in Title Case it must have a place-like neighbour.
-    if single and titled and all(e.common_word for e in entries):
-        before = prev.key if prev is not None else ""
-        if before not in classes["locative"]:
-            return True
-    return False
+            return "name"
+    if joined_next and nxt is not None and (town or personal) and not titled:
+        if nxt.key in classes["surname"] and not _is_region_word(nxt.key, gaz):
+            if nxt.key not in classes["local_org"] and nxt.key not in classes["facility_suffix"]:
+                return "name"
+    # A person speaking: "Jordan said", "said Jones".
+    if personal and nxt is not None and nxt.key in classes["speech_verb"] and not nxt.cap:
+        return "name"
+    if (
+        personal
+        and town
+        and prev is not None
+        and prev.key in classes["speech_verb"]
+        and not prev.cap
+    ):
+        return "name"
+    # A common word opening a sentence ("March", "Mobile"), unless a qualifier follows.
+    if single and toks[first].initial and any(e.common_word for e in own):
+        if not (nxt is not None and nxt.comma_before and nxt.cap):
+            return "word"
+    # In Title Case a lone common word needs a locative before it.
+    if single and titled and any(e.common_word for e in own):
+        if (prev.key if prev is not None else "") not in classes["locative"]:
+            return "word"
+    # A common word inside a run of capitals ("the Court House").
+    if single and town and prev is not None and prev.cap and mid and not titled:
+        if any(e.common_word for e in own) and not _is_place_word(prev.key, gaz):
+            return "word"
+    return None
+
+
+_CLASS_WORDS = (
+    "function_word",
+    "local_org",
+    "org_suffix",
+    "facility_suffix",
+    "street",
+    "direction",
+    "person_title",
+)
 
 
 def _link_qualifiers(found: list[Mention], toks: list[Token]) -> None:
