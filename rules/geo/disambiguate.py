@@ -45,6 +45,19 @@ HOME = 1.2
 SAME_NAME_KM = 60.0  # a city and a subdivision of one name this close are one place
 
 
+CANDIDATES = 8  # readings of a name kept for the context steps, by prior
+
+
+def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:
+    """:func:`prior` from the gazetteer's arrays, without building the entry."""
+    score = math.log10(max(gaz.population[n], 1000)) + KIND_PRIOR[gaz.kind_of(n)]
+    if gaz.has_flag(n, "c"):
+        score += CAPITAL
+    if not gaz.is_primary(n, key):
+        score += ALTERNATE
+    return score
+
+
 def prior(e: Entry, primary: bool) -> float:
     pop = max(e.population, 1000)
     score = math.log10(pop) + KIND_PRIOR[e.kind]
@@ -75,14 +88,13 @@ def resolve(
     base: list[list[float]] = []
     for m in mentions:
         key = " ".join(t.key for t in toks[m.first : m.last + 1])
-        entries = [gaz.entry(n) for n in m.ids]
-        entries = [e for e in entries if e.lat is not None or e.kind == "demonym"]
-        scores = []
-        for e in entries:
-            primary = gaz.keys.startswith(key + "\n", gaz.key_at[e.index])
-            scores.append(prior(e, primary))
-        cands.append(entries)
-        base.append(scores)
+        ranked = sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])[
+            :CANDIDATES
+        ]
+        entries = [gaz.entry(n) for _, n in ranked]
+        keep = [i for i, e in enumerate(entries) if e.lat is not None or e.kind == "demonym"]
+        cands.append([entries[i] for i in keep])
+        base.append([ranked[i][0] for i in keep])
 
     # Qualifiers first: they settle both sides.
     for k, m in enumerate(mentions):
@@ -117,10 +129,9 @@ def resolve(
                     base[k][idx] += HOME
 
     chosen: list[Entry | None] = [
-        max(zip(s, c, strict=True), key=lambda p: p[0])[1] if c else None
-        for s, c in zip(base, cands, strict=True)
+        _pick(c, s) if c else None for s, c in zip(base, cands, strict=True)
     ]
-    for _ in range(2):
+    for _ in range(2 if len(mentions) > 1 else 0):
         totals = []
         for k in range(len(mentions)):
             others = [c for j, c in enumerate(chosen) if j != k and c is not None]
@@ -141,7 +152,10 @@ def resolve(
                 if e.admin1 and e.admin1 in admin1s:
                     s += SAME_ADMIN1
                 if e.lat is not None and e.lon is not None and e.kind != "country":  # noqa: SIM102 -- one test per reason
-                    if any(km(e.lat, e.lon, la, lo) <= r for la, lo, r in points[:20]):
+                    if any(
+                        abs(e.lat - la) * 111.0 <= r and km(e.lat, e.lon, la, lo) <= r
+                        for la, lo, r in points[:20]
+                    ):
                         s += NEAR
                 scored.append(s)
             totals.append(scored)

@@ -20,7 +20,7 @@ import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -62,6 +62,12 @@ def name_key(text: str) -> str:
     """The lookup key of a name: folded words, abbreviations spelt out."""
     words = _NONWORD.sub(" ", fold(text)).split()
     return " ".join(_ABBREV.get(w, w) for w in words)
+
+
+@lru_cache(maxsize=65536)
+def word_key(word: str) -> str:
+    """:func:`name_key` of one word, remembered (text repeats its words)."""
+    return name_key(word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +236,16 @@ class Gazetteer:
             out.append(packed[i] & _ENTRY_MASK)
             i += 1
         return tuple(out)
+
+    def is_primary(self, n: int, key: str) -> bool:
+        """Whether ``key`` is entry ``n``'s own name (not one of its alternate spellings)."""
+        return self.keys.startswith(key + "\n", self.key_at[n])
+
+    def kind_of(self, n: int) -> str:
+        return KINDS[chr(self.kinds[n])]
+
+    def has_flag(self, n: int, flag: str) -> bool:
+        return bool(self.flag_bits[n] & _FLAG_BITS[flag])
 
     def lookup(self, name: str) -> list[Entry]:
         """Entries whose name or an alternate name has the same key as ``name``."""

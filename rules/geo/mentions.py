@@ -24,13 +24,14 @@ from dataclasses import dataclass
 
 import regex
 
-from rules.geo.gazetteer import Gazetteer, fold, gazetteer, name_key, word_classes
+from rules.geo.gazetteer import Gazetteer, fold, gazetteer, name_key, word_classes, word_key
 from rules.places import AP_STATES, US_STATES
 
 _TOKEN = regex.compile(
     r"(?:\p{Lu}\.){2,}|\p{Lu}\.(?:\p{Lu}\p{Ll}{1,3}\.)+|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*\.?",
     regex.VERSION1,
 )
+_INITIALS = regex.compile(r"(?:\p{Lu}\.)+")
 _POSSESSIVE = regex.compile(r"['’]s?\.?$", regex.IGNORECASE)
 _SENTENCE_END = regex.compile(r"[.!?:;\"“”|\n•·]|\s[-–—]+\s|[–—]|\(|\)")
 
@@ -66,26 +67,32 @@ def tokens(text: str) -> list[Token]:
     for m in _TOKEN.finditer(text):
         word = m.group()
         start, end = m.start(), m.end()
-        possessive = _POSSESSIVE.search(word)
-        if possessive and possessive.start() > 0:
-            word, end = word[: possessive.start()], start + possessive.start()
+        if "'" in word or "’" in word:
+            possessive = _POSSESSIVE.search(word)
+            if possessive and possessive.start() > 0:
+                word, end = word[: possessive.start()], start + possessive.start()
         # A trailing full stop belongs to the word only for abbreviations.
-        if word.endswith(".") and len(word) > 5 and not regex.fullmatch(r"(?:\p{Lu}\.)+", word):
+        if word[-1] == "." and len(word) > 5 and not _INITIALS.fullmatch(word):
             word, end = word[:-1], end - 1
         gap = text[prev_end:start]
-        prev_word = out[-1].text if out else ""
-        initial = not out or bool(_SENTENCE_END.search(gap))
-        if not initial and prev_word.endswith(".") and out and not out[-1].cap:
+        if not out:
             initial = True
+        elif gap == " ":
+            last_tok = out[-1]
+            initial = last_tok.text[-1] == "." and not last_tok.cap
+        else:
+            initial = bool(_SENTENCE_END.search(gap)) or (
+                out[-1].text[-1] == "." and not out[-1].cap
+            )
         out.append(
             Token(
                 start=start,
                 end=end,
                 text=word,
-                key=name_key(word),
+                key=word_key(word),
                 cap=word[:1].isupper(),
                 initial=initial,
-                comma_before="," in gap or "(" in gap,
+                comma_before=gap != " " and ("," in gap or "(" in gap),
             )
         )
         prev_end = end
@@ -208,16 +215,18 @@ def _rejected(
     """Why the words are not a place mention: ``"word"`` (these words only), ``"name"``
     (they are part of a longer name: skip the run), or None (a mention)."""
     key = " ".join(t.key for t in toks[first : last + 1])
-    entries = [gaz.entry(n) for n in ids]
-    own = [e for e in entries if name_key(e.name) == key] or entries
+    own = [n for n in ids if gaz.is_primary(n, key)] or list(ids)
     nxt = toks[last + 1] if last + 1 < len(toks) else None
     prev = toks[first - 1] if first > 0 else None
     single = first == last
     mid = not toks[first].initial and not toks[first].comma_before
     joined_next = nxt is not None and nxt.cap and not nxt.initial and not nxt.comma_before
-    personal = any(e.personal_name for e in own)
-    biggest = max(entries, key=lambda e: e.population)
-    town = biggest.kind in ("city", "admin2") and all(e.kind != "country" for e in entries)
+    personal = any(gaz.has_flag(n, "p") for n in own)
+    word_like = any(gaz.has_flag(n, "w") for n in own)
+    biggest = max(ids, key=lambda n: gaz.population[n])
+    town = gaz.kind_of(biggest) in ("city", "admin2") and all(
+        gaz.kind_of(n) != "country" for n in ids
+    )
     # A word of a kind that surrounds place names is not one by itself ("Police",
     # "University", "South", "But").
     if single and any(toks[first].key in classes[c] for c in _CLASS_WORDS):
@@ -256,16 +265,16 @@ def _rejected(
     ):
         return "name"
     # A common word opening a sentence ("March", "Mobile"), unless a qualifier follows.
-    if single and toks[first].initial and any(e.common_word for e in own):
+    if single and toks[first].initial and word_like:
         if not (nxt is not None and nxt.comma_before and nxt.cap):
             return "word"
     # In Title Case a lone common word needs a locative before it.
-    if single and titled and any(e.common_word for e in own):
+    if single and titled and word_like:
         if (prev.key if prev is not None else "") not in classes["locative"]:
             return "word"
     # A common word inside a run of capitals ("the Court House").
     if single and town and prev is not None and prev.cap and mid and not titled:
-        if any(e.common_word for e in own) and not _is_place_word(prev.key, gaz):
+        if word_like and not _is_place_word(prev.key, gaz):
             return "word"
     return None
 

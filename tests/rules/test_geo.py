@@ -27,7 +27,7 @@ def event(text, **kw):
 def test_the_packaged_gazetteer_has_every_kind_with_coordinates():
     g = gz.gazetteer()
     kinds = {e.kind for e in g.entries()}
-    assert kinds == {"country", "admin1", "admin2", "city", "demonym"}
+    assert kinds == {"continent", "country", "admin1", "admin2", "city", "demonym"}
     assert len(g) > 150_000
     spokane = [e for e in g.lookup("Spokane") if e.kind == "city"]
     assert spokane[0].admin1 == "US-WA"
