@@ -45,7 +45,8 @@ HOME = 1.2
 SAME_NAME_KM = 60.0  # a city and a subdivision of one name this close are one place
 
 
-CANDIDATES = 8  # readings of a name kept for the context steps, by prior
+CANDIDATES = 40  # readings of a name kept for the context steps, by prior
+ALONE = 4  # readings kept when the text names one place only
 
 
 def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:
@@ -88,9 +89,9 @@ def resolve(
     base: list[list[float]] = []
     for m in mentions:
         key = " ".join(t.key for t in toks[m.first : m.last + 1])
-        ranked = sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])[
-            :CANDIDATES
-        ]
+        limit = CANDIDATES if len(mentions) > 1 else ALONE
+        ranked = sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])
+        ranked = ranked[:limit]
         entries = [gaz.entry(n) for _, n in ranked]
         keep = [i for i, e in enumerate(entries) if e.lat is not None or e.kind == "demonym"]
         cands.append([entries[i] for i in keep])
@@ -128,13 +129,27 @@ def resolve(
                 if e.country == home:
                     base[k][idx] += HOME
 
+    # One sense per text: unqualified mentions of one name are one place, and are no
+    # evidence for each other.
+    group: list[int] = []
+    first_of: dict[str, int] = {}
+    for k, m in enumerate(mentions):
+        name = m.text.casefold() if m.qualifier is None else f"#{k}"
+        group.append(first_of.setdefault(name, k))
     chosen: list[Entry | None] = [
         _pick(c, s) if c else None for s, c in zip(base, cands, strict=True)
     ]
-    for _ in range(2 if len(mentions) > 1 else 0):
+    for _ in range(2 if len(set(group)) > 1 else 0):
         totals = []
         for k in range(len(mentions)):
-            others = [c for j, c in enumerate(chosen) if j != k and c is not None]
+            if group[k] != k:
+                totals.append([])
+                continue
+            others = [
+                c
+                for j, c in enumerate(chosen)
+                if group[j] == j and j != k and c is not None and not mentions[j].weak
+            ]
             countries: dict[str, int] = {}
             for c in others:
                 countries[c.country] = countries.get(c.country, 0) + 1
@@ -151,15 +166,32 @@ def resolve(
                     s += SAME_COUNTRY + 0.4 * min(countries[e.country] - 1, 4)
                 if e.admin1 and e.admin1 in admin1s:
                     s += SAME_ADMIN1
-                if e.lat is not None and e.lon is not None and e.kind != "country":  # noqa: SIM102 -- one test per reason
-                    if any(
+                if (
+                    e.lat is not None
+                    and e.lon is not None
+                    and e.kind != "country"
+                    and any(
                         abs(e.lat - la) * 111.0 <= r and km(e.lat, e.lon, la, lo) <= r
                         for la, lo, r in points[:20]
-                    ):
-                        s += NEAR
+                    )
+                ):
+                    s += NEAR
                 scored.append(s)
             totals.append(scored)
-        chosen = [_pick(c, s) if c else None for s, c in zip(totals, cands, strict=True)]
+        chosen = [
+            _pick(cands[k], totals[k]) if cands[k] and totals[k] else None
+            for k in range(len(mentions))
+        ]
+        chosen = [chosen[group[k]] for k in range(len(mentions))]
+    # A qualified mention settles the unqualified ones of its name ("Paris, Texas ...
+    # Paris").
+    qualified = {
+        m.text.casefold(): chosen[k] for k, m in enumerate(mentions) if m.qualifier is not None
+    }
+    for k, m in enumerate(mentions):
+        q = qualified.get(m.text.casefold())
+        if m.qualifier is None and q is not None and any(e.index == q.index for e in cands[k]):
+            chosen[k] = q
     return chosen
 
 

@@ -72,7 +72,7 @@ def choose(
             continue
         if e.kind in ("country", "demonym") and after and after[0] in reaction:
             continue
-        s = SPECIFIC[e.kind]
+        s = SPECIFIC[e.kind] - (1.5 if m.weak else 0.0)
         if before and before[-1] in locative:
             s += 2.0
         window = keys[max(0, m.first - 6) : m.last + 7]

@@ -57,6 +57,7 @@ class Mention:
     ids: tuple[int, ...]  # gazetteer entries the words may denote
     qualifier: int | None = None  # index of the mention that qualifies it ("Paris, Texas")
     qualifies: int | None = None  # index of the mention it qualifies
+    weak: bool = False  # a surname-like lone word: kept, but no evidence for others
 
 
 def tokens(text: str) -> list[Token]:
@@ -167,6 +168,7 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
                 first=i,
                 last=last,
                 ids=ids,
+                weak=verdict == "weak",
             )
         )
         i = last + 1
@@ -264,6 +266,21 @@ def _rejected(
         and not prev.cap
     ):
         return "name"
+    # A lone first name or surname that is also a town ("Terry", "Jones"): a first name
+    # needs a locative, a qualifier or a big town to be a place; a surname is kept as a
+    # weak mention.
+    if single and town and not titled:
+        before = prev.key if prev is not None else ""
+        placed = (
+            before in classes["locative"]
+            or before in ("of", "from", "to")
+            or (nxt is not None and nxt.comma_before and nxt.cap)
+            or gaz.population[biggest] >= 100_000
+        )
+        if not placed and key in classes["first_name"]:
+            return "word"
+        if not placed and key in classes["surname"]:
+            return "weak"
     # A common word opening a sentence ("March", "Mobile"), unless a qualifier follows.
     if single and toks[first].initial and word_like:
         if not (nxt is not None and nxt.comma_before and nxt.cap):
