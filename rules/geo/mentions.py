@@ -266,6 +266,10 @@ def _rejected(
         and not prev.cap
     ):
         return "name"
+    # A common word opening a sentence ("March", "Mobile"), unless a qualifier follows.
+    if single and toks[first].initial and word_like:
+        if not (nxt is not None and nxt.comma_before and nxt.cap):
+            return "word"
     # A lone first name or surname that is also a town ("Terry", "Jones"): a first name
     # needs a locative, a qualifier or a big town to be a place; a surname is kept as a
     # weak mention.
@@ -281,10 +285,6 @@ def _rejected(
             return "word"
         if not placed and key in classes["surname"]:
             return "weak"
-    # A common word opening a sentence ("March", "Mobile"), unless a qualifier follows.
-    if single and toks[first].initial and word_like:
-        if not (nxt is not None and nxt.comma_before and nxt.cap):
-            return "word"
     # In Title Case a lone common word needs a locative before it.
     if single and titled and word_like:
         if (prev.key if prev is not None else "") not in classes["locative"]:
