@@ -134,7 +134,8 @@ def resolve(
     group: list[int] = []
     first_of: dict[str, int] = {}
     for k, m in enumerate(mentions):
-        name = m.text.casefold() if m.qualifier is None else f"#{k}"
+        name = " ".join(t.key for t in toks[m.first : m.last + 1])
+        name = name if m.qualifier is None else f"#{k}"
         group.append(first_of.setdefault(name, k))
     chosen: list[Entry | None] = [
         _pick(c, s) if c else None for s, c in zip(base, cands, strict=True)
@@ -185,11 +186,12 @@ def resolve(
         chosen = [chosen[group[k]] for k in range(len(mentions))]
     # A qualified mention settles the unqualified ones of its name ("Paris, Texas ...
     # Paris").
-    qualified = {
-        m.text.casefold(): chosen[k] for k, m in enumerate(mentions) if m.qualifier is not None
-    }
+    def name_of(m: Mention) -> str:
+        return " ".join(t.key for t in toks[m.first : m.last + 1])
+
+    qualified = {name_of(m): chosen[k] for k, m in enumerate(mentions) if m.qualifier is not None}
     for k, m in enumerate(mentions):
-        q = qualified.get(m.text.casefold())
+        q = qualified.get(name_of(m))
         if m.qualifier is None and q is not None and any(e.index == q.index for e in cands[k]):
             chosen[k] = q
     return chosen

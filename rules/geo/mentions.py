@@ -73,8 +73,9 @@ def tokens(text: str) -> list[Token]:
             if possessive and possessive.start() > 0:
                 word, end = word[: possessive.start()], start + possessive.start()
         # A trailing full stop belongs to the word only for abbreviations.
-        if word[-1] == "." and len(word) > 5 and not _INITIALS.fullmatch(word):
-            word, end = word[:-1], end - 1
+        if word[-1] == "." and len(word) > 4 and not _INITIALS.fullmatch(word):
+            if word_key(word) not in AP_STATES:
+                word, end = word[:-1], end - 1
         gap = text[prev_end:start]
         if not out:
             initial = True
