@@ -10,8 +10,10 @@ development corpus, if present (``geoparsing/lgl.xml``, ``geoparsing/GeoVirus.xm
 - *acc@161 (all)*: the same over every gold toponym (a missed one counts as wrong);
 - *country*, *admin1*: of found toponyms, the predicted ISO country / first-level
   subdivision equals the gold one (admin1 only where the gold place is below country
-  level). Gold regions come from the corpus' own country and admin1 names (LGL) or
-  from the gazetteer place nearest to the gold point (GeoVirus).
+  level; continents, seas and regions count for *found* and *acc@161* only). Gold
+  regions come from the corpus' own country and admin1 names (LGL; an admin1 name is
+  taken when a subdivision of that name lies within 500 km of the gold point, else the
+  nearest place's) or from the gazetteer place nearest to the gold point (GeoVirus).
 
 Documents are split in halves by a hash of their id: ``dev`` (default) is the half the
 rules were developed on, ``test`` the half kept unseen. Speed: median microseconds per
@@ -111,9 +113,16 @@ def _country_code(name: str) -> str | None:
     return None
 
 
-def _admin1_code(name: str, country: str) -> str | None:
+def _admin1_code(name: str, country: str, lat: float, lon: float) -> str | None:
+    """The ISO subdivision a gold admin1 name denotes, if one of that name lies within
+    500 km of the gold point (GeoNames names do not always match ISO ones)."""
     found = {
-        e.admin1 for e in gazetteer().lookup(name) if e.kind == "admin1" and e.country == country
+        e.admin1
+        for e in gazetteer().lookup(name)
+        if e.kind == "admin1"
+        and e.country == country
+        and e.lat is not None
+        and km(e.lat, e.lon or 0.0, lat, lon) < 500
     }
     return found.pop() if len(found) == 1 else None
 
@@ -135,6 +144,9 @@ def load_lgl(path: Path, nearest: NearestPlace) -> list[Doc]:
                 float(tag.findtext("lon") or 0),
             )
             fcode = tag.findtext("fcode") or ""
+            if fcode in ("CONT", "RGN", "OCN", "SEA", "GULF"):
+                doc.gold.append(g)  # counted for found and acc@161 only
+                continue
             g.country_level = fcode.startswith("PCL")
             g.country = _country_code(tag.findtext("country") or "")
             near = nearest(g.lat, g.lon)
@@ -142,7 +154,7 @@ def load_lgl(path: Path, nearest: NearestPlace) -> list[Doc]:
                 g.country = near.country
             if not g.country_level and g.country:
                 a1 = tag.findtext("admin1")
-                g.admin1 = _admin1_code(a1, g.country) if a1 else None
+                g.admin1 = _admin1_code(a1, g.country, g.lat, g.lon) if a1 else None
                 if g.admin1 is None and near is not None and near.country == g.country:
                     g.admin1 = near.admin1
             doc.gold.append(g)
@@ -165,6 +177,14 @@ def load_geovirus(path: Path, nearest: NearestPlace) -> list[Doc]:
                 float(loc.findtext("lat") or 0),
                 float(loc.findtext("lon") or 0),
             )
+            if any(
+                e.kind == "continent"
+                and e.lat is not None
+                and km(e.lat, e.lon or 0, g.lat, g.lon) < 3000
+                for e in gazetteer().lookup(g.text)
+            ):
+                doc.gold.append(g)  # a continent: counted for found and acc@161 only
+                continue
             named = [e for e in gazetteer().lookup(g.text) if e.kind == "country"]
             g.country_level = any(
                 e.lat is not None and km(e.lat, e.lon or 0, g.lat, g.lon) < 800 for e in named
