@@ -18,7 +18,7 @@ development corpus, if present (``geoparsing/lgl.xml``, ``geoparsing/GeoVirus.xm
 Documents are split in halves by a hash of their id: ``dev`` (default) is the half the
 rules were developed on, ``test`` the half kept unseen. Speed: median microseconds per
 headline (the first 100 characters of each document up to a word) and per
-3,000-character article.
+3,000-character article, each text's time the best of three runs.
 """
 
 from __future__ import annotations
@@ -294,9 +294,12 @@ def speed(docs: list[Doc]) -> dict[str, float]:
     def median_us(texts: list[str]) -> float:
         times = []
         for t in texts:
-            start = time.perf_counter()
-            parse(t)
-            times.append((time.perf_counter() - start) * 1e6)
+            best = math.inf
+            for _ in range(3):  # the best of three: other processes only ever add time
+                start = time.perf_counter()
+                parse(t)
+                best = min(best, time.perf_counter() - start)
+            times.append(best * 1e6)
         return round(statistics.median(times), 1) if times else 0.0
 
     return {

@@ -87,11 +87,16 @@ def resolve(
     """The entry each mention most likely denotes (None when no candidate is usable)."""
     cands: list[list[Entry]] = []
     base: list[list[float]] = []
+    ranked_all = []
     for m in mentions:
         key = " ".join(t.key for t in toks[m.first : m.last + 1])
-        limit = CANDIDATES if len(mentions) > 1 else ALONE
         ranked = sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])
-        ranked = ranked[:limit]
+        ranked_all.append(ranked[: CANDIDATES if len(mentions) > 1 else ALONE])
+    # Readings beyond a name's first few are kept only in a country some other name of
+    # the text may be in (Paris, Illinois, beside Edgar County).
+    plausible = {gaz.country_ids[n] for ranked in ranked_all for _, n in ranked[:ALONE]}
+    for m, ranked in zip(mentions, ranked_all, strict=True):
+        ranked = ranked[:ALONE] + [p for p in ranked[ALONE:] if gaz.country_ids[p[1]] in plausible]
         entries = [gaz.entry(n) for _, n in ranked]
         keep = [i for i, e in enumerate(entries) if e.lat is not None or e.kind == "demonym"]
         cands.append([entries[i] for i in keep])
