@@ -36,7 +36,7 @@ CAPITAL = 1.0
 ALTERNATE = -1.2  # matched on an alternate spelling only
 QUALIFIED_IN = 12.0
 QUALIFIED_OUT = -6.0
-SAME_COUNTRY = 2.2
+SAME_COUNTRY = 3.0
 SAME_ADMIN1 = 1.4
 NEAR = 1.5  # within NEAR_KM of another mention's best reading
 NEAR_KM = 250.0
@@ -189,6 +189,7 @@ def resolve(
             for k in range(len(mentions))
         ]
         chosen = [chosen[group[k]] for k in range(len(mentions))]
+
     # A qualified mention settles the unqualified ones of its name ("Paris, Texas ...
     # Paris").
     def name_of(m: Mention) -> str:
