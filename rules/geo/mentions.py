@@ -181,9 +181,15 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
     """A US state written as an AP abbreviation ("Springfield, Ill.", "D-S.C.") or a
     postal code after a comma ("Paris, TX"): the state's entry number."""
     tok = toks[i]
-    if i == 0 or not tok.cap:
+    if not tok.cap:
         return None
-    gap_ok = tok.comma_before or (toks[i - 1].end == tok.start - 1 and toks[i - 1].text.isupper())
+    # Dotted initials ("S.C.", "W.Va.") are abbreviations anywhere; a single word
+    # ("Ill.", "Pa.") only after a comma or a party letter ("D-Ill.").
+    dotted = "." in tok.text[:-1]
+    gap_ok = dotted or (
+        i > 0
+        and (tok.comma_before or (toks[i - 1].end == tok.start - 1 and toks[i - 1].text.isupper()))
+    )
     if not gap_ok:
         return None
     word = tok.text
@@ -281,6 +287,7 @@ def _rejected(
             or before in ("of", "from", "to")
             or (nxt is not None and nxt.comma_before and nxt.cap)
             or gaz.population[biggest] >= 100_000
+            or (nxt is not None and nxt.key in classes["person_noun"] and not nxt.cap)
         )
         if not placed and key in classes["first_name"]:
             return "word"
