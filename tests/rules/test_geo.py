@@ -127,6 +127,26 @@ def test_demonyms_denote_their_country():
     assert found[0].lat is not None  # at the country's centre
 
 
+def test_possessives_hyphens_and_dotted_abbreviations_are_read():
+    found = places("California's salmon, Egyptian-US talks and the S.C. Trial Lawyers")
+    assert [(p[0], p[2] or p[1]) for p in found] == [
+        ("California", "US-CA"),
+        ("Egyptian", "EG"),
+        ("US", "US"),
+        ("S.C.", "US-SC"),
+    ]
+
+
+def test_facilities_keep_their_place_and_months_are_no_place():
+    assert places("He was held in the Boone County Jail.")[0][0] == "Boone County"
+    assert places("The trial starts in March in Spokane.")[0][0] == "Spokane"
+
+
+def test_lone_first_names_need_a_locative_but_towns_before_person_nouns_do_not():
+    assert places("Terry spoke to the board.") == []
+    assert places("An Augusta native won the prize.")[0][:3] == ("Augusta", "US", "US-GA")
+
+
 # ---------------------------------------------------------------- disambiguation
 
 
@@ -141,6 +161,15 @@ def test_other_places_in_the_text_decide():
     athens = next(p for p in found if p[0] == "Athens")
     assert athens[1:3] == ("US", "US-GA")
     assert next(p for p in places("Ministers met in Athens.") if p[0] == "Athens")[1] == "GR"
+
+
+def test_one_name_is_one_place_and_does_not_vouch_for_itself():
+    text = (
+        "Paris police said the fire started in Paris. Edgar County crews helped. "
+        "Paris schools closed."
+    )
+    found = [p for p in places(text) if p[0] == "Paris"]
+    assert {p[1:3] for p in found} == {("US", "US-IL")}
 
 
 def test_the_publishers_country_decides_a_close_call():
