@@ -187,6 +187,8 @@ def build(out: Path) -> None:
         ]
         names += [s for s in ci.get("altSpellings") or () if len(s) > 3 or "." in s]
         names += aliases.get(cc, [])
+        lat: Any
+        lon: Any
         latlng = ci.get("latlng") or []
         centre = polygon_centre(ci.get("geoJSON"))
         if (

@@ -95,7 +95,7 @@ def resolve(
     # Readings beyond a name's first few are kept only in a country some other name of
     # the text may be in (Paris, Illinois, beside Edgar County).
     plausible = {gaz.country_ids[n] for ranked in ranked_all for _, n in ranked[:ALONE]}
-    for m, ranked in zip(mentions, ranked_all, strict=True):
+    for ranked in ranked_all:
         ranked = ranked[:ALONE] + [p for p in ranked[ALONE:] if gaz.country_ids[p[1]] in plausible]
         entries = [gaz.entry(n) for _, n in ranked]
         keep = [i for i, e in enumerate(entries) if e.lat is not None or e.kind == "demonym"]
@@ -146,7 +146,7 @@ def resolve(
         _pick(c, s) if c else None for s, c in zip(base, cands, strict=True)
     ]
     for _ in range(2 if len(set(group)) > 1 else 0):
-        totals = []
+        totals: list[list[float]] = []
         for k in range(len(mentions)):
             if group[k] != k:
                 totals.append([])
@@ -197,9 +197,13 @@ def resolve(
 
     qualified = {name_of(m): chosen[k] for k, m in enumerate(mentions) if m.qualifier is not None}
     for k, m in enumerate(mentions):
-        q = qualified.get(name_of(m))
-        if m.qualifier is None and q is not None and any(e.index == q.index for e in cands[k]):
-            chosen[k] = q
+        settled = qualified.get(name_of(m))
+        if (
+            m.qualifier is None
+            and settled is not None
+            and any(e.index == settled.index for e in cands[k])
+        ):
+            chosen[k] = settled
     return chosen
 
 
