@@ -32,6 +32,7 @@ KIND_PRIOR = {
     "city": 0.0,
     "demonym": 2.0,
 }
+POPULATION = 1.0  # weight of log10(population)
 CAPITAL = 1.0
 ALTERNATE = -1.2  # matched on an alternate spelling only
 QUALIFIED_IN = 12.0
@@ -51,7 +52,7 @@ ALONE = 4  # readings kept when the text names one place only
 
 def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:
     """:func:`prior` from the gazetteer's arrays, without building the entry."""
-    score = math.log10(max(gaz.population[n], 1000)) + KIND_PRIOR[gaz.kind_of(n)]
+    score = POPULATION * math.log10(max(gaz.population[n], 1000)) + KIND_PRIOR[gaz.kind_of(n)]
     if gaz.has_flag(n, "c"):
         score += CAPITAL
     if not gaz.is_primary(n, key):
@@ -61,7 +62,7 @@ def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:
 
 def prior(e: Entry, primary: bool) -> float:
     pop = max(e.population, 1000)
-    score = math.log10(pop) + KIND_PRIOR[e.kind]
+    score = POPULATION * math.log10(pop) + KIND_PRIOR[e.kind]
     if e.capital:
         score += CAPITAL
     if not primary:

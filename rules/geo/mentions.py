@@ -240,6 +240,12 @@ def _rejected(
     # "University", "South", "But").
     if single and any(toks[first].key in classes[c] for c in _CLASS_WORDS):
         return "word"
+    # A short upper-case word is an acronym ("EU", "NHS"), unless it names a country or
+    # a subdivision ("US", "UAE").
+    word = toks[first].text
+    if single and word.isupper() and len(word.rstrip(".")) <= 3 and not titled:
+        if not any(gaz.kind_of(n) in ("country", "admin1") for n in ids):
+            return "word"
     # An organisation or a street named after the place: "Manchester United",
     # "Georgia Tech", "Dublin Road".
     if (
