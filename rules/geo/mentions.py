@@ -68,9 +68,12 @@ def tokens(text: str) -> list[Token]:
     for m in _TOKEN.finditer(text):
         word = m.group()
         start, end = m.start(), m.end()
+        possessive_s = None
         if "'" in word or "’" in word:
             possessive = _POSSESSIVE.search(word)
             if possessive and possessive.start() > 0:
+                if word[possessive.start() + 1 : possessive.start() + 2] in ("s", "S"):
+                    possessive_s = start + possessive.start() + 1
                 word, end = word[: possessive.start()], start + possessive.start()
         # A trailing full stop belongs to the word only for abbreviations.
         if word[-1] == "." and len(word) > 4 and not _INITIALS.fullmatch(word):
@@ -98,6 +101,11 @@ def tokens(text: str) -> list[Token]:
             )
         )
         prev_end = end
+        if possessive_s is not None:
+            # The possessive "s" as a word of its own, so that names holding one still
+            # match ("People's Republic of China", "Martha's Vineyard").
+            out.append(Token(possessive_s, possessive_s + 1, "s", "s", False, False, False))
+            prev_end = possessive_s + 1
     return out
 
 

@@ -137,6 +137,19 @@ def test_possessives_hyphens_and_dotted_abbreviations_are_read():
     ]
 
 
+def test_names_holding_a_possessive_still_match():
+    found = places("The People's Republic of China and Russia's president met.")
+    assert [(p[0], p[1]) for p in found] == [("People's Republic of China", "CN"), ("Russia", "RU")]
+
+
+def test_short_acronyms_are_not_towns():
+    assert places("The EU and NHS budgets grew.") == []
+    assert places("The UK and US signed.") == [
+        ("UK", "GB", None, "country"),
+        ("US", "US", None, "country"),
+    ]
+
+
 def test_facilities_keep_their_place_and_months_are_no_place():
     assert places("He was held in the Boone County Jail.")[0][0] == "Boone County"
     assert places("The trial starts in March in Spokane.")[0][0] == "Spokane"
