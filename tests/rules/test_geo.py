@@ -213,6 +213,21 @@ def test_a_reacting_country_is_not_the_event_place():
     assert where is not None and where.country == "AF"
 
 
+@pytest.mark.parametrize(
+    ("text", "regions"),
+    [
+        ("Turkish school shooting: gunman admired US killer", ("TR",)),
+        ("Shopping centre fire in London kills 3", ("GB-ENG", "GB")),
+        ("Gaza: Israeli strikes kill 20", ("PS",)),
+        ("Florida man killed in crash in Georgia", ("US-GA", "US")),
+        ("KYIV, Ukraine (AP) — Russian missiles struck Lviv overnight, killing 4", ("UA-46", "UA")),
+        ("Texas floods: Kerr County death toll rises to 80", ("US-TX", "US")),
+    ],
+)
+def test_the_event_place_of_headlines(text, regions):
+    assert geo.event_regions(text) == regions
+
+
 def test_event_regions_are_most_specific_first():
     assert geo.event_regions("Wildfire forces evacuations near Spokane") == ("US-WA", "US")
     assert geo.event_regions("Markets rose today") == ()
