@@ -239,7 +239,11 @@ def _rejected(
     mid = not toks[first].initial and not toks[first].comma_before
     joined_next = nxt is not None and nxt.cap and not nxt.initial and not nxt.comma_before
     personal = any(gaz.has_flag(n, "p") for n in own)
-    word_like = any(gaz.has_flag(n, "w") for n in own)
+    # Only towns are "common words": a country or subdivision name is a place even at
+    # the start of a sentence ("Canada reported ...", "China said ...").
+    word_like = any(
+        gaz.has_flag(n, "w") and gaz.kind_of(n) in ("city", "admin2") for n in own
+    ) and not any(gaz.kind_of(n) in ("country", "admin1") for n in own)
     biggest = max(ids, key=lambda n: gaz.population[n])
     town = gaz.kind_of(biggest) in ("city", "admin2") and all(
         gaz.kind_of(n) != "country" for n in ids
