@@ -405,7 +405,12 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_geoparse(settings: Settings, args: argparse.Namespace) -> int:
     """Place mentions of JSON lines ``{"id": ..., "text": ...}``, one result per line."""
     from rules.geo import parse
+    from rules.regions import get_region
 
+    home = args.home_country
+    if home is not None and (len(home) != 2 or get_region(home) is None):
+        print(f"error: --home-country: {home!r} is no ISO 3166-1 alpha-2 code", file=sys.stderr)
+        return EXIT_USAGE
     if args.path in (None, "-"):
         stream = sys.stdin
         name = "stdin"

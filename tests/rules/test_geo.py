@@ -283,6 +283,24 @@ def test_cli_names_bad_lines_and_goes_on(tmp_path, monkeypatch, capsys):
     assert [json.loads(line)["id"] for line in out.splitlines()] == [3]
 
 
+def test_cli_rejects_an_unknown_home_country(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(
+        monkeypatch, capsys, ['{"text": "Fire in Cambridge"}'], "--home-country", "XX"
+    )
+    assert code == 2 and out == ""
+    assert "--home-country" in err
+    code, out, _ = _run(
+        monkeypatch,
+        capsys,
+        ['{"text": "Storm damage in Cambridge."}'],
+        "--json",
+        "--home-country",
+        "us",
+    )
+    assert code == 0 and json.loads(out)["places"][0]["country"] == "US"
+
+
 def test_cli_table_marks_the_event_place(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "in.jsonl"
