@@ -47,7 +47,7 @@ SAME_NAME_KM = 60.0  # a city and a subdivision of one name this close are one p
 
 
 CANDIDATES = 40  # readings of a name kept for the context steps, by prior
-ALONE = 4  # readings kept when the text names one place only
+ALONE = 3  # readings kept when the text names one place only
 
 
 def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:

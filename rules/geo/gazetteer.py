@@ -60,6 +60,9 @@ def fold(text: str) -> str:
 
 def name_key(text: str) -> str:
     """The lookup key of a name: folded words, abbreviations spelt out."""
+    if text.isascii() and text.isalnum():  # one plain word: the common case, fast
+        word = text.lower()
+        return _ABBREV.get(word, word)
     words = _NONWORD.sub(" ", fold(text)).split()
     return " ".join(_ABBREV.get(w, w) for w in words)
 
@@ -147,6 +150,8 @@ class Gazetteer:
         self.population = array("q")
         self.geonameid = array("q")
         self.by_code: dict[str, int] = {}
+        self._recent: dict[int, Entry] = {}
+        self._recent_ids: dict[str, tuple[int, ...]] = {}
         self.longest = 1
         # Packed (hash, entry) pairs, bucketed by their top byte so that sorting never
         # holds them all as Python ints at once.
@@ -208,6 +213,21 @@ class Gazetteer:
         return self.names[self.name_at[n] : self.name_at[n + 1] - 1]
 
     def entry(self, n: int) -> Entry:
+        """Entry ``n`` (recently used ones are kept: texts name the same places)."""
+        found = self._recent.get(n)
+        if found is None:
+            if len(self._recent) >= 8192:
+                self._recent.clear()
+            found = self._recent[n] = self._build(n)
+        return found
+
+    def forget_recent(self) -> None:
+        """Drop the remembered entries and lookups (for timing cold lookups)."""
+        self._recent.clear()
+        self._recent_ids.clear()
+        word_key.cache_clear()
+
+    def _build(self, n: int) -> Entry:
         lat, lon = self.lat[n], self.lon[n]
         gid = self.geonameid[n]
         bits = self.flag_bits[n]
@@ -226,6 +246,14 @@ class Gazetteer:
 
     def ids(self, key: str) -> tuple[int, ...]:
         """Entry numbers with this lookup key (see :func:`name_key`)."""
+        found = self._recent_ids.get(key)
+        if found is None:
+            if len(self._recent_ids) >= 16384:
+                self._recent_ids.clear()
+            found = self._recent_ids[key] = self._ids(key)
+        return found
+
+    def _ids(self, key: str) -> tuple[int, ...]:
         if not key:
             return ()
         low = _hash(key) << _ENTRY_BITS
