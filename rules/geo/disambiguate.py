@@ -38,7 +38,9 @@ ALTERNATE = -1.2  # matched on an alternate spelling only
 QUALIFIED_IN = 12.0
 QUALIFIED_OUT = -6.0
 SAME_COUNTRY = 3.0
+COUNTRY_MORE = 0.4  # for each further place of the text in that country
 SAME_ADMIN1 = 1.4
+ADMIN1_MORE = 0.8  # for each further place of the text in that subdivision
 NEAR = 1.5  # within NEAR_KM of another mention's best reading
 NEAR_KM = 250.0
 COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the text names
@@ -160,7 +162,10 @@ def resolve(
             countries: dict[str, int] = {}
             for c in others:
                 countries[c.country] = countries.get(c.country, 0) + 1
-            admin1s = {c.admin1 for c in others if c.admin1 and c.kind != "demonym"}
+            admin1s: dict[str, int] = {}
+            for c in others:
+                if c.admin1 and c.kind != "demonym":
+                    admin1s[c.admin1] = admin1s.get(c.admin1, 0) + 1
             points = [
                 (p.lat, p.lon, COUNTRY_NEAR_KM if p.kind in ("country", "admin1") else NEAR_KM)
                 for p in (_point_of(c, gaz) for c in others)
@@ -170,9 +175,9 @@ def resolve(
             for idx, e in enumerate(cands[k]):
                 s = base[k][idx]
                 if e.country in countries:
-                    s += SAME_COUNTRY + 0.4 * min(countries[e.country] - 1, 4)
+                    s += SAME_COUNTRY + COUNTRY_MORE * min(countries[e.country] - 1, 4)
                 if e.admin1 and e.admin1 in admin1s:
-                    s += SAME_ADMIN1
+                    s += SAME_ADMIN1 + ADMIN1_MORE * min(admin1s[e.admin1] - 1, 4)
                 if (
                     e.lat is not None
                     and e.lon is not None
