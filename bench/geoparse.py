@@ -341,9 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"split": args.split, "gazetteer_load_s": round(load_s, 2)}
     print(f"split: {args.split}; gazetteer loaded in {load_s:.2f} s\n")
     print(
-        "| corpus | system | toponyms | found | acc@161 found | acc@161 all | country | admin1 | precision |"
+        "| corpus | system | toponyms | found | acc@161 found | acc@161 all | country | admin1 "
+        "| precision | acc@161 below country |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     all_docs = []
     for name, fname in CORPORA.items():
         loader = load_lgl if name == "LGL" else load_geovirus
