@@ -12,8 +12,8 @@ Each candidate entry is scored (higher is likelier):
   pulls its ambiguous neighbours;
 - the publisher's home country (a parameter: from the feed's language, domain or
   configuration) gains a little;
-- the event's words: a populated place is what "killed in", "fire in", "shooting in"
-  usually refers to, so in such a context subdivisions of the same name count less.
+- the event's words: after "killed in", "fire at", "storm hits" a name is more often
+  a town than a subdivision or county of the same name, so towns gain a little there.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rules.geo.gazetteer import Entry, Gazetteer, km
+from rules.geo.gazetteer import Entry, Gazetteer, km, word_classes
 from rules.geo.mentions import Mention, Token
 
 KIND_PRIOR = {
@@ -45,6 +45,7 @@ NEAR = 1.5  # within NEAR_KM of another mention's best reading
 NEAR_KM = 250.0
 COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the text names
 HOME = 1.2
+EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
 SAME_NAME_KM = 60.0  # a city and a subdivision of one name this close are one place
 
 
@@ -53,21 +54,12 @@ ALONE = 3  # readings kept when the text names one place only
 
 
 def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:
-    """:func:`prior` from the gazetteer's arrays, without building the entry."""
+    """A reading's prior: population (log10) and kind, a capital's bonus, and a loss
+    when only an alternate spelling matched; from the gazetteer's arrays."""
     score = POPULATION * math.log10(max(gaz.population[n], 1000)) + KIND_PRIOR[gaz.kind_of(n)]
     if gaz.has_flag(n, "c"):
         score += CAPITAL
     if not gaz.is_primary(n, key):
-        score += ALTERNATE
-    return score
-
-
-def prior(e: Entry, primary: bool) -> float:
-    pop = max(e.population, 1000)
-    score = POPULATION * math.log10(pop) + KIND_PRIOR[e.kind]
-    if e.capital:
-        score += CAPITAL
-    if not primary:
         score += ALTERNATE
     return score
 
@@ -129,6 +121,20 @@ def resolve(
             if r.index == best_q.index:
                 base[m.qualifier][idx] += QUALIFIED_IN
         del q
+
+    # The event's words: right after "killed in", "fire at", "storm hits", a name is
+    # more often the town than a subdivision or county of the same name.
+    classes = word_classes()
+    for k, m in enumerate(mentions):
+        before = [t.key for t in toks[max(0, m.first - 3) : m.first]]
+        if not before or before[-1] not in classes["locative"]:
+            continue
+        window = [t.key for t in toks[max(0, m.first - 6) : m.last + 6]]
+        if not any(w in classes["event_word"] for w in window):
+            continue
+        for idx, e in enumerate(cands[k]):
+            if e.kind == "city":
+                base[k][idx] += EVENT_TOWN
 
     if home_country:
         home = home_country.upper()

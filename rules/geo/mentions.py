@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import regex
 
-from rules.geo.gazetteer import Gazetteer, fold, gazetteer, name_key, word_classes, word_key
+from rules.geo.gazetteer import Gazetteer, gazetteer, name_key, word_classes, word_key
 from rules.places import AP_STATES, US_STATES
 
 _TOKEN = regex.compile(
@@ -340,7 +340,3 @@ def _link_qualifiers(found: list[Mention], toks: list[Token]) -> None:
         if b.first == a.last + 1 and toks[b.first].comma_before:
             a.qualifier = k
             b.qualifies = k - 1
-
-
-def folded(text: str) -> str:
-    return fold(text)

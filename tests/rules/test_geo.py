@@ -78,6 +78,29 @@ def test_the_loader_seam_can_be_replaced(monkeypatch):
         gz.reset()
 
 
+def test_the_events_words_favour_a_town_over_a_county_of_its_name(monkeypatch):
+    table = "\n".join(
+        [
+            "N\t1\tFreedonia\tFD\t\t10\t20\t5000000\t\tfreedonia",
+            "K\t\tTestshire\tFD\tFD-NM\t12\t22\t30000\t\ttestshire",
+            "P\t7\tTestshire\tFD\tFD-SO\t8\t18\t25000\t\ttestshire",
+        ]
+    )
+    real = gz.LOADER
+    monkeypatch.setattr(
+        gz,
+        "LOADER",
+        lambda name: gzip.compress(table.encode()) if name == gz.DATA_FILE else real(name),
+    )
+    gz.reset()
+    try:
+        assert geo.parse("Testshire council meets").places[0].kind == "admin2"
+        assert geo.parse("A fire in Testshire killed two").places[0].kind == "city"
+    finally:
+        monkeypatch.setattr(gz, "LOADER", real)
+        gz.reset()
+
+
 def test_a_broken_row_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown kind"):
         Gazetteer(["X\tonly"])
