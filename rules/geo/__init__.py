@@ -1,0 +1,96 @@
+"""The geoparser: place mentions in text, the place each denotes, and the event's place.
+
+``parse(text)`` finds every place mention (``mentions``), resolves each to a gazetteer
+entry (``disambiguate``) and picks the one where the event happened (``event``).
+Pure: the only data it reads is the packaged gazetteer, through
+``rules.geo.gazetteer.LOADER``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from rules.geo import disambiguate, event, mentions
+from rules.geo import gazetteer as gazetteer_module
+from rules.geo.gazetteer import Entry
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    start: int
+    end: int
+    text: str
+    name: str
+    country: str | None  # None for a continent
+    admin1: str | None
+    lat: float | None
+    lon: float | None
+    kind: str  # continent | country | admin1 | admin2 | city | demonym
+    geonameid: int | None
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Region codes, most specific first: ``("US-WA", "US")``."""
+        if self.country is None:
+            return ()
+        return (self.admin1, self.country) if self.admin1 else (self.country,)
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Parse:
+    places: tuple[Place, ...]
+    event_place: int | None
+
+    @property
+    def event(self) -> Place | None:
+        return None if self.event_place is None else self.places[self.event_place]
+
+    def as_json(self) -> dict[str, object]:
+        return {"places": [p.as_json() for p in self.places], "event_place": self.event_place}
+
+
+def _place(m: mentions.Mention, e: Entry) -> Place:
+    lat, lon = e.lat, e.lon
+    if e.kind == "demonym":
+        # A demonym stands for its region: "Turkish" is at Turkey's centre.
+        region = gazetteer_module.gazetteer().region(e.admin1 or e.country)
+        lat, lon = (region.lat, region.lon) if region is not None else (None, None)
+    return Place(
+        start=m.start,
+        end=m.end,
+        text=m.text,
+        name=e.name,
+        country=e.country or None,
+        admin1=e.admin1,
+        lat=lat,
+        lon=lon,
+        kind=e.kind,
+        geonameid=e.geonameid,
+    )
+
+
+def parse(text: str, *, home_country: str | None = None) -> Parse:
+    """Every place mention in ``text``, resolved, and the index of the event's place.
+
+    ``home_country`` (ISO 3166-1 alpha-2) is the publisher's country, when known.
+    """
+    gaz = gazetteer_module.gazetteer()
+    toks = mentions.tokens(text)
+    found = mentions.find(text, gaz, toks)
+    chosen = disambiguate.resolve(found, toks, gaz, home_country=home_country)
+    kept = [(m, e) for m, e in zip(found, chosen, strict=True) if e is not None]
+    where = event.choose(text, [m for m, _ in kept], [e for _, e in kept], toks)
+    return Parse(tuple(_place(m, e) for m, e in kept), where)
+
+
+def event_regions(text: str, *, home_country: str | None = None) -> tuple[str, ...]:
+    """The region codes of the event's place, most specific first (``("US-WA", "US")``);
+    empty when the text names no place."""
+    where = parse(text, home_country=home_country).event
+    return where.regions if where is not None else ()
+
+
+__all__ = ["Parse", "Place", "event_regions", "parse"]

@@ -1,0 +1,243 @@
+"""Choosing which place each mention denotes, by the evidence a reader uses.
+
+Each candidate entry is scored (higher is likelier):
+
+- prior: the population (log10) and the kind of feature: a country, then a first-level
+  subdivision, a capital, a county, a populated place; a name the entry goes by
+  (rather than one of its alternate spellings) counts more;
+- the qualifier: "Paris, Texas", "Springfield, Ill." -- the entry inside the qualifying
+  region wins outright; an entry outside it loses;
+- the other places of the text: entries in a country or subdivision the text also names,
+  or near another place's best reading, gain; this is iterated, so that one clear place
+  pulls its ambiguous neighbours;
+- the publisher's home country (a parameter: from the feed's language, domain or
+  configuration) gains a little;
+- the event's words: after "killed in", "fire at", "storm hits" a name is more often
+  a town than a subdivision or county of the same name, so towns gain a little there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rules.geo.gazetteer import Entry, Gazetteer, km, word_classes
+from rules.geo.mentions import Mention, Token
+
+KIND_PRIOR = {
+    "continent": 3.0,
+    "country": 3.0,
+    "admin1": 1.3,
+    "admin2": 0.3,
+    "city": 0.0,
+    "demonym": 2.0,
+}
+POPULATION = 1.0  # weight of log10(population)
+CAPITAL = 1.0
+ALTERNATE = -1.2  # matched on an alternate spelling only
+QUALIFIED_IN = 12.0
+QUALIFIED_OUT = -6.0
+SAME_COUNTRY = 3.0
+COUNTRY_MORE = 0.4  # for each further place of the text in that country
+SAME_ADMIN1 = 1.4
+ADMIN1_MORE = 0.8  # for each further place of the text in that subdivision
+NEAR = 1.5  # within NEAR_KM of another mention's best reading
+NEAR_KM = 250.0
+COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the text names
+HOME = 1.2
+EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
+SAME_NAME_KM = 60.0  # a city and a subdivision of one name this close are one place
+
+
+CANDIDATES = 40  # readings of a name kept for the context steps, by prior
+ALONE = 3  # readings kept when the text names one place only
+
+
+def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:
+    """A reading's prior: population (log10) and kind, a capital's bonus, and a loss
+    when only an alternate spelling matched; from the gazetteer's arrays."""
+    score = POPULATION * math.log10(max(gaz.population[n], 1000)) + KIND_PRIOR[gaz.kind_of(n)]
+    if gaz.has_flag(n, "c"):
+        score += CAPITAL
+    if not gaz.is_primary(n, key):
+        score += ALTERNATE
+    return score
+
+
+def inside(e: Entry, region: Entry) -> bool:
+    if region.kind == "country" or region.kind == "demonym":
+        return e.country == region.country and e.index != region.index
+    if region.kind == "admin1":
+        return e.admin1 == region.admin1 and e.index != region.index and e.kind != "admin1"
+    return False
+
+
+def resolve(
+    mentions: Sequence[Mention],
+    toks: Sequence[Token],
+    gaz: Gazetteer,
+    *,
+    home_country: str | None = None,
+) -> list[Entry | None]:
+    """The entry each mention most likely denotes (None when no candidate is usable)."""
+    cands: list[list[Entry]] = []
+    base: list[list[float]] = []
+    ranked_all = []
+    for m in mentions:
+        key = " ".join(t.key for t in toks[m.first : m.last + 1])
+        ranked = sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])
+        ranked_all.append(ranked[: CANDIDATES if len(mentions) > 1 else ALONE])
+    # Readings beyond a name's first few are kept only in a country some other name of
+    # the text may be in (Paris, Illinois, beside Edgar County).
+    plausible = {gaz.country_ids[n] for ranked in ranked_all for _, n in ranked[:ALONE]}
+    for ranked in ranked_all:
+        ranked = ranked[:ALONE] + [p for p in ranked[ALONE:] if gaz.country_ids[p[1]] in plausible]
+        entries = [gaz.entry(n) for _, n in ranked]
+        keep = [i for i, e in enumerate(entries) if e.lat is not None or e.kind == "demonym"]
+        cands.append([entries[i] for i in keep])
+        base.append([ranked[i][0] for i in keep])
+
+    # Qualifiers first: they settle both sides.
+    for k, m in enumerate(mentions):
+        if m.qualifier is None:
+            continue
+        q = mentions[m.qualifier]
+        q_entries = [e for e in cands[m.qualifier] if e.kind in ("country", "admin1")]
+        if not q_entries:
+            continue
+        for idx, e in enumerate(cands[k]):
+            if any(inside(e, r) for r in q_entries):
+                base[k][idx] += QUALIFIED_IN
+            elif e.kind not in ("country",):
+                base[k][idx] += QUALIFIED_OUT
+        # The qualifier reads as the region that contains the best qualified entry.
+        best_q = max(
+            q_entries,
+            key=lambda r: max(
+                (base[k][i] for i, e in enumerate(cands[k]) if inside(e, r)), default=-99.0
+            ),
+        )
+        for idx, r in enumerate(cands[m.qualifier]):
+            if r.index == best_q.index:
+                base[m.qualifier][idx] += QUALIFIED_IN
+        del q
+
+    # The event's words: right after "killed in", "fire at", "storm hits", a name is
+    # more often the town than a subdivision or county of the same name.
+    classes = word_classes()
+    for k, m in enumerate(mentions):
+        before = [t.key for t in toks[max(0, m.first - 3) : m.first]]
+        if not before or before[-1] not in classes["locative"]:
+            continue
+        window = [t.key for t in toks[max(0, m.first - 6) : m.last + 6]]
+        if not any(w in classes["event_word"] for w in window):
+            continue
+        for idx, e in enumerate(cands[k]):
+            if e.kind == "city":
+                base[k][idx] += EVENT_TOWN
+
+    if home_country:
+        home = home_country.upper()
+        for k in range(len(mentions)):
+            for idx, e in enumerate(cands[k]):
+                if e.country == home:
+                    base[k][idx] += HOME
+
+    # One sense per text: unqualified mentions of one name are one place, and are no
+    # evidence for each other.
+    group: list[int] = []
+    first_of: dict[str, int] = {}
+    for k, m in enumerate(mentions):
+        name = " ".join(t.key for t in toks[m.first : m.last + 1])
+        name = name if m.qualifier is None else f"#{k}"
+        group.append(first_of.setdefault(name, k))
+    chosen: list[Entry | None] = [
+        _pick(c, s) if c else None for s, c in zip(base, cands, strict=True)
+    ]
+    for _ in range(2 if len(set(group)) > 1 else 0):
+        totals: list[list[float]] = []
+        for k in range(len(mentions)):
+            if group[k] != k:
+                totals.append([])
+                continue
+            others = [
+                c
+                for j, c in enumerate(chosen)
+                if group[j] == j and j != k and c is not None and not mentions[j].weak
+            ]
+            countries: dict[str, int] = {}
+            for c in others:
+                countries[c.country] = countries.get(c.country, 0) + 1
+            admin1s: dict[str, int] = {}
+            for c in others:
+                if c.admin1 and c.kind != "demonym":
+                    admin1s[c.admin1] = admin1s.get(c.admin1, 0) + 1
+            points = [
+                (p.lat, p.lon, COUNTRY_NEAR_KM if p.kind in ("country", "admin1") else NEAR_KM)
+                for p in (_point_of(c, gaz) for c in others)
+                if p is not None and p.lat is not None and p.lon is not None
+            ]
+            scored = []
+            for idx, e in enumerate(cands[k]):
+                s = base[k][idx]
+                if e.country in countries:
+                    s += SAME_COUNTRY + COUNTRY_MORE * min(countries[e.country] - 1, 4)
+                if e.admin1 and e.admin1 in admin1s:
+                    s += SAME_ADMIN1 + ADMIN1_MORE * min(admin1s[e.admin1] - 1, 4)
+                if (
+                    e.lat is not None
+                    and e.lon is not None
+                    and e.kind != "country"
+                    and any(
+                        abs(e.lat - la) * 111.0 <= r and km(e.lat, e.lon, la, lo) <= r
+                        for la, lo, r in points[:20]
+                    )
+                ):
+                    s += NEAR
+                scored.append(s)
+            totals.append(scored)
+        chosen = [
+            _pick(cands[k], totals[k]) if cands[k] and totals[k] else None
+            for k in range(len(mentions))
+        ]
+        chosen = [chosen[group[k]] for k in range(len(mentions))]
+
+    # A qualified mention settles the unqualified ones of its name ("Paris, Texas ...
+    # Paris").
+    def name_of(m: Mention) -> str:
+        return " ".join(t.key for t in toks[m.first : m.last + 1])
+
+    qualified = {name_of(m): chosen[k] for k, m in enumerate(mentions) if m.qualifier is not None}
+    for k, m in enumerate(mentions):
+        settled = qualified.get(name_of(m))
+        if (
+            m.qualifier is None
+            and settled is not None
+            and any(e.index == settled.index for e in cands[k])
+        ):
+            chosen[k] = settled
+    return chosen
+
+
+def _point_of(e: Entry, gaz: Gazetteer) -> Entry | None:
+    """The entry that gives ``e`` a position: a demonym's region, else itself."""
+    return gaz.region(e.admin1 or e.country) if e.kind == "demonym" else e
+
+
+def _pick(entries: list[Entry], scores: list[float]) -> Entry:
+    ranked = sorted(zip(scores, entries, strict=True), key=lambda p: -p[0])
+    best = ranked[0][1]
+    # A subdivision or county named like a city it contains is, in text, usually the city
+    # ("Paris", "Kyiv") -- unless the subdivision is what wins by far.
+    if best.kind in ("admin1", "admin2") and best.lat is not None and best.lon is not None:
+        for score, e in ranked[1:]:
+            if (
+                e.kind == "city"
+                and e.lat is not None
+                and e.lon is not None
+                and e.country == best.country
+                and score > ranked[0][0] - 3.0
+                and km(e.lat, e.lon, best.lat, best.lon) <= SAME_NAME_KM
+            ):
+                return e
+    return best

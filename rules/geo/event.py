@@ -1,0 +1,103 @@
+"""Which of the places mentioned is where the event happened.
+
+Set aside, in order of the evidence against them:
+
+- the dateline (``LONDON (Reuters) -``, ``KYIV, Ukraine —``): where the story was filed;
+- origins: a place after "from", "native of", "resident of", "-born" ... is someone's home;
+- a country only reacting: a country followed by a reaction verb ("condemned", "sent
+  condolences") or named by its adjective alone ("Turkish officials");
+- qualifiers: "Texas" in "Paris, Texas" is part of Paris.
+
+Among the rest, a place just after a locative ("in", "at", "near", "hits") and near the
+event's words scores highest, then a place in the first sentence, then more specific
+places (a town over its country). A country mention whose country holds a more specific
+chosen place yields to that place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import regex
+
+from rules.geo.gazetteer import Entry, word_classes
+from rules.geo.mentions import Mention, Token
+
+_DATELINE_AFTER = regex.compile(r"^\s*(?:\([^)]{1,40}\)\s*)?(?:[-–—:]|,\s*\p{Lu})")
+SPECIFIC = {
+    "continent": -3.0,
+    "city": 1.0,
+    "admin2": 0.8,
+    "admin1": 0.6,
+    "country": 0.0,
+    "demonym": -0.8,
+}
+_SENTENCE = regex.compile(r"[.!?]\s|\n")
+
+
+def is_dateline(text: str, m: Mention) -> bool:
+    if m.first != 0 and text[: m.start].strip():
+        return False
+    upper = m.text.isupper() and len(m.text) > 2
+    after = text[m.end : m.end + 60]
+    if upper and _DATELINE_AFTER.match(after):
+        return True
+    return bool(regex.match(r"^\s*(?:\([^)]{1,40}\)\s*)?[-–—]\s", after))
+
+
+def choose(
+    text: str,
+    mentions: Sequence[Mention],
+    entries: Sequence[Entry | None],
+    toks: Sequence[Token],
+) -> int | None:
+    """The index of the mention where the event happened, or None."""
+    classes = word_classes()
+    origin, reaction = classes["origin_cue"], classes["reaction_verb"]
+    locative, event_words = classes["locative"], classes["event_word"]
+    keys = [t.key for t in toks]
+    found = _SENTENCE.search(text)
+    first_break = found.start() if found else len(text)
+    scores: dict[int, float] = {}
+    for k, (m, e) in enumerate(zip(mentions, entries, strict=True)):
+        if e is None or m.qualifies is not None or not e.country:
+            continue
+        if is_dateline(text, m):
+            continue
+        before = keys[max(0, m.first - 3) : m.first]
+        after = keys[m.last + 1 : m.last + 4]
+        if any(w in origin for w in before[-2:]) or (
+            m.last + 1 < len(toks) and toks[m.last + 1].text.lower().startswith("born")
+        ):
+            continue
+        if e.kind in ("country", "demonym") and after and after[0] in reaction:
+            continue
+        s = SPECIFIC[e.kind] - (1.5 if m.weak else 0.0)
+        if before and before[-1] in locative:
+            s += 2.0
+        window = keys[max(0, m.first - 6) : m.last + 7]
+        if any(w in event_words for w in window):
+            s += 1.5
+        if e.kind == "demonym" and any(w in event_words for w in after[:2]):
+            s += 1.2  # "Turkish school shooting"
+        if m.start < first_break:
+            s += 0.8
+        s -= 0.01 * k
+        scores[k] = s
+    if not scores:
+        return None
+    best = max(scores, key=lambda k: scores[k])
+    chosen = entries[best]
+    assert chosen is not None
+    if chosen.kind in ("country", "demonym"):
+        inner = [
+            k
+            for k in scores
+            if (e := entries[k]) is not None
+            and e.kind not in ("country", "demonym")
+            and e.country == chosen.country
+            and scores[k] > scores[best] - 2.5
+        ]
+        if inner:
+            best = max(inner, key=lambda k: scores[k])
+    return best

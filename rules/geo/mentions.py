@@ -1,0 +1,342 @@
+"""Finding place mentions in text by capitalisation and context.
+
+A mention is the longest run of capitalised words (with the connectors place names use:
+"Isle of Man", "Rio de Janeiro") that the gazetteer knows. General rules then set aside
+runs that are something else:
+
+- a longer proper noun: the name is followed by a capitalised word that is neither a
+  place, nor an institution of the place ("Alexandria Police"), so the whole run is one
+  name ("Paris Hilton"); an organisation suffix ("Manchester United", "Georgia Tech") or
+  a facility ("Dublin Road") does the same; a capitalised word before it that is not at a
+  sentence start does too ("John Paris"), as does a person's title ("Mayor London Breed");
+- a person speaking: a name that is also a common personal name, followed by a speech
+  verb ("Jordan said");
+- a common word at the start of a sentence ("March", "Mobile").
+
+The word classes come from ``rules/data/geo_words.tsv``; no phrase is listed.
+Text in Title Case or upper case gives capitalisation no weight, so only the word
+classes decide there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from rules.geo.gazetteer import Gazetteer, gazetteer, name_key, word_classes, word_key
+from rules.places import AP_STATES, US_STATES
+
+_TOKEN = regex.compile(
+    r"(?:\p{Lu}\.){2,}|\p{Lu}\.(?:\p{Lu}\p{Ll}{1,3}\.)+|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*\.?",
+    regex.VERSION1,
+)
+_INITIALS = regex.compile(r"(?:\p{Lu}\.)+")
+_POSSESSIVE = regex.compile(r"['’]s?\.?$", regex.IGNORECASE)
+_SENTENCE_END = regex.compile(r"[.!?:;\"“”|\n•·]|\s[-–—]+\s|[–—]|\(|\)")
+
+
+@dataclass(slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    key: str  # name_key of the word
+    cap: bool  # starts with an upper-case letter
+    initial: bool  # first word of a sentence or of the text
+    comma_before: bool
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    first: int  # token numbers
+    last: int
+    ids: tuple[int, ...]  # gazetteer entries the words may denote
+    qualifier: int | None = None  # index of the mention that qualifies it ("Paris, Texas")
+    qualifies: int | None = None  # index of the mention it qualifies
+    weak: bool = False  # a surname-like lone word: kept, but no evidence for others
+
+
+def tokens(text: str) -> list[Token]:
+    """Words with their offsets; possessives ("Russia's") and hyphens ("Egyptian-US")
+    split off, abbreviations ("St.", "Ill.", "U.S.") keep their full stop."""
+    out: list[Token] = []
+    prev_end = 0
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        start, end = m.start(), m.end()
+        possessive_s = None
+        if "'" in word or "’" in word:
+            possessive = _POSSESSIVE.search(word)
+            if possessive and possessive.start() > 0:
+                if word[possessive.start() + 1 : possessive.start() + 2] in ("s", "S"):
+                    possessive_s = start + possessive.start() + 1
+                word, end = word[: possessive.start()], start + possessive.start()
+        # A trailing full stop belongs to the word only for abbreviations.
+        if word[-1] == "." and len(word) > 4 and not _INITIALS.fullmatch(word):
+            if word_key(word) not in AP_STATES:
+                word, end = word[:-1], end - 1
+        gap = text[prev_end:start]
+        if not out:
+            initial = True
+        elif gap == " ":
+            last_tok = out[-1]
+            initial = last_tok.text[-1] == "." and not last_tok.cap
+        else:
+            initial = bool(_SENTENCE_END.search(gap)) or (
+                out[-1].text[-1] == "." and not out[-1].cap
+            )
+        out.append(
+            Token(
+                start=start,
+                end=end,
+                text=word,
+                key=word_key(word),
+                cap=word[:1].isupper(),
+                initial=initial,
+                comma_before=gap != " " and ("," in gap or "(" in gap),
+            )
+        )
+        prev_end = end
+        if possessive_s is not None:
+            # The possessive "s" as a word of its own, so that names holding one still
+            # match ("People's Republic of China", "Martha's Vineyard").
+            out.append(Token(possessive_s, possessive_s + 1, "s", "s", False, False, False))
+            prev_end = possessive_s + 1
+    return out
+
+
+def _casing_uninformative(toks: list[Token], classes: dict[str, frozenset[str]]) -> bool:
+    """Title Case or upper-case text: most content words capitalised."""
+    content = [t for t in toks if t.key not in classes["function_word"] and t.text[:1].isalpha()]
+    if len(content) < 4:
+        return False
+    caps = sum(t.cap for t in content)
+    return caps >= 0.85 * len(content)
+
+
+def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = None) -> list[Mention]:
+    """Place mentions in ``text``, in order, with the gazetteer entries each may denote."""
+    gaz = gaz or gazetteer()
+    classes = word_classes()
+    toks = tokens(text) if toks is None else toks
+    if not toks:
+        return []
+    titled = _casing_uninformative(toks, classes)
+    connectors = classes["connector"]
+    out: list[Mention] = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        tok = toks[i]
+        if not tok.cap:
+            i += 1
+            continue
+        state = _state_abbreviation(toks, i, gaz)
+        if state is not None:
+            out.append(Mention(tok.start, tok.end, text[tok.start : tok.end], i, i, (state,)))
+            i += 1
+            continue
+        best: tuple[int, tuple[int, ...]] | None = None
+        words: list[str] = []
+        for j in range(i, min(n, i + gaz.longest)):
+            t = toks[j]
+            if j > i and (t.initial or t.comma_before):
+                break
+            if j > i and not t.cap and t.key not in connectors:
+                break
+            words.append(t.key)
+            if not t.cap:
+                continue
+            ids = gaz.ids(" ".join(words))
+            if ids:
+                best = (j, ids)
+        if best is None:
+            i += 1
+            continue
+        last, ids = best
+        verdict = _rejected(toks, i, last, ids, gaz, classes, titled)
+        if verdict == "word":
+            i = last + 1
+            continue
+        if verdict == "name":
+            # Skip the whole capitalised run: its words are one other name.
+            j = last + 1
+            while j < n and toks[j].cap and not toks[j].initial and not toks[j].comma_before:
+                j += 1
+            i = j
+            continue
+        out.append(
+            Mention(
+                start=toks[i].start,
+                end=toks[last].end,
+                text=text[toks[i].start : toks[last].end],
+                first=i,
+                last=last,
+                ids=ids,
+                weak=verdict == "weak",
+            )
+        )
+        i = last + 1
+    _link_qualifiers(out, toks)
+    return out
+
+
+def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None:
+    """A US state written as an AP abbreviation ("Springfield, Ill.", "D-S.C.") or a
+    postal code after a comma ("Paris, TX"): the state's entry number."""
+    tok = toks[i]
+    if not tok.cap:
+        return None
+    # Dotted initials ("S.C.", "W.Va.") are abbreviations anywhere; a single word
+    # ("Ill.", "Pa.") only after a comma or a party letter ("D-Ill.").
+    dotted = "." in tok.text[:-1]
+    gap_ok = dotted or (
+        i > 0
+        and (tok.comma_before or (toks[i - 1].end == tok.start - 1 and toks[i - 1].text.isupper()))
+    )
+    if not gap_ok:
+        return None
+    word = tok.text
+    code = None
+    if word.endswith(".") or "." in word:
+        code = AP_STATES.get(name_key(word))
+    elif len(word) == 2 and word.isupper() and word in US_STATES and tok.comma_before:
+        code = word
+    if code is None:
+        return None
+    return gaz.by_code.get(f"US-{code}")
+
+
+def _is_place_word(key: str, gaz: Gazetteer) -> bool:
+    return bool(gaz.ids(key))
+
+
+def _is_region_word(key: str, gaz: Gazetteer) -> bool:
+    """A country or subdivision name: "Paris Texas" is Paris, qualified without a comma."""
+    return any(chr(gaz.kinds[n]) in "NS" for n in gaz.ids(key))
+
+
+def _rejected(
+    toks: list[Token],
+    first: int,
+    last: int,
+    ids: tuple[int, ...],
+    gaz: Gazetteer,
+    classes: dict[str, frozenset[str]],
+    titled: bool,
+) -> str | None:
+    """Why the words are not a place mention: ``"word"`` (these words only), ``"name"``
+    (they are part of a longer name: skip the run), or None (a mention)."""
+    key = " ".join(t.key for t in toks[first : last + 1])
+    own = [n for n in ids if gaz.is_primary(n, key)] or list(ids)
+    nxt = toks[last + 1] if last + 1 < len(toks) else None
+    prev = toks[first - 1] if first > 0 else None
+    single = first == last
+    mid = not toks[first].initial and not toks[first].comma_before
+    joined_next = nxt is not None and nxt.cap and not nxt.initial and not nxt.comma_before
+    personal = any(gaz.has_flag(n, "p") for n in own)
+    # Only towns are "common words": a country or subdivision name is a place even at
+    # the start of a sentence ("Canada reported ...", "China said ...").
+    word_like = any(
+        gaz.has_flag(n, "w") and gaz.kind_of(n) in ("city", "admin2") for n in own
+    ) and not any(gaz.kind_of(n) in ("country", "admin1") for n in own)
+    biggest = max(ids, key=lambda n: gaz.population[n])
+    town = gaz.kind_of(biggest) in ("city", "admin2") and all(
+        gaz.kind_of(n) != "country" for n in ids
+    )
+    # A word of a kind that surrounds place names is not one by itself ("Police",
+    # "University", "South", "But").
+    if single and any(toks[first].key in classes[c] for c in _CLASS_WORDS):
+        return "word"
+    # A short upper-case word is an acronym ("EU", "NHS"), unless it names a country or
+    # a subdivision ("US", "UAE").
+    word = toks[first].text
+    if single and word.isupper() and len(word.rstrip(".")) <= 3 and not titled:
+        if not any(gaz.kind_of(n) in ("country", "admin1") for n in ids):
+            return "word"
+    # An organisation or a street named after the place: "Manchester United",
+    # "Georgia Tech", "Dublin Road".
+    if (
+        joined_next
+        and nxt is not None
+        and (nxt.key in classes["org_suffix"] or nxt.key in classes["street"])
+    ):
+        return "name"
+    # A person: "Mayor London Breed", "John Paris", "Paris Hilton", "Jordan Dyer".
+    if prev is not None and mid and prev.cap:
+        if prev.key.rstrip(".") in classes["person_title"]:
+            return "name"
+        if (
+            (town or personal)
+            and prev.key in classes["first_name"]
+            and not _is_place_word(prev.key, gaz)
+        ):
+            return "name"
+    if joined_next and nxt is not None and (town or personal) and not titled:
+        if nxt.key in classes["surname"] and not _is_region_word(nxt.key, gaz):
+            if nxt.key not in classes["local_org"] and nxt.key not in classes["facility_suffix"]:
+                return "name"
+    # A person speaking: "Jordan said", "said Jones".
+    if personal and nxt is not None and nxt.key in classes["speech_verb"] and not nxt.cap:
+        return "name"
+    if (
+        personal
+        and town
+        and prev is not None
+        and prev.key in classes["speech_verb"]
+        and not prev.cap
+    ):
+        return "name"
+    # A common word opening a sentence ("March", "Mobile"), unless a qualifier follows.
+    if single and toks[first].initial and word_like:
+        if not (nxt is not None and nxt.comma_before and nxt.cap):
+            return "word"
+    # A lone first name or surname that is also a town ("Terry", "Jones"): a first name
+    # needs a locative, a qualifier or a big town to be a place; a surname is kept as a
+    # weak mention.
+    if single and town and not titled:
+        before = prev.key if prev is not None else ""
+        placed = (
+            before in classes["locative"]
+            or before in ("of", "from", "to")
+            or (nxt is not None and nxt.comma_before and nxt.cap)
+            or gaz.population[biggest] >= 100_000
+            or (nxt is not None and nxt.key in classes["person_noun"] and not nxt.cap)
+        )
+        if not placed and key in classes["first_name"]:
+            return "word"
+        if not placed and key in classes["surname"]:
+            return "weak"
+    # In Title Case a lone common word needs a locative before it.
+    if single and titled and word_like:
+        if (prev.key if prev is not None else "") not in classes["locative"]:
+            return "word"
+    # A common word inside a run of capitals ("the Court House").
+    if single and town and prev is not None and prev.cap and mid and not titled:
+        if word_like and not _is_place_word(prev.key, gaz):
+            return "word"
+    return None
+
+
+_CLASS_WORDS = (
+    "function_word",
+    "local_org",
+    "org_suffix",
+    "facility_suffix",
+    "street",
+    "direction",
+    "person_title",
+)
+
+
+def _link_qualifiers(found: list[Mention], toks: list[Token]) -> None:
+    """'Paris, Texas': a mention right after another, past a comma, may qualify it."""
+    for k in range(1, len(found)):
+        a, b = found[k - 1], found[k]
+        if b.first == a.last + 1 and toks[b.first].comma_before:
+            a.qualifier = k
+            b.qualifies = k - 1
