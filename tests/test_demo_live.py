@@ -160,6 +160,12 @@ def test_the_demo_holds_its_texas_promotion_and_publishes_its_service_post(
     assert shown["1"] == "held"
     held, _ = tactful(capsys, "post", "show", "1")
     assert TEXAS_PROMOTION in held and "held by incident 1" in held
+    # The condolence prompt covers the demo's accounts with a US audience.
+    prompts, _ = tactful(capsys, "condolence", "list")
+    (prompt,) = prompts.splitlines()
+    _, status, incident, _, covered, _ = prompt.split("\t")
+    assert (status, incident) == ("awaiting_draft", "incident 1")
+    assert {"brand-us", "brand-support"} <= set(covered.split(",")) and "brand-fr" not in covered
 
     # The service post for Houston still goes out, when its time comes.
     demo.wait_for(r"published [1-9]")
