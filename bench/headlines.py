@@ -180,12 +180,27 @@ def evaluate(split: str) -> dict[str, Score]:
     return scores
 
 
+def _record(scores: dict[str, Score]) -> None:
+    """The test-day figures, beside the baselines, into the shipped model file."""
+    from training.train import OUT, write
+
+    body = news_model.decode(OUT.read_bytes())
+    body["test_figures"] = {name: score.as_json() for name, score in scores.items()}
+    write(OUT, body)
+    print(f"recorded in {OUT.name} ({body['version']})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.headlines", description=__doc__)
     parser.add_argument("--split", choices=("dev", "test", "train"), default="dev")
     parser.add_argument("--mistakes", action="store_true", help="list misses and false holds")
     parser.add_argument(
         "--model", type=Path, help="a model file to measure instead of the packaged one"
+    )
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="with --split test: write the figures into the packaged model file",
     )
     args = parser.parse_args(argv)
     if args.model is not None:
@@ -198,6 +213,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(s, m).text() for m in ("precision", "recall", "country", "admin1")
         )
         print(f"| {name} | {cells} |")
+    if args.record:
+        if args.split != "test" or args.model is not None:
+            parser.error("--record takes the test days and the packaged model")
+        _record(scores)
     if args.mistakes:
         s = scores["tactful"]
         print(f"\nmissed ({len(s.misses)}):", *s.misses, sep="\n  ")

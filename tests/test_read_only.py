@@ -126,6 +126,9 @@ READ_ONLY = [
     ("config", "check"),
     ("assess", str(locate.own_feed("news.rss"))),
     ("assess", "--json", str(locate.own_feed("cap.atom"))),
+    ("assess", "--replay", str(locate.OWN_FEEDS)),
+    ("assess", "--version"),
+    ("geoparse", "--json", str(locate.DATA / "geoparse.jsonl")),
 ]
 
 
