@@ -71,7 +71,6 @@ def admin_token(app: Tactful, carol: User) -> str:
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_answers_as_documented_and_never_500(case, web, admin_token):
-    assert web.json.response({}).status_code == 200  # the served document is this one
     case.call_and_validate(
         app=web, headers={"Authorization": f"Bearer {admin_token}"}, checks=CHECKS
     )
