@@ -100,10 +100,35 @@ def retry_after(session: Session, limits: LoginLimits, keys: Sequence[Limit]) ->
     return None if wait is None else max(1, int(wait + 0.999))
 
 
+# Ended windows cleared per failed login: guesses at made-up names must not grow the
+# table without bound.
+PRUNE_BATCH = 100
+
+
+def prune(session: Session, limits: LoginLimits, now: datetime) -> None:
+    """Delete rows whose window has ended (auditing what they refused first): they
+    no longer limit anything."""
+    ended = now - timedelta(seconds=limits.window_seconds)
+    session.flush()  # sessions do not autoflush: windows restarted just now must count
+    stale = list(
+        session.scalars(
+            select(LoginThrottle)
+            .where(LoginThrottle.window_start <= ended)
+            .order_by(LoginThrottle.window_start)
+            .limit(PRUNE_BATCH)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for row in stale:
+        _current(session, row, now, timedelta(seconds=limits.window_seconds))
+        session.delete(row)
+
+
 def failed(session: Session, limits: LoginLimits, keys: Sequence[Limit], name: str) -> None:
     """Count a failed login on every key; audit the key that reaches its limit."""
     now = clock.now()
     window = timedelta(seconds=limits.window_seconds)
+    prune(session, limits, now)
     for limit in keys:
         row = _row(session, limit.key, now)
         _current(session, row, now, window)

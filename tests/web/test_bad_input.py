@@ -152,3 +152,24 @@ def test_a_wrong_method_on_a_page_is_a_405_with_allow(as_alice):
     response = as_alice.client.put("/posts/new")
     assert response.status_code == 405
     assert "POST" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://169.254.169.254/latest/", "http://2130706433/", "https://u:p@feeds.example.com/x"],
+)
+def test_an_inside_feed_address_is_refused_at_the_api_and_the_form(app, client, carol, url):
+    from scheduler.models import Feed
+    from tests.web import Api, Browser, token_for
+
+    api = Api(client, token_for(app, carol))
+    response = api.post("/feeds", {"url": url, "kind": "news"})
+    assert response.status_code == 400
+    assert list(response.json["errors"]) == ["url"]
+    person = Browser(client)
+    person.login("carol")
+    page = person.submit("/feeds", {"url": url, "kind": "news"})
+    assert page.status_code == 400
+    assert 'id="error-url"' in page.get_data(as_text=True)
+    with app.db.session() as session:
+        assert session.query(Feed).count() == 0

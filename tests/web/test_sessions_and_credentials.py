@@ -257,3 +257,25 @@ def test_the_command_line_manages_credentials(app, alice, capsys, tmp_path, monk
         "user.reactivated",
         "user.password_reset",
     ]
+
+
+def test_ended_windows_are_cleared_and_their_refusals_audited(app, browser, alice, frozen):
+    from scheduler.models import LoginThrottle
+
+    limits = app.settings.login
+    person = browser()
+    for _ in range(limits.per_account + 2):
+        person.login("alice", "wrong")
+    frozen.advance(seconds=limits.window_seconds + 1)
+    person.login("someone-else", "wrong")
+    with app.db.session() as session:
+        keys = set(session.scalars(select(LoginThrottle.key)))
+        total = session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "login.throttled_total")
+        )
+    assert keys == {"account:someone-else", "address:127.0.0.1"}
+    assert total.details == {
+        "key": "account:alice",
+        "refused": 2,
+        "since": "2026-06-01T12:00:00+00:00",
+    }
