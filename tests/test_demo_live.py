@@ -25,7 +25,7 @@ from collections.abc import Iterator
 import pytest
 
 from scheduler import cli
-from tests import locate
+from tests.test_read_only import READ_ONLY
 
 pytestmark = pytest.mark.slow
 
@@ -41,20 +41,6 @@ PACE = {
 DEADLINE = 90.0
 TEXAS_PROMOTION = "48-hour flash sale in Texas: 30% off everything!"
 HOUSTON_SERVICE = "Our Houston store opens late today at 11:00."
-
-READ_ONLY = [
-    ("post", "list"),
-    ("post", "list", "--status", "held"),
-    ("post", "show", "1"),
-    ("incident", "list"),
-    ("incident", "list", "--all"),
-    ("feed", "list"),
-    ("channel", "list"),
-    ("condolence", "list"),
-    ("condolence", "list", "--all"),
-    ("config", "check"),
-    ("assess", str(locate.own_feed("news.rss"))),
-]
 
 
 class Demo:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from rules import places
@@ -30,6 +31,23 @@ from rules.kinds.base import (
 from rules.reports import Assessment, Entry
 
 _GDACS = "http://www.gdacs.org"
+# A sudden event stays a tragedy while GDACS keeps its episode current, however many
+# days that is; without the flag, an episode whose end date is this far past is over.
+EPISODE_OVER = timedelta(days=3)
+
+
+def _when(text: str) -> datetime | None:
+    """An RFC 822 or ISO 8601 date as GDACS writes them, or None."""
+    if not text:
+        return None
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def read(fp: Mapping[str, Any], raw: ET.Element | None, title: str) -> Read:
@@ -103,8 +121,18 @@ def assess(entry: Entry, now: datetime) -> Assessment:
     event_type = field_of(entry, "gdacs_eventtype").upper()
     kind = _GDACS_KINDS.get(event_type, event_type.lower() or None)
     evidence = [f"GDACS {level or '?'} alert, event type {event_type or '?'}"]
-    if field_of(entry, "gdacs_iscurrent").lower() == "false":
+    current = field_of(entry, "gdacs_iscurrent").lower()
+    if current == "false":
         return result(None, 0, 0, (), [*evidence, "no longer current"])
+    ended = _when(field_of(entry, "gdacs_todate"))
+    if (
+        current != "true"
+        and ended is not None
+        and now.tzinfo is not None
+        and now - ended > EPISODE_OVER
+    ):
+        # No iscurrent flag, but the agency's episode ended long enough ago.
+        return result(None, 0, 0, (), [*evidence, f"episode ended {ended:%Y-%m-%d}"])
     if event_type == "DR":
         return result(None, 0, 0, (), [*evidence, "a drought is not a sudden tragedy"])
     if level == "red":

@@ -460,3 +460,19 @@ def test_mother_jones_mass_shootings_are_recognised():
     assert found / len(rows) >= 0.95, found
     assert kinds / len(rows) >= 0.90, kinds
     assert states / len(rows) >= 0.90, states
+
+
+def _gdacs(**fields: str) -> Entry:
+    base = {"gdacs_alertlevel": "Orange", "gdacs_eventtype": "FL", "gdacs_iso3": "PAK"}
+    return Entry("gdacs", "g", "Flood in Pakistan", fields={**base, **fields})
+
+
+def test_a_gdacs_alert_stays_a_tragedy_while_its_episode_is_current():
+    days_later = NOW + timedelta(days=10)
+    current = _gdacs(gdacs_iscurrent="true", gdacs_todate="Mon, 13 May 2024 00:00:00 GMT")
+    assert assess(current, days_later).tragedy
+    assert not assess(_gdacs(gdacs_iscurrent="false"), NOW).tragedy
+    # Without the flag, an episode that ended days ago is over; one ending today is not.
+    ended = _gdacs(gdacs_todate="Mon, 13 May 2024 00:00:00 GMT")
+    assert not assess(ended, NOW).tragedy
+    assert assess(_gdacs(gdacs_todate="2024-05-20T06:00:00"), NOW).tragedy
