@@ -93,7 +93,7 @@ def to_int(words: str) -> int:
 
 def casualties(low: str) -> Casualties:
     """The largest death and injury figures in lower-cased ``low``."""
-    if not any(c.isdigit() for c in low) and not any(w in low for w in _CHEAP_WORDS):
+    if _PREFILTER.search(low) is None:
         return NONE
     deaths = injured = 0
     phrases: list[str] = []
@@ -122,6 +122,7 @@ def _is_year(num: str, phrase: str) -> bool:
 
 
 # A text with no digit and none of these words has no figure worth parsing.
-_CHEAP_WORDS = tuple(
+_CHEAP_WORDS = sorted(
     {w for w in _NUMBER_WORDS if " " not in w} | {"dozen", "hundred", "thousand", "scores"}
 )
+_PREFILTER = re.compile(r"\d|\b(?:" + "|".join(_CHEAP_WORDS) + r")")

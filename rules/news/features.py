@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from rules.news.casualties import Casualties, casualties
@@ -42,6 +42,7 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
 _NO_STEM = frozenset({"this", "has", "was", "is", "his", "its", "us", "gas", "news", "bus"})
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English stemmer: enough to fold inflections of one verb or noun."""
     if word.endswith("'s"):
@@ -188,10 +189,17 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
 
     toks = list(_tokens(low))
     stems = [s for s, _ in toks]
-    for i, (s, word) in enumerate(toks):
-        add(f"w:{s}", word)
-        if i + 1 < len(toks):
-            add(f"p:{s} {stems[i + 1]}", f"{word} {toks[i + 1][1]}")
+    written = [w for _, w in toks]
+    for s, word in zip(stems, written, strict=True):
+        name = "w:" + s
+        if name not in values:
+            values[name] = 1.0
+            surface[name] = word
+    for i in range(len(toks) - 1):
+        name = f"p:{stems[i]} {stems[i + 1]}"
+        if name not in values:
+            values[name] = 1.0
+            surface[name] = f"{written[i]} {written[i + 1]}"
     lex = lexicon()
     kinds: list[str] = []
     for i, s in enumerate(stems):

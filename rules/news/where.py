@@ -36,11 +36,17 @@ def _link_words(link: str | None) -> str:
 def event_regions(title: str, summary: str, link: str | None = None) -> tuple[tuple[str, ...], str]:
     """(regions, "'Uvalde, Texas' -> US-TX, US"), or ((), "") when no place is named.
 
-    The geoparser (``rules.geo``) reads the title and the start of the summary as one
-    text and picks the place the event happened in; failing that, the link's path."""
-    text = f"{title}. {summary}" if summary else title
-    parsed = geo.parse(text)
-    where = parsed.event
+    The geoparser (``rules.geo``) reads the title and picks the place the event
+    happened in. The title and the start of the summary are read together when the
+    title names no place, or only a country the summary may name a place inside
+    ("US East Coast" and "North Carolina"); failing both, the link's path."""
+    where = geo.parse(title).event
+    if summary and (where is None or len(where.regions) < 2):
+        both = geo.parse(f"{title}. {summary}").event
+        if both is not None and both.regions and (
+            where is None or not where.regions or both.regions[-1] == where.regions[-1]
+        ):
+            where = both
     if where is not None and where.regions:
         return where.regions, f"'{where.text}' -> {', '.join(where.regions)}"
     slug = _link_words(link)
