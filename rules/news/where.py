@@ -43,8 +43,10 @@ def event_regions(title: str, summary: str, link: str | None = None) -> tuple[tu
     where = geo.parse(title).event
     if summary and (where is None or len(where.regions) < 2):
         both = geo.parse(f"{title}. {summary}").event
-        if both is not None and both.regions and (
-            where is None or not where.regions or both.regions[-1] == where.regions[-1]
+        if (
+            both is not None
+            and both.regions
+            and (where is None or not where.regions or both.regions[-1] == where.regions[-1])
         ):
             where = both
     if where is not None and where.regions:

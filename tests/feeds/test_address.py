@@ -20,9 +20,9 @@ from scheduler.feeds.fetch import NO_HTTP_ANSWER, fetch
 from scheduler.feeds.poll import poll_feed
 from scheduler.models import Feed
 from tests.conftest import TEST_CHANNELS, make_settings
-from tests.feeds.conftest import FAST_MONITOR, assess_by_words, fixture_bytes
+from tests.feeds.conftest import FAST_MONITOR, assess_by_words, own_bytes
 
-BBC = fixture_bytes("bbc_news_home_2020-08-04.xml")
+NEWS = own_bytes("news.rss")
 # FAST_MONITOR without the test servers' allowance: the shipped behaviour.
 LOCKED = {k: v for k, v in FAST_MONITOR.items() if k != "allow_private"}
 
@@ -114,7 +114,7 @@ def test_a_bad_allow_list_entry_stops_start_up(tmp_path, entry):
 
 
 def test_the_test_servers_are_refused_without_the_allow_list(feed_server, tmp_path):
-    url = feed_server.serve("/bbc", BBC)
+    url = feed_server.serve("/bbc", NEWS)
     settings = make_settings(tmp_path, monitor=LOCKED, feeds=[])
     with pytest.raises(FeedError, match="loopback address"):
         fetch(url, settings=settings)
@@ -140,7 +140,7 @@ def test_a_public_name_that_resolves_inside_is_refused_when_connecting(
     feed_server, tmp_path, resolver
 ):
     """DNS rebinding: the name looked public when the feed was added."""
-    url = feed_server.serve("/bbc", BBC).replace("127.0.0.1", "news.rebind.example")
+    url = feed_server.serve("/bbc", NEWS).replace("127.0.0.1", "news.rebind.example")
     settings = make_settings(tmp_path, monitor=LOCKED, feeds=[])
     assert url_problem(url, settings.monitor.allow_private) is None
     resolver["news.rebind.example"] = "127.0.0.1"
@@ -152,11 +152,11 @@ def test_a_public_name_that_resolves_inside_is_refused_when_connecting(
 def test_an_allowed_internal_host_is_fetched_from_the_address_checked(
     feed_server, tmp_path, resolver
 ):
-    url = feed_server.serve("/bbc", BBC).replace("127.0.0.1", "feeds.intranet.example")
+    url = feed_server.serve("/bbc", NEWS).replace("127.0.0.1", "feeds.intranet.example")
     resolver["feeds.intranet.example"] = "127.0.0.1"
     monitor = LOCKED | {"allow_private": ["feeds.intranet.example"]}
     settings = make_settings(tmp_path, monitor=monitor, feeds=[])
-    assert fetch(url, settings=settings).body == BBC
+    assert fetch(url, settings=settings).body == NEWS
     assert feed_server.requests_to("/bbc")[0].headers["Host"].startswith("feeds.intranet")
 
 
@@ -169,7 +169,7 @@ def test_an_allowed_internal_host_is_fetched_from_the_address_checked(
     ],
 )
 def test_a_redirect_inside_is_refused_on_that_hop(feed_server, tmp_path, resolver, target):
-    feed_server.serve("/bbc", BBC)
+    feed_server.serve("/bbc", NEWS)
     port = feed_server.base.rsplit(":", 1)[1]
     start = feed_server.redirect("/go", target.format(port=port))
     start = start.replace("127.0.0.1", "feeds.intranet.example")
@@ -262,7 +262,7 @@ def _token_app(tmp_path, database_url, url, environ):
 def test_an_authenticated_feed_takes_its_token_from_the_named_variable(
     feed_server, tmp_path, database_url, frozen
 ):
-    url = feed_server.serve("/private", BBC)
+    url = feed_server.serve("/private", NEWS)
     app, feed_id = _token_app(tmp_path, database_url, url, {"ALERTS_FEED_TOKEN": "s3cret"})
     try:
         result = poll_feed(app, feed_id, assess=assess_by_words)
@@ -278,7 +278,7 @@ def test_an_authenticated_feed_takes_its_token_from_the_named_variable(
 def test_an_authenticated_feed_without_its_variable_stores_the_reason(
     feed_server, tmp_path, database_url, frozen
 ):
-    url = feed_server.serve("/private", BBC)
+    url = feed_server.serve("/private", NEWS)
     app, feed_id = _token_app(tmp_path, database_url, url, {})
     try:
         result = poll_feed(app, feed_id, assess=assess_by_words)
