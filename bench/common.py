@@ -52,6 +52,10 @@ data_dir = "{data_dir}"
 [worker]
 {worker}
 
+[monitor]
+# The benchmarks' feeds are served on this machine: allow exactly that address.
+allow_private = ["127.0.0.1/32"]
+
 [[channels]]
 name = "outbox"
 network = "outbox"

@@ -145,6 +145,8 @@ def feed_config(urls: list[str], batch_size: int | None) -> str:
         f"poll_interval_seconds = {TICK}",
         f"min_interval_seconds = {INTERVAL}",
         f"default_interval_seconds = {INTERVAL}",
+        # The bench's feeds are served on this machine: allow exactly that address.
+        'allow_private = ["127.0.0.1/32"]',
     ]
     if batch_size is not None:
         lines.append(f"batch_size = {batch_size}")
@@ -307,8 +309,10 @@ def scenario(batch_size: int | None, trials: int, rng: random.Random) -> dict[st
             ]
             tragedy_path = f"/news/{FEED_COUNT:03d}/{TRAGEDY_FILE}"
             urls.append(server.url(tragedy_path))
-            # The shared template may say "feeds = []" (no feeds): ours replace it.
+            # The shared template may say "feeds = []" (no feeds) and hold a [monitor]
+            # table of its own: ours replace both.
             config = re.sub(r"(?m)^feeds\s*=\s*\[\s*\]\s*$", "", env.config.read_text())
+            config = re.sub(r"(?ms)^\[monitor\]\n.*?(?=^\[)", "", config)
             env.config.write_text(config + feed_config(urls, batch_size))
             started = time.time()
             procs = start_workers(env, 1)
