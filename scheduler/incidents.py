@@ -6,6 +6,7 @@ An incident declared by a person and one built by the monitor go through the sam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -245,21 +246,27 @@ def record_report(session: Session, settings: Settings, report: Report) -> Incid
 
 
 def record_follow_up(
-    session: Session, settings: Settings, report: Report, kind: str | None
+    session: Session,
+    settings: Settings,
+    report: Report,
+    kind: str | None,
+    facts: Sequence[OpenIncident] | None = None,
 ) -> Incident | None:
     """Join a report that does not open an incident alone, but is told like news of
     one (``Assessment.follow_up``: a vigil, victims named, a suspect charged), to the
     open incident of a compatible kind whose area overlaps its own. The incident's
     quiet time is extended; its severity and area are left as they are. Returns the
-    incident, or ``None`` when none matches (a follow-up never opens one)."""
+    incident, or ``None`` when none matches (a follow-up never opens one).
+    ``facts`` are the open incidents, when the caller has read them already."""
     area = affected_area(report.regions)
-    if not area:
+    open_now = open_incident_facts(session) if facts is None else facts
+    if not area or not open_now:
         return None
     now = clock.now()
     signal = Signal(kind or "", 0, area, now)
     found = match(
         signal,
-        open_incident_facts(session),
+        open_now,
         timedelta(hours=settings.correlation_window_hours),
         any_kind=kind is None,
     )

@@ -18,11 +18,20 @@ from scheduler.feeds.poll import NewReport, PollResult, monitor_job, poll_feeds
 def record_reports(app: Tactful) -> Callable[[Session, Sequence[NewReport]], None]:
     def on_reports(session: Session, reports: Sequence[NewReport]) -> None:
         # Tragedies first, so that a follow-up in the same poll finds their incident.
-        for new in sorted(reports, key=lambda r: not r.assessment.tragedy):
-            incident = incidents.record_report(session, app.settings, new.report)
+        follow_ups = []
+        for new in reports:
+            incident = None
+            if new.assessment.tragedy:
+                incident = incidents.record_report(session, app.settings, new.report)
             if incident is None and new.assessment.follow_up:
-                kind = named_kind(new.assessment.kind)
-                incidents.record_follow_up(session, app.settings, new.report, kind)
+                follow_ups.append(new)
+        if not follow_ups:
+            return
+        # The open incidents, read once for the poll: follow-ups open none.
+        facts = incidents.open_incident_facts(session)
+        for new in follow_ups:
+            kind = named_kind(new.assessment.kind)
+            incidents.record_follow_up(session, app.settings, new.report, kind, facts)
 
     return on_reports
 

@@ -233,3 +233,42 @@ def test_a_follow_up_opens_nothing_and_joins_no_other_place_or_kind(app):
     assert store_follow_up(app, kind="flood", title="Floods recede in Uvalde") is None
     with app.db.session() as session:
         assert len(session.scalars(select(Incident)).all()) == 1
+
+
+def test_the_monitor_joins_a_follow_up_of_the_same_poll_whichever_comes_first(app):
+    from rules.reports import Assessment, Entry
+    from scheduler.feeds.poll import NewReport
+    from scheduler.monitor import record_reports
+
+    store_report(app, title="warm-up", guid="w", regions=("FR",))  # creates the feed
+    shooting = Assessment(True, "shooting", 2, 0.9, ("US-TX", "US"), ("x",))
+    vigil = Assessment(False, None, 0, 0.2, ("US-TX", "US"), ("y",), follow_up=True)
+    budget = Assessment(False, None, 0, 0.0, ("US-TX", "US"), ())
+    with app.db.session() as session:
+        feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
+        rows = {}
+        for guid, verdict in (("vigil", vigil), ("shooting", shooting), ("budget", budget)):
+            rows[guid] = Report(
+                feed_id=feed.id,
+                guid_hash=guid,
+                guid=guid,
+                title=guid,
+                link=None,
+                seen_at=clock.now(),
+                tragedy=verdict.tragedy,
+                kind=verdict.kind,
+                severity=verdict.severity,
+                confidence=verdict.confidence,
+                evidence=list(verdict.evidence),
+                regions=list(verdict.regions),
+            )
+            session.add(rows[guid])
+        session.flush()
+        reports = [
+            NewReport(rows[g], Entry("news", g, g), v)
+            for g, v in (("vigil", vigil), ("shooting", shooting), ("budget", budget))
+        ]
+        record_reports(app)(session, reports)
+        assert rows["shooting"].incident_id is not None
+        assert rows["vigil"].incident_id == rows["shooting"].incident_id
+        assert rows["budget"].incident_id is None
