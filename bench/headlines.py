@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.baselines.rule_base import assess_news as rule_base_assess
+from rules.kinds.base import country_of
 from rules.kinds.news import assess as model_assess
 from rules.news import model as news_model
 from rules.news.where import event_regions
@@ -112,14 +113,6 @@ class Score:
         return out
 
 
-def _country(code: str) -> str | None:
-    try:
-        chain = lineage(code)
-    except KeyError:
-        return None
-    return chain[-2] if len(chain) >= 2 else code
-
-
 def _admin1(code: str) -> str | None:
     try:
         chain = lineage(code)
@@ -142,7 +135,7 @@ def score_one(score: Score, item: Labelled, result: Assessment) -> None:
             score.misses.append(f"{item.headline.file}#{item.headline.index} {title}")
     if item.label >= 1 and item.countries:
         first = result.regions[0] if result.regions else ""
-        score.country.add(_country(first) in item.countries if first else False)
+        score.country.add(country_of(first) in item.countries if first else False)
         if item.admin1:
             score.admin1.add(_admin1(first) in item.admin1 if first else False)
 

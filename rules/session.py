@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from rules.correlate import affected_area, areas_overlap, named_kind, same_kind
+from rules.correlate import OpenIncident, Signal, affected_area, match, named_kind
 from rules.reports import Assessment, Entry
 
 WINDOW = timedelta(days=7)  # the follow-up window of the labelling guideline
@@ -53,17 +53,16 @@ def _when(entry: Entry, fallback: datetime) -> datetime:
 def _match(
     events: Sequence[_Event], kind: str | None, area: tuple[str, ...], at: datetime
 ) -> _Event | None:
-    best = None
-    for event in events:
-        if at - event.last_seen > WINDOW or at < event.last_seen - WINDOW:
-            continue
-        if kind is not None and not same_kind(kind, event.kind):
-            continue
-        if not areas_overlap(area, event.area):
-            continue
-        if best is None or event.last_seen > best.last_seen:
-            best = event
-    return best
+    """The open event this entry belongs to, by the monitor's own correlation. An
+    event last reported more than a window after the entry is another one (a feed
+    read at one moment can hold an entry older than the event it is matched to)."""
+    near = [
+        OpenIncident(i, e.kind, e.severity, e.area, e.last_seen)
+        for i, e in enumerate(events)
+        if at >= e.last_seen - WINDOW
+    ]
+    found = match(Signal(kind or "", 0, area, at), near, WINDOW, any_kind=kind is None)
+    return None if found is None else events[found]
 
 
 def read_together(

@@ -11,13 +11,10 @@ covered and holds nothing. Regions are named for every entry that names a place.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
-from rules.kinds.base import FeedKind, Read, age, read_nothing, result
+from rules.kinds.base import FeedKind, age, read_nothing, result
 from rules.news import features as feats
 from rules.news.model import Head, model, probability
 from rules.news.where import event_regions
@@ -98,14 +95,10 @@ def assess(entry: Entry, now: datetime) -> Assessment:
     return replace(verdict, follow_up=severity < 2)
 
 
-def read(fp: Mapping[str, Any], raw: ET.Element | None, title: str) -> Read:
-    return read_nothing(fp, raw, title)
-
-
 KIND = FeedKind(
     name="news",
     description="News (RSS or Atom)",
     markers=(),
-    read=read,
+    read=read_nothing,
     assess=assess,
 )
