@@ -120,3 +120,33 @@ def _known(code: str) -> bool:
 def merged_regions(current: Sequence[str], added: Sequence[str]) -> tuple[str, ...]:
     """The incident's area widened by a report's area."""
     return affected_area([*current, *added])
+
+
+# ----------------------------------------------------------------- coverage
+BROADLY_FELT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """When an event dominates the news: its reports make up at least ``share`` of
+    what one feed carried within a day, and number at least ``minimum`` (so that two
+    entries of a small feed do not count). ``share`` 0 turns the rule off."""
+
+    share: float
+    minimum: int
+
+    def dominates(self, event_reports: int, feed_reports: int) -> bool:
+        if self.share <= 0 or feed_reports <= 0 or event_reports < self.minimum:
+            return False
+        return event_reports / feed_reports >= self.share
+
+
+def coverage_severity(
+    severity: int, event_reports: int, feed_reports: int, coverage: Coverage
+) -> int:
+    """The severity an event's coverage calls for: a regional tragedy (2) that
+    dominates a feed's news is broadly felt (3). Coverage never raises a report
+    below a tragedy, and never lowers anything."""
+    if severity == BROADLY_FELT - 1 and coverage.dominates(event_reports, feed_reports):
+        return BROADLY_FELT
+    return severity

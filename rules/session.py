@@ -8,19 +8,32 @@ that does not hold alone but is told like news of such an event (its kind's word
 a vigil, victims named, a suspect charged: ``Assessment.follow_up``) joins a
 matching open event and takes its kind and severity, with a line of evidence
 naming the event. ``tactful assess`` shows this as ``"event"``, the id of the
-event's first report. Pure: the caller passes the assessor and the times.
+event's first report. With a ``Coverage``, an event whose entries make up that
+share of the feed within a day (``COVERAGE_WINDOW``) dominates the news and is
+broadly felt, as the monitor's incidents are. Pure: the caller passes the assessor
+and the times.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from rules.correlate import OpenIncident, Signal, affected_area, match, named_kind
+from rules.correlate import (
+    Coverage,
+    OpenIncident,
+    Signal,
+    affected_area,
+    coverage_severity,
+    match,
+    named_kind,
+)
 from rules.reports import Assessment, Entry
 
 WINDOW = timedelta(days=7)  # the follow-up window of the labelling guideline
+COVERAGE_WINDOW = timedelta(hours=24)
 HOLD_SEVERITY = 2
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -41,6 +54,9 @@ class _Event:
     severity: int
     area: tuple[str, ...]
     last_seen: datetime
+    times: list[datetime] = field(default_factory=list)
+    # Set when the event's coverage made it broadly felt: "N of M entries …".
+    dominant: str | None = None
 
 
 def _when(entry: Entry, fallback: datetime) -> datetime:
@@ -71,6 +87,7 @@ def read_together(
     *,
     as_of: datetime | None = None,
     together: bool = True,
+    coverage: Coverage | None = None,
 ) -> list[Judged]:
     """Every entry judged, in the feed's order.
 
@@ -79,7 +96,9 @@ def read_together(
     event whichever of the two was published first. Without it, each entry is judged
     at its own publication time (entries without one at the newest time seen) and
     the feed is replayed in time order: a follow-up joins only an event already
-    reported."""
+    reported. With ``coverage``, an event's severity also rises as its share of the
+    feed's entries makes it broadly felt: over the day before ``as_of``, or, replayed,
+    over the day before each entry (entries before that moment keep theirs)."""
     newest = max((e.published for e in entries if e.published is not None), default=None)
     fallback = as_of or newest or _EPOCH
     visible = [e for e in entries if as_of is None or _when(e, as_of) <= as_of]
@@ -88,6 +107,19 @@ def read_together(
     events: list[_Event] = []
     found: dict[int, _Event] = {}
     by_time = sorted(range(len(visible)), key=lambda i: seen[i])
+    timeline = sorted(seen)
+    at_severity: dict[int, int] = {}
+
+    def widen(event: _Event, at: datetime) -> None:
+        if coverage is None:
+            return
+        since = at - COVERAGE_WINDOW
+        feed = bisect_right(timeline, at) - bisect_left(timeline, since)
+        ours = sum(since <= t <= at for t in event.times)
+        raised = coverage_severity(event.severity, ours, feed, coverage)
+        if raised != event.severity:
+            event.severity = raised
+            event.dominant = f"{ours} of {feed} entries within a day: dominates the news"
 
     def holds(i: int) -> bool:
         return verdicts[i].tragedy and verdicts[i].severity >= HOLD_SEVERITY
@@ -115,22 +147,40 @@ def read_together(
             event.last_seen = max(event.last_seen, seen[i])
             found[i] = event
         elif verdict.follow_up:
-            joined = _match(events, named_kind(verdict.kind), area, seen[i])
-            if joined is None:
+            event = _match(events, named_kind(verdict.kind), area, seen[i])
+            if event is None:
                 continue
-            joined.last_seen = max(joined.last_seen, seen[i])
-            found[i] = joined
+            event.last_seen = max(event.last_seen, seen[i])
+            found[i] = event
+        else:
+            continue
+        event.times.append(seen[i])
+        if as_of is None:
+            widen(event, seen[i])
+            at_severity[i] = event.severity
+    if as_of is not None:
+        for event in events:
+            widen(event, as_of)
     out = []
     for i, entry in enumerate(visible):
         verdict, event = verdicts[i], found.get(i)
-        if event is not None and not holds(i):
+        if event is None:
+            out.append(Judged(entry, verdict))
+            continue
+        severity = at_severity.get(i, event.severity)
+        # Broadly felt by coverage: said once on each entry it raised.
+        widened = event.dominant is not None and severity > max(verdict.severity, HOLD_SEVERITY)
+        extra = (event.dominant,) if widened and event.dominant else ()
+        if not holds(i):
             verdict = replace(
                 verdict,
                 tragedy=True,
                 kind=event.kind,
-                severity=event.severity,
+                severity=severity,
                 confidence=max(verdict.confidence, 0.5),
-                evidence=(*verdict.evidence, f"follows '{event.title[:80]}'"),
+                evidence=(*verdict.evidence, f"follows '{event.title[:80]}'", *extra),
             )
-        out.append(Judged(entry, verdict, event.first if event else None))
+        elif widened:
+            verdict = replace(verdict, severity=severity, evidence=(*verdict.evidence, *extra))
+        out.append(Judged(entry, verdict, event.first))
     return out

@@ -693,7 +693,8 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
             failed += 1
             continue
         moment = None if args.replay else (as_of or clock.now())
-        for judged in read_together(parsed.entries, assess, as_of=moment):
+        coverage = settings.broad_coverage if kind == "news" else None
+        for judged in read_together(parsed.entries, assess, as_of=moment, coverage=coverage):
             entry, verdict = judged.entry, judged.assessment
             if args.json:
                 line = verdict.as_json(entry)

@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from rules.correlate import Coverage
 from rules.policy import CATEGORIES, HoldPolicy, Thresholds
 from scheduler.errors import ConfigError
 from scheduler.feeds.address import AddressPolicy, url_problem
@@ -162,6 +163,11 @@ class Settings:
     correlation_window_hours: float
     incident_min_severity: int
     review_below_confidence: float
+    # An event whose reports make up this share of one feed's news within
+    # ``broad_coverage_hours`` (and at least ``broad_coverage_minimum`` of them) is
+    # broadly felt: severity 2 becomes 3. A share of 0 turns this off.
+    broad_coverage: Coverage
+    broad_coverage_hours: float
     policy: HoldPolicy
     web_host: str
     web_port: int
@@ -295,6 +301,13 @@ class _Reader:
                 f"{self.key(name)}: expected a number {relation} {minimum}, got {value}"
             )
         return float(value)
+
+
+def _coverage(incidents: _Reader) -> Coverage:
+    share = incidents.number("broad_coverage_share", 0.0, exclusive=False)
+    if share > 1:
+        raise ConfigError(f"{incidents.key('broad_coverage_share')}: expected a share from 0 to 1")
+    return Coverage(share, incidents.whole("broad_coverage_minimum", 1))
 
 
 def _policy(reader: _Reader) -> HoldPolicy:
@@ -648,6 +661,8 @@ def load_settings(
         correlation_window_hours=incidents.number("correlation_window_hours"),
         incident_min_severity=incidents.whole("min_severity", 1, 4),
         review_below_confidence=incidents.number("review_below_confidence", 0.0, exclusive=False),
+        broad_coverage=_coverage(incidents),
+        broad_coverage_hours=incidents.number("broad_coverage_hours"),
         policy=_policy(root),
         web_host=web.text("host"),
         web_port=web.whole("port", 1, 65535),

@@ -11,15 +11,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from rules.correlate import OpenIncident, Signal, affected_area, match, merged_regions
+from rules.correlate import (
+    BROADLY_FELT,
+    OpenIncident,
+    Signal,
+    affected_area,
+    coverage_severity,
+    match,
+    merged_regions,
+)
 from scheduler import audit, clock, condolences, holds
 from scheduler.config import Settings
 from scheduler.db import MAX_ID, get_or_raise
 from scheduler.errors import Conflict, NotFound, ValidationError
-from scheduler.models import INCIDENT_OPEN, Incident, Report, User
+from scheduler.models import INCIDENT_OPEN, Feed, Incident, Report, User
 from scheduler.posts import actor_name, resolve_regions
 from scheduler.schemas import IncidentAmendSchema, IncidentCreateSchema, IncidentEndSchema, load
 
@@ -167,6 +175,36 @@ def open_incident_facts(session: Session) -> list[OpenIncident]:
     return [OpenIncident(i, k, s, tuple(r), seen) for i, k, s, r, seen in rows]
 
 
+def widen_by_coverage(
+    session: Session, settings: Settings, incident: Incident, report: Report
+) -> dict[str, Any]:
+    """Raise a regional tragedy to broadly felt when it dominates the news: its
+    reports make up the configured share of what the report's news feed carried
+    within the coverage window. Returns the changes made (none, or the severity and
+    the counts that decided), for the audit record."""
+    coverage = settings.broad_coverage
+    if coverage.share <= 0 or incident.severity != BROADLY_FELT - 1:
+        return {}
+    since = clock.now() - timedelta(hours=settings.broad_coverage_hours)
+    row = session.execute(
+        select(func.count(), func.sum(case((Report.incident_id == incident.id, 1), else_=0)))
+        .select_from(Report)
+        .join(Feed, Feed.id == Report.feed_id)
+        .where(Report.feed_id == report.feed_id, Report.seen_at >= since, Feed.kind == "news")
+    ).one()
+    feed_reports, event_reports = int(row[0] or 0), int(row[1] or 0)
+    raised = coverage_severity(incident.severity, event_reports, feed_reports, coverage)
+    if raised == incident.severity:
+        return {}
+    changes = {
+        "severity": [incident.severity, raised],
+        "coverage": f"{event_reports} of {feed_reports} reports of the feed within "
+        f"{settings.broad_coverage_hours:g} h",
+    }
+    incident.severity = raised
+    return changes
+
+
 def record_report(session: Session, settings: Settings, report: Report) -> Incident | None:
     """Open an incident for a stored tragedy report, or widen the one it belongs to,
     and hold the posts it matches. Returns the incident, or ``None`` when the report
@@ -240,9 +278,29 @@ def record_report(session: Session, settings: Settings, report: Report) -> Incid
         )
     report.incident_id = incident.id
     session.flush()
+    _record_coverage(session, settings, incident, report)
     holds.fan_out(session, incident, settings.policy, audit.SYSTEM)
     condolences.prompt_for(session, settings, incident)
     return incident
+
+
+def _record_coverage(
+    session: Session, settings: Settings, incident: Incident, report: Report
+) -> bool:
+    """Widen by coverage after ``report`` joined ``incident``; audited. True when
+    the severity rose (the caller then holds what the wider policy covers)."""
+    changes = widen_by_coverage(session, settings, incident, report)
+    if changes:
+        audit.record(
+            session,
+            audit.SYSTEM,
+            "incident.updated",
+            "incident",
+            incident.id,
+            "the event dominates the news: broadly felt",
+            {"report_id": report.id, **changes},
+        )
+    return bool(changes)
 
 
 def record_follow_up(
@@ -255,8 +313,9 @@ def record_follow_up(
     """Join a report that does not open an incident alone, but is told like news of
     one (``Assessment.follow_up``: a vigil, victims named, a suspect charged), to the
     open incident of a compatible kind whose area overlaps its own. The incident's
-    quiet time is extended; its severity and area are left as they are. Returns the
-    incident, or ``None`` when none matches (a follow-up never opens one).
+    quiet time is extended; its area is left as it is, and its severity rises only
+    when the event's coverage makes it broadly felt (``widen_by_coverage``). Returns
+    the incident, or ``None`` when none matches (a follow-up never opens one).
     ``facts`` are the open incidents, when the caller has read them already."""
     area = affected_area(report.regions)
     open_now = open_incident_facts(session) if facts is None else facts
@@ -287,6 +346,9 @@ def record_follow_up(
     )
     report.incident_id = incident.id
     session.flush()
+    if _record_coverage(session, settings, incident, report):
+        holds.fan_out(session, incident, settings.policy, audit.SYSTEM)
+        condolences.prompt_for(session, settings, incident)
     return incident
 
 

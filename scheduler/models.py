@@ -213,7 +213,11 @@ class Feed(Base):
 
 class Report(Base):
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("feed_id", "guid_hash", name="uq_reports_feed_guid"),)
+    __table_args__ = (
+        UniqueConstraint("feed_id", "guid_hash", name="uq_reports_feed_guid"),
+        # An incident's coverage counts a feed's reports of the last day.
+        Index("ix_reports_feed_seen", "feed_id", "seen_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))

@@ -84,6 +84,8 @@ def test_secrets_come_only_from_env_vars_named_in_config(tmp_path):
             {},
             "channels[1].name",
         ),
+        ("[incidents]\nbroad_coverage_share = 1.5\n", {}, "incidents.broad_coverage_share"),
+        ("[incidents]\nbroad_coverage_minimum = 0\n", {}, "incidents.broad_coverage_minimum"),
         ("[worker\n", {}, "not valid TOML"),
         ("", {"TACTFUL_WORKER__LEASE_SECONDS": "soon"}, "worker.lease_seconds"),
         ("", {"TACTFUL_WEB__SECURE_COOKIES": "maybe"}, "web.secure_cookies"),

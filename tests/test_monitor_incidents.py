@@ -272,3 +272,59 @@ def test_the_monitor_joins_a_follow_up_of_the_same_poll_whichever_comes_first(ap
         assert rows["shooting"].incident_id is not None
         assert rows["vigil"].incident_id == rows["shooting"].incident_id
         assert rows["budget"].incident_id is None
+
+
+def store_other_news(app, count):
+    """Entries of the same news feed about other things."""
+    with app.db.session() as session:
+        feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
+        for n in range(count):
+            session.add(
+                Report(
+                    feed_id=feed.id,
+                    guid_hash=f"other-{n}",
+                    guid=f"other-{n}",
+                    title=f"Budget talks, part {n}",
+                    seen_at=clock.now(),
+                    tragedy=False,
+                    severity=0,
+                    regions=[],
+                )
+            )
+
+
+def test_an_event_that_dominates_a_feeds_news_becomes_broadly_felt(app, frozen):
+    # Defaults: a share of 0.065 of the feed's reports within 24 h, at least 5 of them.
+    promo_us = queue(app, regions=["US"])
+    first = store_report(app)
+    store_other_news(app, 40)
+    for n in range(3):
+        frozen.advance(minutes=10)
+        assert store_follow_up(app, title=f"Vigil {n} held in Uvalde") == first
+    assert get_incident(app, first).severity == 2  # 4 of 44: not yet
+    assert status_of(app, promo_us.id) == "queued"
+    frozen.advance(minutes=10)
+    assert store_follow_up(app, title="Victims named in Uvalde") == first
+    incident = get_incident(app, first)
+    assert incident.severity == 3  # 5 of 45 reports: over the share
+    assert status_of(app, promo_us.id) == "held"  # the policy's broadly felt widening
+    with app.db.session() as session:
+        event = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_id == first, AuditEvent.action == "incident.updated")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+    assert event.reason == "the event dominates the news: broadly felt"
+    assert event.details["severity"] == [2, 3]
+    assert event.details["coverage"].startswith("5 of 45 reports")
+
+
+def test_a_few_reports_among_many_or_an_old_day_do_not_widen(app, frozen):
+    first = store_report(app)
+    store_other_news(app, 200)
+    for n in range(6):
+        store_follow_up(app, title=f"Vigil {n} held in Uvalde")
+    assert get_incident(app, first).severity == 2  # 7 of 207
+    frozen.advance(hours=25)  # the day's news has moved on: the window starts afresh
+    store_follow_up(app, title="Another vigil in Uvalde")
+    assert get_incident(app, first).severity == 2  # 1 of 1, below the minimum

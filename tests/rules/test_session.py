@@ -82,3 +82,72 @@ def test_as_of_judges_all_at_one_moment_and_leaves_out_later_entries():
 def test_entries_alone_are_never_joined():
     out = read_together([entry("shooting", 0), entry("vigil", 5)], fake, together=False)
     assert all(j.event is None for j in out)
+
+
+def test_an_event_that_dominates_the_feed_is_broadly_felt():
+    from rules.correlate import Coverage
+
+    others = [Entry("news", f"budget-{n}", "budget", published=T) for n in range(20)]
+    local = dict(VERDICTS)
+
+    def judge(e: Entry, now: datetime) -> Assessment:
+        return local[e.guid.split("-")[0] if e.guid.startswith("budget") else e.guid]
+
+    # Distinct guids for the vigils, so each is its own entry.
+    event = [
+        entry("shooting", 0),
+        *(
+            Entry("news", f"vigil{n}", "vigil", published=T + timedelta(hours=n))
+            for n in range(1, 5)
+        ),
+    ]
+    for n in range(1, 5):
+        local[f"vigil{n}"] = VERDICTS["vigil"]
+    coverage = Coverage(0.2, 5)
+    out = read_together([*others, *event], judge, as_of=T + timedelta(hours=5), coverage=coverage)
+    mine = [j for j in out if j.event == "shooting"]
+    assert len(mine) == 5 and all(j.assessment.severity == 3 for j in mine)  # 5 of 25
+    assert all("5 of 25 entries within a day" in j.assessment.evidence[-1] for j in mine)
+    # Without coverage, or with more of the day's news elsewhere, it stays regional.
+    plain = read_together([*others, *event], judge, as_of=T + timedelta(hours=5))
+    assert {j.assessment.severity for j in plain if j.event} == {2}
+    more = [Entry("news", f"budget-{n}", "budget", published=T) for n in range(40)]
+    out = read_together([*more, *event], judge, as_of=T + timedelta(hours=5), coverage=coverage)
+    assert {j.assessment.severity for j in out if j.event} == {2}
+
+
+def test_replayed_the_entries_before_dominance_keep_their_severity():
+    from rules.correlate import Coverage
+
+    local = {"shooting": VERDICTS["shooting"], "budget": VERDICTS["budget"]}
+    others = [Entry("news", f"budget-{n}", "budget", published=T) for n in range(15)]
+    vigils = [
+        Entry("news", f"vigil{n}", "vigil", published=T + timedelta(hours=n)) for n in range(1, 5)
+    ]
+    for n in range(1, 5):
+        local[f"vigil{n}"] = VERDICTS["vigil"]
+
+    def judge(e: Entry, now: datetime) -> Assessment:
+        return local["budget" if e.guid.startswith("budget") else e.guid]
+
+    out = by_guid(
+        read_together([*others, entry("shooting", 0), *vigils], judge, coverage=Coverage(0.2, 5))
+    )
+    assert [out[g].assessment.severity for g in ("shooting", "vigil1", "vigil3", "vigil4")] == [
+        2,
+        2,
+        2,
+        3,
+    ]
+
+
+def test_coverage_raises_only_a_regional_tragedy_and_can_be_turned_off():
+    from rules.correlate import Coverage, coverage_severity
+
+    on, off = Coverage(0.1, 5), Coverage(0.0, 5)
+    assert coverage_severity(2, 5, 50, on) == 3
+    assert coverage_severity(2, 5, 51, on) == 2  # below the share
+    assert coverage_severity(2, 4, 8, on) == 2  # below the minimum
+    assert coverage_severity(1, 9, 10, on) == 1  # a minor event stays minor
+    assert coverage_severity(3, 9, 10, on) == 3 and coverage_severity(4, 9, 10, on) == 4
+    assert coverage_severity(2, 9, 10, off) == 2
