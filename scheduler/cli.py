@@ -469,6 +469,44 @@ def cmd_channel_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_policy_list(settings: Settings, args: argparse.Namespace) -> int:
+    """Read-only: the hold policy in force, a line per post category."""
+    from scheduler import policy as hold_policy
+
+    app = open_read_only(settings)
+    with app.db.session() as session:
+        for line in hold_policy.lines(session, settings):
+            source = (
+                f"changed by {line.changed_by} {line.changed_at:%Y-%m-%d %H:%M} UTC "
+                f"(configured {line.configured.inside}/{line.configured.containing})"
+                if line.overridden and line.changed_at
+                else "configured"
+            )
+            print(f"{line.category}\tinside {line.inside}\tcontaining {line.containing}\t{source}")
+    app.close()
+    return 0
+
+
+def cmd_policy_set(settings: Settings, args: argparse.Namespace) -> int:
+    from scheduler import policy as hold_policy
+
+    app = build_app(settings)
+    data = {"inside": args.inside, "containing": args.containing, "reason": args.reason or ""}
+    try:
+        with app.db.session() as session:
+            if args.reset:
+                done = hold_policy.reset(session, settings, args.category, None)
+            else:
+                done = hold_policy.update(session, settings, args.category, data, None)
+    finally:
+        app.close()
+    print(
+        f"{args.category}: inside {done.line.inside}, containing {done.line.containing}; "
+        f"{done.held} hold(s) added, {done.released} released"
+    )
+    return 0
+
+
 def _cmd_channel_set(enabled: bool) -> Callable[[Settings, argparse.Namespace], int]:
     def run(settings: Settings, args: argparse.Namespace) -> int:
         app = build_app(settings)
@@ -948,6 +986,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason")
     p.add_argument("--yes", action="store_true", help="even if posts are queued on it")
     p.set_defaults(func=_cmd_channel_set(False))
+
+    pol = sub.add_parser("policy", help="the hold policy").add_subparsers(
+        dest="policy_command", required=True
+    )
+    pol.add_parser("list", help="the policy in force").set_defaults(func=cmd_policy_list)
+    p = pol.add_parser("set", help="change one line; open incidents hold and release to match")
+    p.add_argument("category")
+    p.add_argument("--inside", type=int, required=True, help="severity 1-4, or 0 for never")
+    p.add_argument("--containing", type=int, required=True, help="severity 1-4, or 0 for never")
+    p.add_argument("--reason")
+    p.set_defaults(func=cmd_policy_set, reset=False)
+    p = pol.add_parser("reset", help="go back to the configuration's line")
+    p.add_argument("category")
+    p.set_defaults(func=cmd_policy_set, reset=True, inside=None, containing=None, reason=None)
 
     cond = sub.add_parser("condolence", help="condolence prompts").add_subparsers(
         dest="condolence_command", required=True

@@ -24,6 +24,7 @@ from rules.correlate import (
     merged_regions,
 )
 from scheduler import audit, clock, condolences, holds
+from scheduler import policy as hold_policy
 from scheduler.config import Settings
 from scheduler.db import MAX_ID, get_or_raise
 from scheduler.errors import Conflict, NotFound, ValidationError
@@ -70,7 +71,7 @@ def declare(session: Session, settings: Settings, data: Any, user: User | None) 
         incident.title,
         {"kind": incident.kind, "severity": incident.severity, "regions": regions},
     )
-    result = holds.fan_out(session, incident, settings.policy, actor)
+    result = holds.fan_out(session, incident, hold_policy.effective(session, settings), actor)
     condolences.prompt_for(session, settings, incident)
     return Declared(incident, result)
 
@@ -279,7 +280,7 @@ def record_report(session: Session, settings: Settings, report: Report) -> Incid
     report.incident_id = incident.id
     session.flush()
     _record_coverage(session, settings, incident, report)
-    holds.fan_out(session, incident, settings.policy, audit.SYSTEM)
+    holds.fan_out(session, incident, hold_policy.effective(session, settings), audit.SYSTEM)
     condolences.prompt_for(session, settings, incident)
     return incident
 
@@ -347,7 +348,7 @@ def record_follow_up(
     report.incident_id = incident.id
     session.flush()
     if _record_coverage(session, settings, incident, report):
-        holds.fan_out(session, incident, settings.policy, audit.SYSTEM)
+        holds.fan_out(session, incident, hold_policy.effective(session, settings), audit.SYSTEM)
         condolences.prompt_for(session, settings, incident)
     return incident
 
@@ -404,15 +405,16 @@ def amend(
         changes,
     )
     facts = holds.incident_facts(incident)
+    rules = hold_policy.effective(session, settings)
     holds.release_incident(
         session,
         incident.id,
         "incident narrowed",
         actor,
         settings.late_grace_seconds,
-        keep=holds.matching_posts(facts, settings.policy),
+        keep=holds.matching_posts(facts, rules),
     )
-    holds.fan_out(session, incident, settings.policy, actor)
+    holds.fan_out(session, incident, rules, actor)
     condolences.prompt_for(session, settings, incident)
     return incident
 

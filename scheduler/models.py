@@ -343,6 +343,24 @@ class CondolenceRevision(Base):
     created_at: Mapped[datetime]
 
 
+class PolicyRule(Base):
+    """A line of the hold policy changed in the app; it wins over the configuration's
+    line for its category until reset."""
+
+    __tablename__ = "policy_rules"
+    __table_args__ = (
+        CheckConstraint(_in("category", POST_CATEGORIES), name="ck_policy_rules_category"),
+        CheckConstraint("inside BETWEEN 0 AND 4", name="ck_policy_rules_inside"),
+        CheckConstraint("containing BETWEEN 0 AND 4", name="ck_policy_rules_containing"),
+    )
+
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    inside: Mapped[int] = mapped_column(Integer)
+    containing: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime]
+
+
 class AuditEvent(Base):
     """Append-only: the application inserts audit events and never updates or deletes
     them."""

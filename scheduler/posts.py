@@ -23,6 +23,7 @@ from rules.regions import find as find_region
 from rules.text import length_error
 from rules.timing import LocalTimeError, localize
 from scheduler import accounts, audit, clock, holds, users
+from scheduler import policy as hold_policy
 from scheduler.accounts import Withheld
 from scheduler.config import ChannelConfig, Settings
 from scheduler.db import get_or_raise
@@ -181,6 +182,7 @@ def create_posts(
     now = clock.now()
     group = uuid.uuid4().hex
     actor = actor_name(user)
+    rules = hold_policy.effective(session, settings)
     created = []
     for channel in channels:
         audience = regions or list(channel.regions) or [WORLD]
@@ -215,7 +217,7 @@ def create_posts(
                 "publish_at": instant.isoformat(),
             },
         )
-        _apply_hold_check(session, post, settings.policy, actor)
+        _apply_hold_check(session, post, rules, actor)
         created.append(post)
     return created
 
@@ -310,7 +312,7 @@ def update_post(
         post.id,
         details={"fields": sorted(set(fields) - {"status"}), "from": old_status, "to": post.status},
     )
-    _redecide_holds(session, settings.policy, post, actor)
+    _redecide_holds(session, hold_policy.effective(session, settings), post, actor)
     # Sessions do not autoflush: without this, the caller's next read (the answer it
     # shows) would still see the holds this edit released.
     session.flush()

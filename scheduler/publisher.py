@@ -42,6 +42,7 @@ from sqlalchemy.sql.selectable import TableValuedAlias
 from rules.policy import Decision, IncidentFacts, PostFacts, decide
 from rules.timing import is_too_late, retry_delay
 from scheduler import audit, clock, condolences, holds
+from scheduler import policy as hold_policy
 from scheduler.channels import (
     REGISTRY,
     AccountSpec,
@@ -227,6 +228,8 @@ class Publisher:
             for c in channels.values()
         }
         incidents = holds.open_incidents(session)
+        # The policy matters only while an incident is open (one small read then).
+        rules = hold_policy.effective(session, self.settings) if incidents else self.settings.policy
         # A fan-out leaves held posts queued: the ones that come due are parked here.
         under_hold = holds.posts_under_hold(session, ids)
         cleared = []
@@ -242,7 +245,7 @@ class Publisher:
                 self._to_review(session, self._load(session, row.id), now, why)
                 stats.review += 1
                 continue
-            decision = decide(facts, incidents, self.settings.policy)
+            decision = decide(facts, incidents, rules)
             if decision.hold or row.id in under_hold:
                 post = self._load(session, row.id)
                 holds.hold_post(session, post, decision, audit.SYSTEM, now)
@@ -328,6 +331,9 @@ class Publisher:
                     )
                 )
             incidents: list[IncidentFacts] = holds.open_incidents(session)
+            rules = (
+                hold_policy.effective(session, self.settings) if incidents else self.settings.policy
+            )
             stats = stats if stats is not None else RoundStats()
             cleared: list[Claimed] = []
             for item in chunk:
@@ -335,7 +341,7 @@ class Publisher:
                     log.warning("post %s: claim lost before sending", item.post_id)
                     stats.lost += 1
                     continue
-                decision: Decision = decide(item.facts, incidents, self.settings.policy)
+                decision: Decision = decide(item.facts, incidents, rules)
                 if decision.hold:
                     post = session.get(Post, item.post_id)
                     assert post is not None

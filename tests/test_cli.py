@@ -365,3 +365,19 @@ def test_condolence_prompts_are_listed_but_not_approvable_from_the_cli(config, c
     with pytest.raises(SystemExit):
         cli.main(["--config", str(config), "condolence", "approve", "1"])
     assert count(config, Post) == 1  # nothing but the promotion was ever queued
+
+
+def test_the_hold_policy_is_listed_changed_and_reset_from_the_cli(config, capsys):
+    assert run(config, "policy", "list") == 0
+    assert "promotional\tinside 2\tcontaining 3\tconfigured" in capsys.readouterr().out
+    assert run(config, "policy", "set", "informational", "--inside", "2", "--containing", "4") == 0
+    assert "informational: inside 2, containing 4" in capsys.readouterr().out
+    assert run(config, "policy", "list") == 0
+    assert "informational\tinside 2\tcontaining 4\tchanged by system" in capsys.readouterr().out
+    assert run(config, "policy", "set", "promotional", "--inside", "3", "--containing", "1") == 2
+    assert "error: containing:" in capsys.readouterr().err
+    assert run(config, "policy", "reset", "informational") == 0
+    assert run(config, "policy", "list") == 0
+    assert "informational\tinside 3\tcontaining 4\tconfigured" in capsys.readouterr().out
+    assert run(config, "policy", "set", "lottery", "--inside", "1", "--containing", "1") == 1
+    assert "post category lottery not found" in capsys.readouterr().err

@@ -121,6 +121,7 @@ READ_ONLY = [
     ("incident", "list", "--all"),
     ("feed", "list"),
     ("channel", "list"),
+    ("policy", "list"),
     ("condolence", "list"),
     ("condolence", "list", "--all"),
     ("config", "check"),

@@ -66,7 +66,7 @@ def create_app(tactful: Tactful | None = None, test_config: dict[str, Any] | Non
     if test_config:
         app.config.from_mapping(test_config)
 
-    from web import api, ui
+    from web import api, api_policy, ui  # noqa: F401 - api_policy adds its routes to api.bp
 
     app.url_map.converters["id"] = IdConverter
     app.before_request(_refuse_unstorable_text)

@@ -79,6 +79,9 @@ class Api:
     def patch(self, url: str, body: Any = None, **kwargs: Any) -> TestResponse:
         return self.call("PATCH", url, body, **kwargs)
 
+    def put(self, url: str, body: Any = None, **kwargs: Any) -> TestResponse:
+        return self.call("PUT", url, body, **kwargs)
+
     def delete(self, url: str, **kwargs: Any) -> TestResponse:
         return self.call("DELETE", url, **kwargs)
 

@@ -7,10 +7,12 @@ from typing import Any
 
 from marshmallow import Schema
 
+from rules.policy import CATEGORIES
 from scheduler.condolences import ApproveSchema, DeclineSchema, DraftEditSchema
 from scheduler.config import Settings
 from scheduler.db import MAX_ID
 from scheduler.feeds.manage import feed_schema
+from scheduler.policy import PolicyLineSchema as PolicyLineInSchema
 from scheduler.schemas import (
     IncidentAmendSchema,
     IncidentCreateSchema,
@@ -35,6 +37,7 @@ from web.api_schemas.incidents import (
     ReportSchema,
 )
 from web.api_schemas.json_schema import field_schema, json_schema
+from web.api_schemas.policy import PolicyLineSchema as PolicyLineOutSchema
 from web.api_schemas.posts import HoldSchema, PostSchema
 from web.api_schemas.regions import RegionQuerySchema, RegionSchema
 
@@ -276,6 +279,39 @@ def _credential_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
     }
 
 
+def _policy_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
+    """The hold policy: read by anyone, changed and reset by admins."""
+    category = {
+        "name": "category",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": list(CATEGORIES)},
+    }
+    return {
+        f"{p}/policy": {
+            "get": {
+                "summary": "The hold policy in force, a line per post category",
+                "responses": {"200": _json(_list_of("lines", "PolicyLine"), "the lines")}
+                | _errors(*auth_errors),
+            }
+        },
+        f"{p}/policy/{{category}}": {
+            "parameters": [category],
+            "put": {
+                "summary": "Change one line (admin); open incidents hold and release to match",
+                "requestBody": _body("PolicyLineUpdate"),
+                "responses": {"200": _json(_ref("PolicyChange"), "the line after the change")}
+                | _errors(400, *auth_errors, 404, 413),
+            },
+            "delete": {
+                "summary": "Reset one line to the configuration's (admin)",
+                "responses": {"200": _json(_ref("PolicyChange"), "the line after the reset")}
+                | _errors(*auth_errors, 404),
+            },
+        },
+    }
+
+
 def openapi_document(settings: Settings) -> dict[str, Any]:
     """The OpenAPI 3.1 description of ``/api/v1``; paths are full paths. ``settings``
     gives the bounds that are settings (the shortest feed interval)."""
@@ -403,6 +439,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         },
         **_more_paths(p, auth_errors),
         **_credential_paths(p, auth_errors),
+        **_policy_paths(p, auth_errors),
         f"{p}/openapi.json": {
             "get": {
                 "summary": "This document",
@@ -466,6 +503,17 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "Token": json_schema(TokenSchema()),
                 "PasswordChange": json_schema(PasswordChangeSchema()),
                 "PasswordReset": json_schema(PasswordResetSchema()),
+                "PolicyLine": json_schema(PolicyLineOutSchema()),
+                "PolicyLineUpdate": json_schema(PolicyLineInSchema()),
+                "PolicyChange": {
+                    "type": "object",
+                    "properties": {
+                        "line": _ref("PolicyLine"),
+                        "held": {"type": "integer", "description": "holds added"},
+                        "released": {"type": "integer", "description": "holds released"},
+                    },
+                    "required": ["line", "held", "released"],
+                },
                 "Errors": error_schema,
             },
         },

@@ -20,6 +20,7 @@ from web.ui import (  # noqa: F401
     feeds,
     incidents,
     queue,
+    rules,
     session,
 )
 from web.ui.common import bp
