@@ -40,6 +40,9 @@ class Entry:
     fields: Mapping[str, str] = field(default_factory=dict)
     # CAP geocodes by value name: {"FIPS6": ("048201", ...), "UGC": ("TXZ213", ...)}.
     geocodes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The publisher's country (ISO 3166-1 alpha-2), when the feed or its
+    # configuration says: it settles namesakes, and places news that names none.
+    home_country: str | None = None
 
 
 @dataclass(frozen=True)

@@ -689,6 +689,7 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
 
     from rules.assess import assess
     from rules.news.model import model
+    from rules.regions import is_known_region
     from rules.session import read_together
     from scheduler.feeds import FeedError
     from scheduler.feeds.fetch import fetch
@@ -703,6 +704,9 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
     if args.as_of and args.replay:
         raise ValidationError({"--as-of": ["--as-of and --replay exclude each other"]})
     as_of = _as_of(args.as_of) if args.as_of else None
+    home = args.home_country
+    if home is not None and (len(home) != 2 or not is_known_region(home)):
+        raise ValidationError({"--home-country": [f"{home!r} is no ISO 3166-1 alpha-2 code"]})
     failed = 0
     sources = _feed_sources(args.source)
     for source in sources:
@@ -725,7 +729,7 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
                 continue
         kind = args.kind or guess_kind(body)
         try:
-            parsed = parse(body, kind, source)
+            parsed = parse(body, kind, source, home_country=home)
         except FeedError as exc:
             print(f"error: {source}: {exc}", file=sys.stderr)
             failed += 1
@@ -1021,6 +1025,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--kind",
         choices=list(FEED_KINDS),
         help="the feed kind (default: guessed from the content)",
+    )
+    p.add_argument(
+        "--home-country",
+        type=str.upper,
+        help="the publisher's country (ISO 3166-1 alpha-2; default: the feed's language tag)",
     )
     p.set_defaults(func=cmd_assess)
 

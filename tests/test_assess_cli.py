@@ -122,3 +122,17 @@ def test_a_directory_is_read_file_by_file(tmp_path, capsys):
 def test_bad_assess_arguments_are_named(capsys, args, field):
     assert cli.main(["assess", *args]) == 2
     assert field in capsys.readouterr().err
+
+
+def test_assess_takes_the_publishers_country(tmp_path, capsys):
+    feed = tmp_path / "f.rss"
+    feed.write_bytes(
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><guid>a</guid><title>Gunman kills 5 at a school, police say</title></item>"
+        b"</channel></rss>"
+    )
+    assert cli.main(["assess", "--json", "--home-country", "gb", str(feed)]) == 0
+    line = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert line["regions"] == ["GB"]
+    assert cli.main(["assess", "--home-country", "XX", str(feed)]) == 2
+    assert "--home-country" in capsys.readouterr().err

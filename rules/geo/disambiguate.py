@@ -47,6 +47,7 @@ COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the tex
 HOME = 1.2
 EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
 SAME_NAME_KM = 60.0  # a city and a subdivision of one name this close are one place
+EXONYM_POPULATION = 1_000_000  # cities this large are known by their other names too
 
 
 CANDIDATES = 40  # readings of a name kept for the context steps, by prior
@@ -216,7 +217,34 @@ def resolve(
             and any(e.index == settled.index for e in cands[k])
         ):
             chosen[k] = settled
+    for k, m in enumerate(mentions):
+        if _unsupported_spelling(k, m, chosen, toks, gaz, classes["locative"]):
+            chosen[k] = None
     return chosen
+
+
+def _unsupported_spelling(
+    k: int,
+    m: Mention,
+    chosen: Sequence[Entry | None],
+    toks: Sequence[Token],
+    gaz: Gazetteer,
+    locative: frozenset[str],
+) -> bool:
+    """A lone word that is only an alternate spelling of a smaller town ("Hamas" for
+    Hamm, "Drone" for Dronero) is not read as that town unless the text supports it:
+    a locative before it, a qualifier, or another place of the same country. Large
+    cities' exonyms ("Kiev", "Bombay") are well known and need no support."""
+    e = chosen[k]
+    if e is None or e.kind != "city" or m.first != m.last or m.qualifier is not None:
+        return False
+    if e.population >= EXONYM_POPULATION or gaz.is_primary(e.index, toks[m.first].key):
+        return False
+    if m.first > 0 and toks[m.first - 1].key in locative:
+        return False
+    return not any(
+        c is not None and j != k and c.country == e.country for j, c in enumerate(chosen)
+    )
 
 
 def _point_of(e: Entry, gaz: Gazetteer) -> Entry | None:

@@ -45,6 +45,31 @@ def is_dateline(text: str, m: Mention) -> bool:
     return bool(regex.match(r"^\s*(?:\([^)]{1,40}\)\s*)?[-–—]\s", after))
 
 
+_ATTRIBUTION = frozenset({"says", "said"})
+
+
+def m_comma(toks: Sequence[Token], m: Mention) -> bool:
+    """The mention follows a comma (or opens the text)."""
+    return m.first == 0 or toks[m.first].comma_before
+
+
+def _attacker(
+    e: Entry,
+    toks: Sequence[Token],
+    m: Mention,
+    after: Sequence[str],
+    force_word: frozenset[str],
+    force_verb: frozenset[str],
+) -> bool:
+    """The country is the side that attacks ("Russian strikes on Kyiv", "Israel
+    strikes Yemen"), so not where the event happened."""
+    if e.kind == "demonym":
+        return any(w in force_word for w in after[:2])
+    if e.kind == "country" and after and after[0] in force_verb:
+        return not (len(after) > 1 and after[1] == "by")
+    return False
+
+
 def choose(
     text: str,
     mentions: Sequence[Mention],
@@ -54,6 +79,7 @@ def choose(
     """The index of the mention where the event happened, or None."""
     classes = word_classes()
     origin, reaction = classes["origin_cue"], classes["reaction_verb"]
+    force_word, force_verb = classes["force_word"], classes["force_verb"]
     locative, event_words = classes["locative"], classes["event_word"]
     keys = [t.key for t in toks]
     found = _SENTENCE.search(text)
@@ -70,9 +96,15 @@ def choose(
             m.last + 1 < len(toks) and toks[m.last + 1].text.lower().startswith("born")
         ):
             continue
-        if e.kind in ("country", "demonym") and after and after[0] in reaction:
-            continue
         s = SPECIFIC[e.kind] - (1.5 if m.weak else 0.0)
+        if e.kind in ("country", "demonym") and after and after[0] in reaction:
+            # A source named last ("…, Ukraine says") is often where it happened;
+            # anywhere else the country is reacting to an event elsewhere.
+            if not (after[0] in _ATTRIBUTION and m.last + 2 >= len(toks) and m_comma(toks, m)):
+                continue
+            s -= 1.0
+        if _attacker(e, toks, m, after, force_word, force_verb):
+            continue
         if before and before[-1] in locative:
             s += 2.0
         window = keys[max(0, m.first - 6) : m.last + 7]

@@ -57,7 +57,8 @@ def assess(entry: Entry, now: datetime) -> Assessment:
     summary = _HASHTAG_RE.sub(_split_hashtag, entry.summary.strip())
     year = (entry.published or now).year
     found = feats.extract(title, summary, year)
-    regions, where = event_regions(title, summary[: feats.SUMMARY_CHARS], entry.link)
+    home = entry.home_country
+    regions, where, named = event_regions(title, summary[: feats.SUMMARY_CHARS], entry.link, home)
     current = model()
     heads = current.heads
     p_any = probability(heads["any"].score(found))
@@ -91,6 +92,11 @@ def assess(entry: Entry, now: datetime) -> Assessment:
         told_like = bool(found.kinds) or "lex:followup" in found.values
         kind = _kind(found) if found.kinds else None
         return replace(result(kind, 0, 0, regions, evidence), follow_up=told_like)
+    if not named and home:
+        # News of an event that names no place at all happened where its readers
+        # are: the publisher's own country ("Suspect in lawmaker's killing charged").
+        regions = (home,)
+        evidence.append(f"no place named: the publisher's country {home}")
     verdict = result(_kind(found), severity, confidence, regions, evidence)
     return replace(verdict, follow_up=severity < 2)
 

@@ -33,16 +33,22 @@ def _link_words(link: str | None) -> str:
     return " ".join(w.capitalize() for w in _SLUG_WORD.findall(path))
 
 
-def event_regions(title: str, summary: str, link: str | None = None) -> tuple[tuple[str, ...], str]:
-    """(regions, "'Uvalde, Texas' -> US-TX, US"), or ((), "") when no place is named.
+def event_regions(
+    title: str, summary: str, link: str | None = None, home_country: str | None = None
+) -> tuple[tuple[str, ...], str, bool]:
+    """(regions, "'Uvalde, Texas' -> US-TX, US", named), or ((), "", named) when no
+    event place is found; ``named`` says whether the text names any place at all.
 
     The geoparser (``rules.geo``) reads the title and picks the place the event
     happened in. The title and the start of the summary are read together when the
     title names no place, or only a country the summary may name a place inside
-    ("US East Coast" and "North Carolina"); failing both, the link's path."""
-    where = geo.parse(title).event
+    ("US East Coast" and "North Carolina"); failing both, the link's path.
+    ``home_country``, the publisher's, settles namesakes ("Paris" in a US paper)."""
+    parsed = geo.parse(title, home_country=home_country)
+    where, named = parsed.event, bool(parsed.places)
     if summary and (where is None or len(where.regions) < 2):
-        both = geo.parse(f"{title}. {summary}").event
+        read = geo.parse(f"{title}. {summary}", home_country=home_country)
+        both, named = read.event, named or bool(read.places)
         if (
             both is not None
             and both.regions
@@ -50,7 +56,7 @@ def event_regions(title: str, summary: str, link: str | None = None) -> tuple[tu
         ):
             where = both
     if where is not None and where.regions:
-        return where.regions, f"'{where.text}' -> {', '.join(where.regions)}"
+        return where.regions, f"'{where.text}' -> {', '.join(where.regions)}", True
     slug = _link_words(link)
     matches = [
         m
@@ -59,5 +65,5 @@ def event_regions(title: str, summary: str, link: str | None = None) -> tuple[tu
     ]
     found = places.best_regions(matches)
     if not found:
-        return (), ""
-    return found, f"'{_named(matches, found)}' in link -> {', '.join(found)}"
+        return (), "", named
+    return found, f"'{_named(matches, found)}' in link -> {', '.join(found)}", True

@@ -23,7 +23,7 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -40,6 +40,7 @@ from rules.kinds.xml import floats as _floats
 from rules.kinds.xml import local as _local
 from rules.kinds.xml import ns as _ns
 from rules.kinds.xml import text as _text
+from rules.regions import is_known_region
 from rules.reports import Entry, LatLon
 from scheduler.feeds import FeedError
 
@@ -72,7 +73,12 @@ class ParsedFeed:
 
 
 def parse(
-    body: bytes, kind: str, source_url: str | None = None, *, charset: str | None = None
+    body: bytes,
+    kind: str,
+    source_url: str | None = None,
+    *,
+    charset: str | None = None,
+    home_country: str | None = None,
 ) -> ParsedFeed:
     """Read ``body`` as a feed of ``kind`` (one of ``FEED_KINDS``).
 
@@ -80,7 +86,8 @@ def parse(
     when the document does not declare its own. Raises ``FeedError`` naming the
     reason when the document is no feed at all (empty, HTML, broken XML with no
     entry readable) or declares XML entities. A valid feed with no entries is not an
-    error.
+    error. ``home_country``, the publisher's country when configured, is given to
+    every entry; else the feed's own language tag names it ("en-us": US).
     """
     if kind not in FEED_KINDS:
         raise FeedError(f"unknown feed kind {kind!r} (expected one of {', '.join(FEED_KINDS)})")
@@ -107,6 +114,7 @@ def parse(
         notes.append(f"not well-formed XML ({raw_error}); read leniently")
     raw_items = _match_items(root, fp_entries) if root is not None else [None] * len(fp_entries)
     feed_title = _plain(parsed.feed.get("title", "")) or None
+    home = home_country or language_country(parsed.feed.get("language"))
     entries = []
     skipped = 0
     for fp_entry, raw in zip(fp_entries, raw_items, strict=True):
@@ -114,10 +122,23 @@ def parse(
         if entry is None:
             skipped += 1
         else:
-            entries.append(entry)
+            entries.append(replace(entry, home_country=home) if home else entry)
     if skipped:
         notes.append(f"{skipped} entries without id, link or title were skipped")
     return ParsedFeed(feed_title, entries, tuple(notes))
+
+
+def language_country(tag: object) -> str | None:
+    """The country of a language tag's region ("en-US", "en_gb", "fr-CA"), when it
+    names a known one; a bare language ("en") names none."""
+    if not isinstance(tag, str):
+        return None
+    parts = tag.strip().replace("_", "-").split("-")
+    if len(parts) < 2:
+        return None
+    region = parts[-1] if len(parts[-1]) == 2 else (parts[1] if len(parts[1]) == 2 else "")
+    code = region.upper()
+    return code if code.isalpha() and is_known_region(code) else None
 
 
 # ------------------------------------------------------------------ documents

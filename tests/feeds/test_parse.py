@@ -397,3 +397,33 @@ def test_the_http_charset_is_used_when_the_document_declares_none():
 def test_an_unknown_kind_is_refused():
     with pytest.raises(FeedError, match="unknown feed kind"):
         parse(own_bytes("news.rss"), "tweets")
+
+
+def _rss(language: str | None) -> bytes:
+    lang = f"<language>{language}</language>" if language else ""
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"{lang}<item><guid>a</guid><title>Gunman kills 5 at a school</title></item>"
+        "</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("language", "home"),
+    [
+        ("en-us", "US"),
+        ("en_GB", "GB"),
+        ("fr-CA", "CA"),
+        ("en", None),
+        ("xx-ZZ", None),
+        (None, None),
+    ],
+)
+def test_the_feeds_language_names_the_publishers_country(language, home):
+    (entry,) = parse(_rss(language), "news").entries
+    assert entry.home_country == home
+
+
+def test_a_configured_home_country_wins_over_the_language():
+    (entry,) = parse(_rss("en-us"), "news", home_country="GB").entries
+    assert entry.home_country == "GB"

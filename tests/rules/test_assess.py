@@ -476,3 +476,17 @@ def test_a_gdacs_alert_stays_a_tragedy_while_its_episode_is_current():
     ended = _gdacs(gdacs_todate="Mon, 13 May 2024 00:00:00 GMT")
     assert not assess(ended, NOW).tragedy
     assert assess(_gdacs(gdacs_todate="2024-05-20T06:00:00"), NOW).tragedy
+
+
+def test_news_naming_no_place_is_placed_in_the_publishers_country():
+    from dataclasses import replace as _replace
+
+    plain = Entry("news", "g", "Gunman kills 5 at a school, police say")
+    at_home = _replace(plain, home_country="US")
+    alone, placed = assess(plain, NOW), assess(at_home, NOW)
+    assert placed.tragedy and placed.regions == ("US",)
+    assert "no place named: the publisher's country US" in placed.evidence
+    assert alone.regions == ()
+    # A place named in the text is kept, whatever the publisher's country.
+    elsewhere = _replace(at_home, title="Gunman kills 5 at a school in Leeds")
+    assert assess(elsewhere, NOW).regions[-1] == "GB"

@@ -357,3 +357,44 @@ def test_the_bench_scores_the_dev_half(monkeypatch):
     new = geoparse.score(docs, geoparse.geo_guesses)
     assert new["toponyms"] > 100
     assert new["found"] > 0.5 and new["acc161_found"] > 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        # The side that attacks is not where the event happened.
+        ("Russian strikes kill 7 in Kyiv overnight", "UA"),
+        ("Israel strikes port in Yemen, killing 3", "YE"),
+        ("Ukrainian drones hit a refinery in Russia's Samara region", "RU"),
+        # ... unless it is hit ("by" follows) or the event is its own.
+        ("Japan hit by strong earthquake off Hokkaido", "JP"),
+        ("Turkish school shooting leaves 9 dead", "TR"),
+    ],
+)
+def test_the_attacking_side_is_not_the_event_place(text, country):
+    where = event(text)
+    assert where is not None and where.country == country
+
+
+def test_a_source_named_last_is_the_place_when_no_other_is():
+    where = event("Three killed in overnight missile attack, Ukraine says")
+    assert where is not None and where.country == "UA"
+    # Reacting anywhere else still sets the country aside.
+    assert event("Ukraine says it will retaliate") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas says it will free hostages",  # an alternate spelling of Hamm
+        "Drone footage shows the flooding",  # an alternate spelling of Dronero
+    ],
+)
+def test_a_lone_alternate_spelling_of_a_small_town_needs_support(text):
+    assert geo.parse(text).places == ()
+
+
+def test_an_alternate_spelling_with_support_or_of_a_large_city_is_read():
+    # A locative before it supports the reading; a large city's exonym needs none.
+    assert [p.name for p in geo.parse("Fire in Hamas kills two").places] == ["Hamm"]
+    assert geo.parse("Kiev says it shot down 40 drones").places[0].country == "UA"
