@@ -26,7 +26,7 @@ Fixtures
 ``open_page(role=None, viewport="desktop", javascript=True)``
     A new page, signed in through the login form as that role's user (``None``: signed
     out). Roles: ``manager``, ``approver``, ``second_approver``, ``admin``. Viewports:
-    ``desktop`` (1280x800) and ``phone`` (390x844).
+    ``desktop`` (1280x800), ``tablet`` (820x1180) and ``phone`` (390x844).
 ``page``
     ``open_page("manager")``.
 ``shot(page, name)``
@@ -76,6 +76,7 @@ BROWSER_ABSENT = (
 )
 VIEWPORTS = {
     "desktop": {"width": 1280, "height": 800},
+    "tablet": {"width": 820, "height": 1180},
     "phone": {"width": 390, "height": 844},
 }
 # Expectations wait this long for the page to get there (Playwright's default is 5 s;

@@ -62,7 +62,7 @@ NAV = [
 ]
 
 
-@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+@pytest.mark.parametrize("viewport", ["phone", "tablet", "desktop"])
 def test_every_page_fits_its_width_and_is_photographed(live, open_page, shot, viewport):
     ids = seed.everything(live.app)
     values = {"held": ids.held_post, "draft": ids.draft}

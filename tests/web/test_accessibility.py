@@ -1,7 +1,7 @@
 """Every page, as an admin with data on it (and as a form sent back with its errors):
 every form field has a label, every form names its method and an address that takes
-it (so it works without script), ids are unique, and each page starts with a link
-that skips to its content.
+it (so it works without script), ids are unique, no tabindex reorders the keyboard,
+and each page starts with a link that skips to its content.
 
 The pages are the UI's own routes, read from the app: a new page is checked here
 without being listed. A route with a part this file cannot fill in fails, naming it."""
@@ -57,6 +57,7 @@ class Page(HTMLParser):
     first_link: str | None = None
     lang: str = ""
     mains: list[str] = field(default_factory=list)
+    jumps: list[str] = field(default_factory=list)  # tabindex above 0: out of reading order
     _label_depth: int = 0
     _label_for: list[str | None] = field(default_factory=list)
     _label_text: list[str] = field(default_factory=list)
@@ -69,6 +70,8 @@ class Page(HTMLParser):
         attrs = {k: v or "" for k, v in raw}
         if "id" in attrs:
             self.ids.append(attrs["id"])
+        if attrs.get("tabindex", "0").lstrip("-").isdigit() and int(attrs.get("tabindex", "0")) > 0:
+            self.jumps.append(f"<{tag} tabindex={attrs['tabindex']}>")
         if tag == "html":
             self.lang = attrs.get("lang", "")
         elif tag == "main":
@@ -121,6 +124,8 @@ def problems(web: Flask, url: str, text: str) -> list[str]:
         found.append(f"expected one <main id=main>, found {page.mains}")
     if page.first_link != "#main":
         found.append(f"the first link is {page.first_link!r}, not the skip link to #main")
+    if page.jumps:
+        found.append(f"tabindex above 0 breaks the reading order: {page.jumps}")
     duplicates = sorted({i for i in page.ids if page.ids.count(i) > 1})
     if duplicates:
         found.append(f"ids used more than once (a label finds only one): {duplicates}")
@@ -254,7 +259,7 @@ def test_the_checks_catch_an_unlabelled_field_and_a_form_that_needs_script(web: 
       <form method="post" action="/nowhere"><input name="q"><select id="s"></select>
         <label for="t"></label><textarea id="t"></textarea></form>
       <form action="/"><label>Kind <input name="kind"></label><button type="button">Go</button></form>
-      <p id="x"></p><p id="x"></p></main></body></html>"""
+      <p id="x"></p><p id="x"></p><a href="/" tabindex="2">Jump</a></main></body></html>"""
     found = problems(web, "/sample", page)
     expected = [
         "ids used more than once",
@@ -264,6 +269,7 @@ def test_the_checks_catch_an_unlabelled_field_and_a_form_that_needs_script(web: 
         "POST /nowhere is not served",
         "form /nowhere: no CSRF token",
         "form /: method '' is not get or post",
+        "tabindex above 0",
     ]
     for fault in expected:
         assert any(fault in line for line in found), (fault, found)

@@ -266,7 +266,7 @@ def test_an_incident_declared_in_the_ui_holds_a_promotion_until_it_is_resolved(
     assert "Flash sale: 30% off today only!" in page
     assert "Opening late." not in page
     assert "Gunman kills 5 in Uvalde, Texas" in page
-    assert RULE in page
+    assert RULE in page.replace("<wbr>", "")  # the rule may break after each slash
 
     as_bob.submit("/incidents/1/resolve", {})
     assert status_of(app, 1) == "queued"
