@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PEOPLE
+from tests.browser.conftest import PEOPLE, no_sideways_scroll
 
 
 def test_a_wrong_password_is_refused_and_the_right_one_opens_the_queue(live, open_page, shot):
@@ -57,3 +57,45 @@ def test_signing_out_returns_to_the_sign_in_page(live, page):
     expect(page).to_have_url(re.compile(r"/login"))
     page.goto(live.url("/incidents"))
     expect(page).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_the_new_post_form_is_filled_in_reading_order_and_sent_with_the_keyboard(live, open_page):
+    page = open_page("manager", "phone")
+    page.goto(live.url("/posts/new"))
+    page.get_by_label("Text").focus()
+    page.keyboard.type("Opening late today.")
+    order: list[str] = []
+    for _ in range(30):  # a date-time field takes one stop per part (day, month, …)
+        page.keyboard.press("Tab")
+        now = page.evaluate(
+            "() => { const el = document.activeElement; return el.id || el.name || el.textContent.trim(); }"
+        )
+        if not order or order[-1] != now or now == "channels":
+            order.append(now)
+        if now == "Queue":
+            break
+    # Every field in the order it is shown, the channel boxes first, the button last.
+    boxes = page.locator("input[name=channels]").count()
+    assert order == [
+        *["channels"] * boxes,
+        "publish_at",
+        "timezone",
+        "category",
+        "regions",
+        "draft",
+        "Queue",
+    ], order
+    tops = []
+    for name in ("text", "publish_at", "category", "regions"):
+        box = page.locator(f"#{name}").bounding_box()
+        assert box is not None
+        tops.append(box["y"])
+    assert tops == sorted(tops)  # shown top to bottom in that same order
+    # Enter on the focused button sends the form; what is missing is named.
+    page.keyboard.press("Enter")
+    expect(page.locator("#error-channels")).to_be_visible()
+    expect(page.get_by_role("group", name="Channel accounts")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    no_sideways_scroll(page)
+    expect(page.get_by_label("Text")).to_have_value("Opening late today.")
