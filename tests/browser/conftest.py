@@ -22,7 +22,8 @@ Fixtures
 --------
 ``live``
     The running server: ``live.url(path)``, ``live.app`` (the ``Tactful`` object behind
-    it), ``live.users`` (role -> ``Person`` with ``name`` and ``password``).
+    it), ``live.web`` (the Flask app), ``live.users`` (role -> ``Person`` with ``name``
+    and ``password``).
 ``open_page(role=None, viewport="desktop", javascript=True)``
     A new page, signed in through the login form as that role's user (``None``: signed
     out). Roles: ``manager``, ``approver``, ``second_approver``, ``admin``. Viewports:
@@ -44,6 +45,18 @@ Playwright's waiting assertions (``expect(locator).to_contain_text(…)``). Neve
 (a dashboard, a calendar, an import) go in a new module here, add the page to
 ``PAGES`` in ``test_every_page.py`` so it is checked at phone width and photographed,
 and use a second ``open_page(...)`` for a second person (two-person rules).
+
+Recipes for what comes next:
+
+* a live counter: ``box.press_sequentially("…")`` (fires an input event per key, as
+  typing does; ``fill`` fires one), then ``expect(counter).to_have_text("…")``;
+* a file upload: ``page.get_by_label("CSV file").set_input_files(path)`` with a file the
+  test writes under ``tmp_path``, then check both the error naming the bad row and, in
+  ``live.app``'s database or the queue page, that nothing was stored;
+* a page held on a calendar or dashboard: make the hold through the pages (as
+  ``test_holds_flow.py`` does) or with ``tests.helpers.queue``/``declare`` on
+  ``live.app``, then ``page.goto`` and look for it; ``no_sideways_scroll(page)`` and
+  ``shot(page, name)`` at ``open_page(role, "phone")`` as well.
 """
 
 from __future__ import annotations
@@ -134,7 +147,8 @@ class LiveServer:
 
         self.app = app
         self.users = PEOPLE
-        self.server = make_server("127.0.0.1", 0, create_app(app), threaded=True)
+        self.web = create_app(app)
+        self.server = make_server("127.0.0.1", 0, self.web, threaded=True)
         self.base = f"http://127.0.0.1:{self.server.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser import seed
 from tests.browser.conftest import no_sideways_scroll
+from tests.web.test_accessibility import NOT_PAGES
 
 # (screenshot name, path; ``{held}`` and the like are filled from the seeded ids).
 # A new page joins this list.
@@ -108,3 +109,19 @@ def test_table_rows_become_cards_on_a_phone_without_breaking_words(live, open_pa
     held = page.locator(f"#post-{ids.held_post} td[data-label=Text]")
     expect(held).to_contain_text(seed.LONG_LINK[:40])
     assert held.evaluate("el => el.scrollWidth <= el.clientWidth")
+
+
+def test_the_tour_covers_every_page_the_ui_serves(live):
+    """A new page joins ``PAGES``: this names any the tour above would miss."""
+    adapter = live.web.url_map.bind("localhost")
+    toured = {"ui.login"} | {
+        adapter.match(path.split("?")[0].format(held=1, draft=1))[0] for _, path in PAGES
+    }
+    pages = {
+        rule.endpoint
+        for rule in live.web.url_map.iter_rules()
+        if rule.endpoint.startswith("ui.")
+        and "GET" in (rule.methods or ())
+        and rule.endpoint not in NOT_PAGES
+    }
+    assert pages - toured == set(), "add these pages to PAGES"
