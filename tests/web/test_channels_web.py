@@ -43,8 +43,8 @@ def test_admins_see_each_account_with_its_queued_posts(app, browser, carol):
     page = browser(carol).page("/channels")
     outbox = account(app, "outbox")
     row = row_of(page, outbox.id)
-    assert "outbox" in row and '<td class="waiting">2</td>' in row
-    assert '<td class="enabled">yes</td>' in row
+    assert "outbox" in row and re.search(r'<td [^>]*class="waiting">2</td>', row)
+    assert re.search(r'<td [^>]*class="enabled">yes</td>', row)
     assert 'href="/channels"' in page  # in the navigation
 
 

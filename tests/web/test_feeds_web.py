@@ -68,9 +68,9 @@ def test_the_page_lists_each_feed_with_its_health(app, as_carol):
     assert "https://news.example.org/rss" in row
     assert ">news<" in row
     assert 'value="600"' in row
-    assert '<td class="enabled">yes</td>' in row
+    assert re.search(r'<td [^>]*class="enabled">yes</td>', row)
     assert "2026-06-01 11:55" in row
-    assert '<td class="errors">3</td>' in row
+    assert re.search(r'<td [^>]*class="errors">3</td>', row)
     assert "HTTP 503 from news.example.org" in row
     assert 'aria-label="Disable feed' in row
 
@@ -140,7 +140,7 @@ def test_disabling_and_enabling_a_feed(app, as_carol):
     assert as_carol.submit(f"/feeds/{feed_id}/disable", {}).status_code == 303
     assert feeds_state(app)[0][4] is False
     row = row_of(as_carol.page("/feeds"), feed_id)
-    assert '<td class="enabled">no</td>' in row
+    assert re.search(r'<td [^>]*class="enabled">no</td>', row)
     assert 'aria-label="Enable feed' in row
     assert as_carol.submit(f"/feeds/{feed_id}/enable", {}).status_code == 303
     assert feeds_state(app)[0][4] is True

@@ -260,13 +260,13 @@ def test_an_incident_declared_in_the_ui_holds_a_promotion_until_it_is_resolved(
     assert response.status_code == 303
     incidents_page = as_bob.page("/incidents")
     assert "Incident 1 declared: 1 post held." in incidents_page
-    assert re.search(r'<td class="held">1</td>', incidents_page)
+    assert re.search(r'<td [^>]*class="held">1</td>', incidents_page)
 
     page = as_alice.page("/?status=held")
     assert "Flash sale: 30% off today only!" in page
     assert "Opening late." not in page
     assert "Gunman kills 5 in Uvalde, Texas" in page
-    assert RULE in page
+    assert RULE in page.replace("<wbr>", "")  # the rule may break after each slash
 
     as_bob.submit("/incidents/1/resolve", {})
     assert status_of(app, 1) == "queued"
