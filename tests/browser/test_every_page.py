@@ -25,6 +25,7 @@ PAGES = [
     ("feeds", "/feeds"),
     ("channels", "/channels"),
     ("users", "/users"),
+    ("rules", "/rules"),
     ("account", "/account"),
     ("not-found", "/posts/999999/edit"),
 ]
@@ -59,6 +60,7 @@ NAV = [
     "Feeds",
     "Channels",
     "Users",
+    "Rules",
     "Account",
 ]
 
