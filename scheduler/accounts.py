@@ -141,6 +141,7 @@ def sync_channels(
             "options": dict(cfg.options),
             "max_length": cfg.max_length,
             "regions": list(cfg.regions),
+            "require_approval": cfg.require_approval,
         }
         if row is None:
             row = ChannelAccount(
