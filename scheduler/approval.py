@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from marshmallow import fields, validate
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from scheduler import audit, clock, holds, users
@@ -212,3 +212,54 @@ def sweep(session: Session, now: datetime | None = None, limit: int = 1000) -> i
         post.updated_at = now
         audit.record(session, audit.SYSTEM, "post.needs_review", "post", post.id, NOT_APPROVED)
     return len(overdue)
+
+
+def setting_changed(session: Session, channel: ChannelAccount) -> int:
+    """An account's ``require_approval`` was just changed: from now on, posts to it
+    going out unapproved wait (queued or held ones without an approval of their
+    version); with the setting off, waiting posts no longer wait and are queued (the
+    publisher decides their holds when it claims them, as for every post). Rejected
+    posts stay with their authors. Returns how many posts moved, each audited."""
+    why = (
+        f"channel account {channel.name} "
+        f"{'now requires' if channel.require_approval else 'no longer requires'} approval"
+    )
+    moving: ColumnElement[bool]
+    if channel.require_approval:
+        moving = (
+            (Post.status.in_(("queued", "held")))
+            & (Post.category != "condolence")
+            & (
+                Post.approved_by_id.is_(None)
+                | Post.approved_version.is_(None)
+                | (Post.approved_version != Post.version)
+            )
+        )
+    else:
+        moving = Post.status == PENDING
+    rows = list(
+        session.scalars(
+            select(Post)
+            .where(Post.channel_id == channel.id, moving)
+            .order_by(Post.id)
+            .with_for_update(of=Post)
+        )
+    )
+    now = clock.now()
+    for post in rows:
+        post.updated_at = now
+        if channel.require_approval:
+            post.status = PENDING
+            audit.record(
+                session,
+                audit.SYSTEM,
+                "post.approval_requested",
+                "post",
+                post.id,
+                why,
+                {"version": post.version},
+            )
+            continue
+        post.status = "queued"
+        audit.record(session, audit.SYSTEM, "post.requeued", "post", post.id, why)
+    return len(rows)

@@ -249,3 +249,35 @@ def test_every_step_is_audited_with_its_actor(app, alice, bob):
         ("alice", "post.approval_requested"),
         ("bob", "post.approved"),
     ]
+
+
+def test_turning_the_setting_on_or_off_moves_the_accounts_posts(app, tmp_path, alice, bob):
+    queued = write(app, alice, channels=["outbox"])
+    approved_later = write(app, alice, channels=["outbox"])
+    service_post = write(app, alice, channels=["outbox"], category="service")
+
+    def configure(required):
+        channels = [
+            dict(c, require_approval=required) if c["name"] == "outbox" else c
+            for c in [*TEST_CHANNELS, GATED]
+        ]
+        changed = make_settings(tmp_path, app.settings.database_url, channels=channels)
+        with app.db.session() as session:
+            posts.sync_channels(session, changed.channels)
+
+    configure(True)
+    assert [status_of(app, p.id) for p in (queued, approved_later, service_post)] == [
+        "pending_approval"
+    ] * 3
+    assert actions(app, queued.id)[-1] == "post.approval_requested"
+    approve(app, approved_later.id, bob)
+    reject(app, service_post.id, bob)
+    configure(False)
+    # Waiting posts no longer wait; approved ones stay queued; rejected ones stay with
+    # their author.
+    assert [status_of(app, p.id) for p in (queued, approved_later, service_post)] == [
+        "queued",
+        "queued",
+        "rejected",
+    ]
+    assert actions(app, queued.id)[-1] == "post.requeued"
