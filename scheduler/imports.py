@@ -259,6 +259,8 @@ def import_posts(
     leaving nothing of the file in ``session``. With ``dry_run`` the rows are checked
     the same way and nothing is kept either (the result counts what would be
     queued)."""
+    # The name is the sender's: only its printable characters are recorded.
+    filename = "".join(c for c in filename if c.isprintable())[:200]
     errors: dict[str, list[str]] = {}
     try:
         rows = parse(raw, settings)

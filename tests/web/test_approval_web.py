@@ -190,3 +190,20 @@ def test_approving_an_unknown_or_unwaiting_post(app, alice, bob_api):
     answer = bob_api.call("POST", f"/posts/{plain.id}/approve", {"version": 1})
     assert answer.status_code == 409
     assert "not waiting for approval" in answer.get_json()["errors"]["status"][0]
+
+
+def test_saving_a_rejected_post_on_its_page_resubmits_it(app, alice, as_alice, as_bob):
+    post = write(app, alice)
+    as_bob.submit(f"/posts/{post.id}/reject", {"version": "1", "reason": "Too early."})
+    page = as_alice.page(f"/posts/{post.id}/edit")
+    assert "rejected by bob: Too early." in page and "Saving a change resubmits it" in page
+    form = {
+        "text": "Our autumn range is in.",
+        "publish_at": at(minutes=60)[:16],
+        "timezone": "UTC",
+        "category": "promotional",
+        "regions": "FR",
+    }
+    response = as_alice.submit(f"/posts/{post.id}/edit", form)
+    assert response.status_code == 303
+    assert status_of(app, post.id) == "pending_approval"

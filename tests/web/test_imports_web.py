@@ -149,3 +149,42 @@ def test_the_api_says_which_body_it_takes_and_serves_the_template(alice_api):
     assert no_file.status_code == 400 and "file" in no_file.get_json()["errors"]
     template = alice_api.get("/posts/import/template")
     assert template.status_code == 200 and template.get_data(as_text=True).startswith(HEADER)
+
+
+def test_a_file_over_the_request_limit_is_refused_with_413_not_a_crash(app, as_alice, alice_api):
+    huge = HEADER.encode() + b"x" * (app.settings.max_content_length + 10)
+    # The multipart body built by hand: the test client would spool a file of this
+    # size to disk and leave it open when the request is refused.
+    body = (
+        b"--cut\r\n"
+        b'Content-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        + as_alice.csrf_token().encode()
+        + b"\r\n--cut\r\n"
+        b'Content-Disposition: form-data; name="file"; filename="huge.csv"\r\n'
+        b"Content-Type: text/csv\r\n\r\n" + huge + b"\r\n--cut--\r\n"
+    )
+    page = as_alice.client.post(
+        "/posts/import", data=body, content_type="multipart/form-data; boundary=cut"
+    )
+    assert page.status_code == 413
+    answer = alice_api.call("POST", "/posts/import", data=huge, content_type="text/csv")
+    assert answer.status_code == 413 and "body" in answer.get_json()["errors"]
+    assert count(app, Post) == 0
+
+
+def test_a_file_over_the_import_limit_names_the_limit(app, alice_api):
+    big = HEADER.encode() + b"x" * (app.settings.imports.max_bytes + 10)
+    answer = alice_api.call("POST", "/posts/import", data=big, content_type="text/csv")
+    assert answer.status_code == 400
+    assert "at most 524,288 are imported at once" in answer.get_json()["errors"]["file"][0]
+
+
+def test_the_recorded_file_name_keeps_only_printable_characters(app, as_alice):
+    assert upload(as_alice, GOOD, name="po\x00sts\x1b.csv").status_code == 303
+    with app.db.session() as session:
+        from sqlalchemy import select
+
+        from scheduler.models import AuditEvent
+
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "posts.imported"))
+        assert event.reason == "posts.csv"

@@ -178,7 +178,8 @@ def _changes(post: Post, values: Mapping[str, Any]) -> dict[str, Any]:
         changes["regions"] = regions
     if values["draft"] and post.status == "queued":
         changes["status"] = "draft"
-    elif not values["draft"] and post.status == "draft":
+    elif not values["draft"] and post.status in ("draft", "rejected"):
+        # Saving a rejected post, changed or not, resubmits it for approval.
         changes["status"] = "queued"
     return changes
 
