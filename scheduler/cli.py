@@ -462,6 +462,8 @@ def cmd_channel_list(settings: Settings, args: argparse.Namespace) -> int:
         for row in accounts.list_accounts(session):
             state = "enabled" if row.enabled else "disabled"
             note = "" if row.name in configured else "\tnot in the configuration"
+            if row.require_approval:
+                note = f"\tapproval required{note}"
             print(
                 f"{row.id}\t{row.name}\t{state}\t{row.network}\t"
                 f"{waiting.get(row.id, 0)} queued{note}"

@@ -66,6 +66,9 @@ def test_import_then_approve_and_reject_at_the_command_line(people, tmp_path, ca
         HEADER + "Launch,gated,2099-01-01 09:00,UTC,promotional,FR\n"
         "Hours,gated outbox,2099-01-02 09:00,Europe/Paris,service,\n"
     )
+    assert run(config, "channel", "list") == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.endswith("approval required") for line in listed] == [True, False]
     assert run(config, "post", "import", str(csv), "--as", "alice", "--dry-run") == 0
     assert count(config) == 0
     assert run(config, "post", "import", str(csv), "--as", "alice") == 0
