@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scheduler import audit, clock
+from scheduler import approval, audit, clock
 from scheduler.config import ChannelConfig
 from scheduler.db import get_or_raise
 from scheduler.errors import Conflict, NotFound
@@ -141,6 +141,7 @@ def sync_channels(
             "options": dict(cfg.options),
             "max_length": cfg.max_length,
             "regions": list(cfg.regions),
+            "require_approval": cfg.require_approval,
         }
         if row is None:
             row = ChannelAccount(
@@ -153,10 +154,13 @@ def sync_channels(
         if cfg.enabled and not row.enabled:
             values["enabled"] = True
         if any(getattr(row, k) != v for k, v in values.items()):
+            gate_changed = row.require_approval != cfg.require_approval
             for key, value in values.items():
                 setattr(row, key, value)
             row.updated_at = now
             audit.record(session, audit.SYSTEM, "channel.updated", "channel", row.id, "config")
+            if gate_changed:
+                approval.setting_changed(session, row)
         if not cfg.enabled and row.enabled:
             to_disable.append((row, "disabled in the configuration"))
     to_disable.extend((row, "no longer in the configuration") for row in existing.values())

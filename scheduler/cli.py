@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import text
 
 from rules.kinds import FEED_KINDS
-from scheduler import accounts, clock, incidents, migrate, posts, users
+from scheduler import accounts, cli_posts, clock, incidents, migrate, posts, users
 from scheduler.config import DEMO_CONFIG, Settings, load_settings
 from scheduler.context import Tactful
 from scheduler.db import sqlite_path
@@ -421,7 +421,7 @@ def cmd_post_list(settings: Settings, args: argparse.Namespace) -> int:
             reasons = "; ".join(
                 f"incident {h.incident_id} ({h.rule})" for h in page.holds.get(post.id, [])
             )
-            if not reasons and post.status in ("needs_review", "failed", "unconfirmed"):
+            if not reasons and post.status in ("needs_review", "failed", "unconfirmed", "rejected"):
                 reasons = post.last_error or ""
             print(
                 f"{post.id}\t{page.status_of(post)}\t{post.category}\t{post.channel.name}\t"
@@ -443,9 +443,10 @@ def cmd_post_show(settings: Settings, args: argparse.Namespace) -> int:
         print(f"post {post.id}\t{status}\t{post.category}\t{post.channel.name}")
         print(f"publish at {post.local_time[:16]} {post.timezone} ({post.publish_at.isoformat()})")
         print(f"regions {','.join(post.regions) or '-'}")
+        print(f"version {post.version}{cli_posts.approval_note(session, post)}")
         for hold in open_holds:
             print(f"held by incident {hold.incident_id} ({hold.rule})")
-        if post.last_error and status in ("needs_review", "failed", "unconfirmed"):
+        if post.last_error and status in ("needs_review", "failed", "unconfirmed", "rejected"):
             print(f"why: {post.last_error}")
         print(post.text)
     app.close()
@@ -461,6 +462,8 @@ def cmd_channel_list(settings: Settings, args: argparse.Namespace) -> int:
         for row in accounts.list_accounts(session):
             state = "enabled" if row.enabled else "disabled"
             note = "" if row.name in configured else "\tnot in the configuration"
+            if row.require_approval:
+                note = f"\tapproval required{note}"
             print(
                 f"{row.id}\t{row.name}\t{state}\t{row.network}\t"
                 f"{waiting.get(row.id, 0)} queued{note}"
@@ -958,6 +961,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=int)
     p.add_argument("--reason")
     p.set_defaults(func=cmd_post_cancel)
+    cli_posts.add_commands(post)
 
     feed = sub.add_parser("feed", help="news and alert feeds").add_subparsers(
         dest="feed_command", required=True

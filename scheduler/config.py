@@ -42,6 +42,16 @@ class ChannelConfig:
     max_length: int | None
     # Network-specific settings (url, base_url, handle, path, *_env names...).
     options: Mapping[str, Any]
+    # Every post to this account waits for an approver (scheduler/approval.py).
+    require_approval: bool = False
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """Bounds of one CSV import of posts (scheduler/imports.py)."""
+
+    max_rows: int = 500
+    max_bytes: int = 524_288
 
 
 @dataclass(frozen=True)
@@ -184,6 +194,7 @@ class Settings:
     # Values of environment variables named by *_env keys, read once here.
     secrets: Mapping[str, str] = field(default_factory=dict)
     source: str = "defaults"
+    imports: ImportLimits = field(default_factory=ImportLimits)
 
     @property
     def is_sqlite(self) -> bool:
@@ -361,7 +372,16 @@ def _channels(raw: Any, known_region: Any) -> tuple[ChannelConfig, ...]:
         options = {
             k: v
             for k, v in item.items()
-            if k not in {"name", "network", "display_name", "regions", "enabled", "max_length"}
+            if k
+            not in {
+                "name",
+                "network",
+                "display_name",
+                "regions",
+                "enabled",
+                "max_length",
+                "require_approval",
+            }
         }
         out.append(
             ChannelConfig(
@@ -371,6 +391,7 @@ def _channels(raw: Any, known_region: Any) -> tuple[ChannelConfig, ...]:
                 regions=tuple(r.upper() for r in regions),
                 enabled=reader.flag("enabled", True),
                 max_length=max_length,
+                require_approval=reader.flag("require_approval", False),
                 options=options,
             )
         )
@@ -609,6 +630,7 @@ def load_settings(
         "monitor",
         "feeds",
         "demo",
+        "imports",
     }
     for key in data:
         if key not in known_sections:
@@ -686,4 +708,17 @@ def load_settings(
         ),
         secrets=secrets,
         source=source,
+        imports=_imports(root.section("imports")),
+    )
+
+
+def _imports(section: _Reader) -> ImportLimits:
+    defaults = ImportLimits()
+    values = {
+        name: section.data.get(name, getattr(defaults, name)) for name in ("max_rows", "max_bytes")
+    }
+    reader = _Reader(values, section.prefix)
+    return ImportLimits(
+        max_rows=reader.whole("max_rows", 1, 100_000),
+        max_bytes=reader.whole("max_bytes", 1024, 100 * 1_048_576),
     )

@@ -21,6 +21,20 @@ def alembic_config(database: Database) -> Config:
     return config
 
 
+def head() -> str:
+    """The newest revision of the packaged migrations (they form one line)."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("scheduler").joinpath("migrations"))
+    )
+    heads = ScriptDirectory.from_config(config).get_heads()
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads: {', '.join(heads)}")
+    return str(heads[0])
+
+
 def upgrade(database: Database, revision: str = "head") -> None:
     command.upgrade(alembic_config(database), revision)
 

@@ -36,6 +36,11 @@ POST_STATUSES = (
     "failed",
     "unconfirmed",
     "cancelled",
+    # On a channel account that requires approval: waiting for an approver, or sent
+    # back by one with a reason (scheduler/approval.py). The column holds 16
+    # characters, hence "pending" where condolence drafts say "awaiting".
+    "pending_approval",
+    "rejected",
 )
 POST_CATEGORIES = ("promotional", "informational", "service", "condolence")
 INCIDENT_STATUSES = ("active", "confirmed", "dismissed", "resolved", "expired")
@@ -110,6 +115,8 @@ class ChannelAccount(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # Default audience; empty means worldwide.
     regions: Mapped[list[Any]] = mapped_column(default=list)
+    # Every post to this account waits for an approver before it is queued.
+    require_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -149,6 +156,14 @@ class Post(Base):
     remote_id: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None]
+    # Raised by every change of what goes out (text, time, audience, category): an
+    # approval is of one version, and approving a version nobody saw is a conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The users who changed this post after its author wrote it (they cannot approve it).
+    editor_ids: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    approved_version: Mapped[int | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -22,7 +22,7 @@ from rules.regions import WORLD
 from rules.regions import find as find_region
 from rules.text import length_error
 from rules.timing import LocalTimeError, localize
-from scheduler import accounts, audit, clock, holds, users
+from scheduler import accounts, approval, audit, clock, holds, users
 from scheduler import policy as hold_policy
 from scheduler.accounts import Withheld
 from scheduler.config import ChannelConfig, Settings
@@ -40,8 +40,19 @@ from scheduler.schemas import (
 # A publish time this far in the past is still accepted as "now" (clock skew between
 # the author's browser and the server, and time spent filling in the form).
 PAST_TOLERANCE = timedelta(seconds=60)
-EDITABLE = ("draft", "queued", "held", "needs_review", "failed", "unconfirmed")
-CANCELLABLE = ("draft", "queued", "held", "needs_review", "failed", "unconfirmed")
+EDITABLE = (
+    "draft",
+    "queued",
+    "held",
+    "needs_review",
+    "failed",
+    "unconfirmed",
+    approval.PENDING,
+    approval.REJECTED,
+)
+CANCELLABLE = EDITABLE
+# Changing one of these changes what goes out: a new version, to approve again.
+CONTENT_FIELDS = ("category", "text", "regions", "publish_at", "timezone")
 
 
 def actor_name(user: User | None) -> str:
@@ -217,6 +228,8 @@ def create_posts(
                 "publish_at": instant.isoformat(),
             },
         )
+        if post.status == "queued":
+            approval.route(session, post, actor)
         _apply_hold_check(session, post, rules, actor)
         created.append(post)
     return created
@@ -275,7 +288,7 @@ def update_post(
     if "regions" in changes and sorted(changes["regions"]) == post.regions:
         del changes["regions"]
     status = fields.get("status")
-    if status == "draft" and post.status not in ("draft", "queued"):
+    if status == "draft" and post.status not in ("draft", "queued", *approval.WAITING):
         errors["status"] = [f"A {post.status} post cannot go back to draft."]
     if errors:
         raise ValidationError(errors)
@@ -289,11 +302,16 @@ def update_post(
         post.region_rows = [PostRegion(region=code) for code in changes["regions"]]
     if "publish_at" in changes:
         post.due_at = changes["publish_at"]
+    if any(key in changes for key in CONTENT_FIELDS):
+        approval.note_change(post, user)
     old_status = post.status
     if status == "draft":
         post.status = "draft"
-    elif status == "queued" or (
-        "publish_at" in changes and post.status in ("needs_review", "failed", "unconfirmed")
+    elif (
+        status == "queued"
+        or ("publish_at" in changes and post.status in ("needs_review", "failed", "unconfirmed"))
+        # Editing a post an approver sent back resubmits it.
+        or (post.status == approval.REJECTED and changes)
     ):
         if post.due_at < now - timedelta(seconds=settings.late_grace_seconds):
             raise ValidationError.single(
@@ -310,8 +328,16 @@ def update_post(
         "post.updated",
         "post",
         post.id,
-        details={"fields": sorted(set(fields) - {"status"}), "from": old_status, "to": post.status},
+        details={
+            "fields": sorted(set(fields) - {"status"}),
+            "from": old_status,
+            "to": post.status,
+            "version": post.version,
+        },
     )
+    # A post about to go out again, changed since its approval, waits for one (and
+    # its holds are decided again when it is approved).
+    approval.route(session, post, actor)
     _redecide_holds(session, hold_policy.effective(session, settings), post, actor)
     # Sessions do not autoflush: without this, the caller's next read (the answer it
     # shows) would still see the holds this edit released.

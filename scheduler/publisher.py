@@ -41,7 +41,7 @@ from sqlalchemy.sql.selectable import TableValuedAlias
 
 from rules.policy import Decision, IncidentFacts, PostFacts, decide
 from rules.timing import is_too_late, retry_delay
-from scheduler import audit, clock, condolences, holds
+from scheduler import approval, audit, clock, condolences, holds
 from scheduler import policy as hold_policy
 from scheduler.channels import (
     REGISTRY,
@@ -200,6 +200,9 @@ class Publisher:
                 Post.idempotency_key,
                 Post.attempts,
                 Post.condolence_id,
+                Post.version,
+                Post.approved_version,
+                Post.approved_by_id,
             )
             .where(id_among(session, Post.id, ids))
             .order_by(Post.due_at, Post.id)
@@ -240,6 +243,15 @@ class Publisher:
             if row.id not in under_hold:
                 why = self._needs_person(
                     session, channel, row.category, row.due_at, row.condolence_id, now
+                ) or approval.missing(
+                    # Invariant: a post of an account that requires approval never
+                    # goes out without an approval of its current version, whatever
+                    # door set its status.
+                    channel,
+                    row.category,
+                    row.version,
+                    row.approved_version,
+                    row.approved_by_id,
                 )
             if why is not None:
                 self._to_review(session, self._load(session, row.id), now, why)
@@ -541,6 +553,9 @@ class Publisher:
         """Publish everything due now, batch after batch, until nothing is due or
         ``stop`` is set. Claimed posts not yet gated when stopping are handed back."""
         total = RoundStats()
+        with self.app.db.session() as session:
+            # Posts still waiting for an approver at their time go to a person.
+            total.review += approval.sweep(session)
         batches = 0
         while not (stop and stop.is_set()):
             before = total.claimed

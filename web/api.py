@@ -432,3 +432,7 @@ def regions() -> Body:
 @bp.get("/openapi.json")
 def openapi() -> Body:
     return openapi_document(_app().settings)
+
+
+# Further operations on this blueprint, each area in a module of its own.
+from web import api_approval, api_imports  # noqa: E402, F401

@@ -17,6 +17,7 @@ PAGES = [
     ("queue", "/"),
     ("queue-held", "/?status=held"),
     ("new-post", "/posts/new"),
+    ("import", "/posts/import"),
     ("edit-post", "/posts/{held}/edit"),
     ("incidents", "/incidents"),
     ("condolences", "/condolences"),
@@ -54,6 +55,7 @@ def split_words(locator) -> list[str]:
 NAV = [
     "Queue",
     "New post",
+    "Import",
     "Incidents",
     "Condolences",
     "Audit",

@@ -25,7 +25,7 @@ from tests.helpers import declare, queue
 from tests.web import Browser
 
 UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
-NOT_PAGES = {"ui.region_suggestions", "ui.audit_export", "ui.favicon"}
+NOT_PAGES = {"ui.region_suggestions", "ui.audit_export", "ui.favicon", "ui.import_template"}
 
 
 @dataclass

@@ -21,6 +21,7 @@ from scheduler.schemas import (
     PostQuerySchema,
     PostUpdateSchema,
 )
+from web.api_schemas import approval_imports
 from web.api_schemas.accounts import (
     PasswordChangeSchema,
     PasswordResetSchema,
@@ -50,6 +51,7 @@ ERRORS = {
     404: "no such object",
     409: "the object's state does not allow this",
     413: "request body too large",
+    415: "the body is of a type this operation does not take",
 }
 
 
@@ -440,6 +442,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         **_more_paths(p, auth_errors),
         **_credential_paths(p, auth_errors),
         **_policy_paths(p, auth_errors),
+        **approval_imports.paths(p, auth_errors),
         f"{p}/openapi.json": {
             "get": {
                 "summary": "This document",
@@ -515,6 +518,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                     "required": ["line", "held", "released"],
                 },
                 "Errors": error_schema,
+                **approval_imports.schemas(),
             },
         },
     }

@@ -51,9 +51,17 @@ class PostSchema(Schema):
         "dump_review_reason",
         metadata=doc(
             type=["string", "null"],
-            description="why a person must act (needs_review, failed, unconfirmed)",
+            description="why a person must act (needs_review, failed, unconfirmed, rejected)",
         ),
     )
+    version = fields.Integer(
+        metadata=doc(
+            type="integer",
+            description="raised by every change of what goes out; approve the version you read",
+        )
+    )
+    approved_version = fields.Integer(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
     remote_id = fields.String(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     holds = fields.Method(
@@ -65,7 +73,7 @@ class PostSchema(Schema):
         return shown_status(post, bool(self.holds_by_post.get(post.id)))
 
     def dump_review_reason(self, post: Post) -> str | None:
-        if self.dump_status(post) in ("needs_review", "failed", "unconfirmed"):
+        if self.dump_status(post) in ("needs_review", "failed", "unconfirmed", "rejected"):
             return post.last_error
         return None
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 # Importing an area module registers its routes on ``bp``.
 from web.ui import (  # noqa: F401
     accounts,
+    approval,
     audit,
     channels,
     condolences,
     feeds,
+    imports,
     incidents,
     queue,
     rules,

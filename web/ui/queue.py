@@ -16,6 +16,7 @@ from scheduler.errors import ValidationError
 from scheduler.models import POST_CATEGORIES, POST_STATUSES, Post
 from web import auth
 from web.auth import login_required
+from web.ui.approval import panel as approval_panel
 from web.ui.common import (
     COMMON_ZONES,
     Page,
@@ -148,6 +149,7 @@ def _post_summary(db: Session, post: Post) -> dict[str, Any]:
         "status": holds.current_status(db, post),
         "category": post.category,
         "editable": post.status in posts.EDITABLE,
+        "approval": approval_panel(db, post),
     }
 
 
@@ -176,7 +178,8 @@ def _changes(post: Post, values: Mapping[str, Any]) -> dict[str, Any]:
         changes["regions"] = regions
     if values["draft"] and post.status == "queued":
         changes["status"] = "draft"
-    elif not values["draft"] and post.status == "draft":
+    elif not values["draft"] and post.status in ("draft", "rejected"):
+        # Saving a rejected post, changed or not, resubmits it for approval.
         changes["status"] = "queued"
     return changes
 
