@@ -175,3 +175,38 @@ def segments(text: str, network: str) -> list[Segment]:
     if at < len(text):
         out.append(Segment("text", text[at:], text[at:]))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """A text as one network would count and show it, against ``limit``."""
+
+    network: str
+    label: str
+    text: str
+    length: int
+    limit: int | None
+    unit: str
+    error: str | None
+    url_weight: int | None
+    segments: tuple[Segment, ...]
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else self.limit - self.length
+
+
+def preview(text: str, network: str, limit: int | None = None) -> Preview:
+    """How ``network`` counts and shows ``text`` (``limit`` overrides its own)."""
+    rules = network_rules(network)
+    return Preview(
+        network=network,
+        label=str(rules["label"] if network in rules_data()["networks"] else network),
+        text=text,
+        length=measure(text, network),
+        limit=limit_of(network, limit),
+        unit=str(rules["unit"]),
+        error=length_error(text, network, limit),
+        url_weight=rules["url_weight"],
+        segments=tuple(segments(text, network)),
+    )

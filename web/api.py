@@ -432,3 +432,7 @@ def regions() -> Body:
 @bp.get("/openapi.json")
 def openapi() -> Body:
     return openapi_document(_app().settings)
+
+
+# The composer's routes live in their own module, on this blueprint.
+from web import api_composer  # noqa: E402, F401
