@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rules.text import Preview, limit_of, preview
+from scheduler import posts
 from scheduler.errors import ValidationError
 from scheduler.models import ChannelAccount
 from scheduler.posts import length_rule, network_variant_errors
-from scheduler.schemas import PostPreviewSchema, load
+from scheduler.schemas import PostPreviewSchema, PostUpdateSchema, load
 
 
 @dataclass(frozen=True)
@@ -103,3 +104,16 @@ def preview_posts(session: Session, data: Any) -> list[NetworkPreview]:
             )
         )
     return out
+
+
+def publish_summary(publish_at: str, zone: str) -> str | None:
+    """``2026-06-01 18:30 Europe/Paris is 16:30 UTC``: the wall time the author chose
+    and the instant it means (DST included), or None while either is missing or
+    wrong (the form names the problem when it is sent)."""
+    try:
+        fields = load(PostUpdateSchema(), {"publish_at": publish_at, "timezone": zone})
+        instant, local = posts.instant_of(fields["publish_at"], fields["timezone"])
+    except ValidationError:
+        return None
+    shown = local.replace("T", " ")[:16]
+    return f"{shown} {zone} is {instant.strftime('%Y-%m-%d %H:%M')} UTC"

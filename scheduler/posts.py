@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from rules.policy import HoldPolicy
 from rules.regions import WORLD
 from rules.regions import find as find_region
+from rules.regions import search as search_regions
 from rules.text import length_error
 from rules.timing import LocalTimeError, localize
 from scheduler import accounts, audit, clock, holds, users
@@ -115,6 +116,18 @@ def network_variant_errors(
     return errors
 
 
+def _unknown_region(token: str) -> str:
+    """``Unknown region: Spokane.``, with the regions a search by that name finds (a
+    town offers the region it lies in), so a form without the picker still helps."""
+    found = search_regions(token[:100], limit=4) if len(token.strip()) >= 2 else []
+    if not found:
+        return f"Unknown region: {token}."
+    options = [
+        r.label if r.label.endswith(f"({r.code})") else f"{r.label} ({r.code})" for r in found
+    ]
+    return f"Unknown region: {token}. Did you mean {'; '.join(options)}? Give the code."
+
+
 def resolve_regions(raw: Sequence[str] | None, field: str = "regions") -> list[str]:
     """Region codes from codes or names; raises naming ``field`` for unknown ones."""
     if not raw:
@@ -130,7 +143,7 @@ def resolve_regions(raw: Sequence[str] | None, field: str = "regions") -> list[s
             ambiguous.append(found.problem() or "")
         elif found.region.code not in codes:
             codes.append(found.region.code)
-    messages = [f"Unknown region: {', '.join(unknown)}."] if unknown else []
+    messages = [_unknown_region(token) for token in unknown]
     if unknown or ambiguous:
         raise ValidationError({field: messages + ambiguous})
     return codes
@@ -144,6 +157,12 @@ def _instant(wall: datetime, zone_name: str, field: str = "publish_at") -> tuple
         raise ValidationError.single(field, str(exc)) from None
     local = instant.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S")
     return instant, local
+
+
+def instant_of(wall: datetime, zone_name: str) -> tuple[datetime, str]:
+    """The instant a wall time in a zone means, and the wall time as stored; raises
+    ``ValidationError`` on ``publish_at`` for a time skipped by a DST change."""
+    return _instant(wall, zone_name)
 
 
 def _check_future(instant: datetime, field: str = "publish_at") -> None:

@@ -16,6 +16,7 @@ from web.ui import (  # noqa: F401
     accounts,
     audit,
     channels,
+    composer,
     condolences,
     feeds,
     incidents,
