@@ -9,7 +9,8 @@ and a test runs that counter under node on shared inputs against ``measure`` her
 
 - X: 280, weighted: code points in the light ranges (Latin, Greek, Cyrillic,
   general punctuation) count 1, others (CJK) 2; a grapheme cluster holding an emoji
-  counts 2 as a whole (a family emoji, a flag); every http(s) URL counts 23.
+  counts 2 as a whole (a family emoji, a flag); every http(s) URL counts 23, and
+  so does a bare domain with a common top-level domain (``shop.com``).
 - Mastodon: 500 (or the instance's limit), code points; every URL counts as 23 and
   a remote mention ``@user@domain`` counts as ``@user``.
 - Bluesky: 300 grapheme clusters, URLs counted in full.
@@ -62,6 +63,14 @@ LIMITS: dict[str, int] = {
 }
 
 
+def link_pattern(network: str) -> str:
+    """What ``network`` takes for a link: an ``http(s)://`` address, and for X also
+    a bare domain with a known top-level domain (``shop.com/spring``)."""
+    bare = network_rules(network)["bare_url_pattern"]
+    url = _DATA["url_pattern"]
+    return f"(?:{url})|(?:{bare})" if bare else url
+
+
 @cache
 def _pattern(source: str) -> regex.Pattern[str]:
     return regex.compile(source)
@@ -92,8 +101,9 @@ def measure(text: str, network: str) -> int:
         rest = _pattern(rules["remote_mention_pattern"]).sub(r"\1", rest)
     links = 0
     if rules["url_weight"] is not None:
-        links = len(URL_RE.findall(rest)) * rules["url_weight"]
-        rest = URL_RE.sub("", rest)
+        link_re = _pattern(link_pattern(network))
+        links = len(link_re.findall(rest)) * rules["url_weight"]
+        rest = link_re.sub("", rest)
     if rules["count"] == "weighted":
         return links + _weighted(rest, rules)
     if rules["count"] == "graphemes":
@@ -139,7 +149,7 @@ class Segment:
 def _token_re(network: str) -> regex.Pattern[str]:
     rules = network_rules(network)
     return regex.compile(
-        f"(?<link>{_DATA['url_pattern']})"
+        f"(?<link>{link_pattern(network)})"
         f"|(?<mention>{rules['mention_pattern']})"
         f"|(?<hashtag>{_DATA['hashtag_pattern']})",
     )

@@ -44,6 +44,9 @@ INPUTS = [
     'quoted "https://example.com/q" end',
     "two https://a.example/1 and http://b.example/2 links",
     "no scheme: example.com and www.example.org/path",
+    "bare shop.co.uk/sale, t.co/abc, e.g. a.b and file.txt, sub.domain.io.",
+    "alice@example.com, @bob.com, #tag.com, x.com@y and https://a.example/b.com",
+    "UPPER.COM and mixed.Com/Path?x=1",
     "ftp://not.a.web.link",
     "hi @alice and @bob@mastodon.social and @carol.bsky.social",
     "email alice@example.com is not a mention",
@@ -129,6 +132,9 @@ def test_the_inputs_exercise_what_differs_between_networks():
     assert measure(link, "x") == measure(link, "mastodon") == 4 + 23 < measure(link, "bluesky")
     assert measure("hi @alice and @bob@mastodon.social", "mastodon") == len("hi @alice and @bob")
     assert measure("e\u0301", "x") == 2 and measure("e\u0301", "bluesky") == 1
+    # X takes a bare domain for a link; Mastodon needs the scheme.
+    assert measure("at shop.com", "x") == 3 + 23
+    assert measure("at shop.com", "mastodon") == len("at shop.com")
 
 
 def test_a_changed_rule_changes_the_js_answer_too():

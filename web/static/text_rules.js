@@ -42,6 +42,12 @@
       return total;
     }
 
+    // What the network takes for a link (rules.text.link_pattern).
+    function linkPattern(network) {
+      const bare = rulesFor(network).bare_url_pattern;
+      return bare ? `(?:${data.url_pattern})|(?:${bare})` : data.url_pattern;
+    }
+
     // The same steps as rules.text.measure, in the same order.
     function measure(text, network) {
       const rules = rulesFor(network);
@@ -51,7 +57,7 @@
       }
       let links = 0;
       if (rules.url_weight !== null && rules.url_weight !== undefined) {
-        const url = regexp(data.url_pattern, "gu");
+        const url = regexp(linkPattern(network), "gu");
         links = (rest.match(url) || []).length * rules.url_weight;
         rest = rest.replace(url, "");
       }
@@ -82,7 +88,7 @@
     function segments(text, network) {
       const rules = rulesFor(network);
       const token = regexp(
-        "(?<link>" + data.url_pattern + ")|(?<mention>" + rules.mention_pattern +
+        "(?<link>" + linkPattern(network) + ")|(?<mention>" + rules.mention_pattern +
         ")|(?<hashtag>" + data.hashtag_pattern + ")", "gu");
       const out = [];
       let at = 0;
