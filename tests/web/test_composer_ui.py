@@ -313,3 +313,14 @@ def test_a_wall_time_skipped_by_the_dst_change_is_refused_naming_publish_at(app,
     assert response.status_code == 400
     assert error_for(raw(response), "publish_at")
     assert stored(app) == {}
+
+
+def test_the_edit_page_previews_a_post_whose_account_was_disabled_since(app, as_alice):
+    from scheduler.models import ChannelAccount
+
+    post = queue(app, channels=["masto"], text="Still here #tag")
+    with app.db.session() as session:
+        session.get(ChannelAccount, post.channel_id).enabled = False
+    page = raw(as_alice.get(f"/posts/{post.id}/edit"))
+    assert '<span class="pv-hashtag">#tag</span>' in page
+    assert re.search(r"Mastodon</strong>:\s*15 / 500 characters", page)

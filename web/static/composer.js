@@ -131,6 +131,18 @@
     if (status && status.textContent !== message) status.textContent = message;
   }
 
+  // Offer the device's own time zone beside the zone field when it differs.
+  const zone = form.querySelector("input[name=timezone]");
+  const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && here && zone.value !== here) {
+    const use = document.createElement("button");
+    use.type = "button";
+    use.className = "link";
+    use.textContent = `Use this device's zone (${here})`;
+    use.addEventListener("click", () => { zone.value = here; use.remove(); zone.focus(); });
+    zone.after(use);
+  }
+
   form.addEventListener("input", update);
   form.addEventListener("change", update);
   update();

@@ -18,7 +18,7 @@ from flask import flash, g, render_template, request
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from rules.text import limit_of, rules_data
+from rules.text import limit_of, preview, rules_data
 from scheduler import holds, posts
 from scheduler.compose import NetworkPreview, preview_posts, publish_summary
 from scheduler.errors import ValidationError
@@ -87,6 +87,12 @@ def _networks(channels: Sequence[ChannelAccount]) -> list[dict[str, Any]]:
     return list(out.values())
 
 
+def own_preview(text: str, account: Mapping[str, Any]) -> NetworkPreview:
+    """The edit page's one preview: the post's text on its own account's network."""
+    shown = preview(text, account["network"], account["max_length"])
+    return NetworkPreview(preview=shown, channels=(account["name"],), variant=False)
+
+
 def _previews(db: Session, data: Mapping[str, Any]) -> list[NetworkPreview]:
     """The server's previews of what the form holds; a problem the preview finds
     (an unknown account) is the form's to report, so none is shown then."""
@@ -130,8 +136,12 @@ def _render_post_form(
         else:
             networks = []
             accounts = [post["account"]]
-            request_data = {"text": values["text"], "channels": [post["channel"]]}
-        previews = _previews(db, request_data)
+        # A post's own account is previewed even when it has been disabled since.
+        previews = (
+            _previews(db, request_data)
+            if post is None
+            else [own_preview(values["text"], post["account"])]
+        )
     shown_fields: tuple[str, ...] = (*POST_FIELDS, "status", "network_variants")
     shown_fields += tuple(posts.network_field(n["network"]) for n in networks)
     html = render_template(
