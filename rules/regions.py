@@ -248,9 +248,9 @@ def find(token: str) -> Lookup:
     label = _LABEL.match(token)
     if label is not None:
         region = get_region(label.group("code"))
-        if region is not None and (
-            not label.group("name") or _fold(label.group("name")) == _fold(region.name)
-        ):
+        # A town's label names the region after an arrow: "Spokane → Washington (US-WA)".
+        name = label.group("name").rsplit("→", 1)[-1]
+        if region is not None and (not name.strip() or _fold(name) == _fold(region.name)):
             return Lookup(token, region)
     found = lookup_name(token)
     countries = [r for r in found if r.kind == "country"]
@@ -299,6 +299,13 @@ def _places_named(query: str, limit: int, shown: set[str]) -> list[Region]:
     out: list[Region] = []
     seen: set[tuple[str, str]] = set()
     for e in gazetteer().search(query, limit=limit * 3):
+        if e.kind in ("country", "admin1"):
+            # A country or subdivision by another of its names ("Bavaria" is DE-BY).
+            own = gaz.by_code.get((e.admin1 if e.kind == "admin1" else e.country) or "")
+            if own is not None and own.code not in shown and ("", own.code) not in seen:
+                seen.add(("", own.code))
+                out.append(own)
+            continue
         if e.kind not in ("city", "admin2"):
             continue
         code = e.admin1 if e.admin1 in gaz.by_code else e.country

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from rules.policy import HoldPolicy
 from rules.regions import WORLD
 from rules.regions import find as find_region
+from rules.regions import search as search_regions
 from rules.text import length_error
 from rules.timing import LocalTimeError, localize
 from scheduler import accounts, approval, audit, clock, holds, users
@@ -79,6 +80,66 @@ def length_rule(channel: ChannelAccount) -> str:
     return str(channel.options.get("counts_as", channel.network))
 
 
+def network_field(network: str) -> str:
+    """The error key of a network's variant text: ``network_variants.x``."""
+    return f"network_variants.{network}"
+
+
+def text_field(
+    channel: ChannelAccount, variants: dict[str, str], by_network: dict[str, str]
+) -> str:
+    """Which field gives ``channel`` its text: its own variant, its network's, or
+    the main text."""
+    if channel.name in variants:
+        return "variants"
+    if length_rule(channel) in by_network:
+        return network_field(length_rule(channel))
+    return "text"
+
+
+def text_for(
+    channel: ChannelAccount, variants: dict[str, str], by_network: dict[str, str], main: Any
+) -> Any:
+    """The text ``channel`` publishes: its own variant, else its network's, else ``main``."""
+    if channel.name in variants:
+        return variants[channel.name]
+    return by_network.get(length_rule(channel), main)
+
+
+def network_variant_errors(
+    by_network: dict[str, str], channels: Sequence[ChannelAccount], channels_bad: bool
+) -> dict[str, list[str]]:
+    """Problems with per-network texts that no length check finds: a blank one, or
+    one for a network none of the chosen accounts is counted as (not reported while
+    the accounts themselves are wrong, since the networks then are unknown)."""
+    errors: dict[str, list[str]] = {}
+    chosen = {length_rule(channel) for channel in channels}
+    stray = sorted(set(by_network) - chosen)
+    if stray and not channels_bad:
+        errors["network_variants"] = [
+            f"No chosen channel account is counted as {', '.join(stray)}; "
+            f"the chosen accounts' networks are {', '.join(sorted(chosen)) or 'none'}."
+        ]
+    for network, text in sorted(by_network.items()):
+        if not text.strip():
+            errors[network_field(network)] = [
+                f"The text for {network} is empty; leave the variant out to use the main text."
+            ]
+    return errors
+
+
+def _unknown_region(token: str) -> str:
+    """``Unknown region: Spokane.``, with the regions a search by that name finds (a
+    town offers the region it lies in), so a form without the picker still helps."""
+    found = search_regions(token[:100], limit=4) if len(token.strip()) >= 2 else []
+    if not found:
+        return f"Unknown region: {token}."
+    options = [
+        r.label if r.label.endswith(f"({r.code})") else f"{r.label} ({r.code})" for r in found
+    ]
+    return f"Unknown region: {token}. Did you mean {'; '.join(options)}? Give the code."
+
+
 def resolve_regions(raw: Sequence[str] | None, field: str = "regions") -> list[str]:
     """Region codes from codes or names; raises naming ``field`` for unknown ones."""
     if not raw:
@@ -94,7 +155,7 @@ def resolve_regions(raw: Sequence[str] | None, field: str = "regions") -> list[s
             ambiguous.append(found.problem() or "")
         elif found.region.code not in codes:
             codes.append(found.region.code)
-    messages = [f"Unknown region: {', '.join(unknown)}."] if unknown else []
+    messages = [_unknown_region(token) for token in unknown]
     if unknown or ambiguous:
         raise ValidationError({field: messages + ambiguous})
     return codes
@@ -108,6 +169,12 @@ def _instant(wall: datetime, zone_name: str, field: str = "publish_at") -> tuple
         raise ValidationError.single(field, str(exc)) from None
     local = instant.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S")
     return instant, local
+
+
+def instant_of(wall: datetime, zone_name: str) -> tuple[datetime, str]:
+    """The instant a wall time in a zone means, and the wall time as stored; raises
+    ``ValidationError`` on ``publish_at`` for a time skipped by a DST change."""
+    return _instant(wall, zone_name)
 
 
 def _check_future(instant: datetime, field: str = "publish_at") -> None:
@@ -168,6 +235,8 @@ def create_posts(
     unknown_variants = set(variants) - set(fields.get("channels", []))
     if unknown_variants:
         errors["variants"] = [f"Not a chosen channel: {', '.join(sorted(unknown_variants))}."]
+    by_network: dict[str, str] = fields.get("network_variants", {})
+    errors.update(network_variant_errors(by_network, channels, "channels" in errors))
     try:
         regions = resolve_regions(fields.get("regions"))
     except ValidationError as exc:
@@ -180,12 +249,12 @@ def create_posts(
         except ValidationError as exc:
             errors.update(exc.errors)
     for channel in channels:
-        text = variants.get(channel.name, fields.get("text"))
-        if text is None:
+        field = text_field(channel, variants, by_network)
+        text = text_for(channel, variants, by_network, fields.get("text"))
+        if text is None or (field.startswith("network_variants.") and field in errors):
             continue
         problem = length_error(text, length_rule(channel), channel.max_length)
         if problem:
-            field = "variants" if channel.name in variants else "text"
             errors.setdefault(field, []).append(f"{channel.name}: {problem}")
     if errors:
         raise ValidationError(errors)
@@ -200,7 +269,7 @@ def create_posts(
         post = Post(
             group_key=group,
             channel_id=channel.id,
-            text=fields["variants"].get(channel.name, fields["text"]),
+            text=text_for(channel, variants, by_network, fields["text"]),
             category=fields["category"],
             status="draft" if fields["draft"] else "queued",
             publish_at=instant,

@@ -156,6 +156,17 @@ class StrictSchema(Schema):
         return data
 
 
+NETWORK_VARIANTS_DOC = {
+    "openapi": {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": "text per network (x, mastodon, bluesky, …: the network an account "
+        "is counted as), replacing `text` for the chosen accounts of that network",
+        "examples": [{"x": "Short text for X"}],
+    }
+}
+
+
 def not_blank(value: str) -> None:
     if not value.strip():
         raise MarshmallowError("Must not be empty.")
@@ -174,7 +185,30 @@ class PostCreateSchema(StrictSchema):
     regions = fields.List(fields.String(), load_default=None)
     # Per-channel text that replaces ``text`` for that channel account.
     variants = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    # Per-network text (``{"x": "…"}``) for every chosen account counted as that
+    # network; an account's own variant wins over its network's.
+    network_variants = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        load_default=dict,
+        metadata=NETWORK_VARIANTS_DOC,
+    )
     draft = fields.Boolean(load_default=False)
+
+
+class PostPreviewSchema(StrictSchema):
+    """What the composer previews: the text, optional network variants, and the
+    accounts (or networks) to preview it for; nothing is stored."""
+
+    text = fields.String(load_default="", validate=validate.Length(max=100_000))
+    channels = fields.List(fields.String(), load_default=list, validate=validate.Length(max=50))
+    networks = fields.List(fields.String(), load_default=list, validate=validate.Length(max=50))
+    network_variants = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        load_default=dict,
+        metadata=NETWORK_VARIANTS_DOC,
+    )
 
 
 class PostUpdateSchema(StrictSchema):

@@ -18,6 +18,7 @@ from scheduler.schemas import (
     IncidentCreateSchema,
     IncidentEndSchema,
     PostCreateSchema,
+    PostPreviewSchema,
     PostQuerySchema,
     PostUpdateSchema,
 )
@@ -29,6 +30,7 @@ from web.api_schemas.accounts import (
     UserSchema,
 )
 from web.api_schemas.audit import AUDIT_CSV_HEADER, AuditEventSchema, AuditQuerySchema
+from web.api_schemas.composer import NetworkPreviewSchema, SegmentSchema
 from web.api_schemas.condolences import CondolenceQuerySchema, CondolenceSchema, RevisionSchema
 from web.api_schemas.feeds import FeedSchema
 from web.api_schemas.incidents import (
@@ -397,6 +399,19 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 | _errors(*auth_errors, 404, 409),
             },
         },
+        # -- the composer
+        f"{p}/posts/preview": {
+            "post": {
+                "summary": "Preview a text (and its per-network variants) as each network "
+                "of the chosen accounts counts and shows it; nothing is stored",
+                "requestBody": _body("PostPreview"),
+                "responses": {
+                    "200": _json(_list_of("previews", "NetworkPreview"), "one per network")
+                }
+                | _errors(400, *auth_errors, 413),
+            }
+        },
+        # -- end of the composer
         f"{p}/incidents": {
             "post": {
                 "summary": "Declare an incident and hold the posts it matches (approver)",
@@ -489,6 +504,9 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "Region": json_schema(RegionSchema()),
                 "PostCreate": json_schema(PostCreateSchema()),
                 "PostUpdate": json_schema(PostUpdateSchema()),
+                "PostPreview": json_schema(PostPreviewSchema()),
+                "NetworkPreview": json_schema(NetworkPreviewSchema()),
+                "PreviewSegment": json_schema(SegmentSchema()),
                 "IncidentCreate": json_schema(IncidentCreateSchema()),
                 "IncidentEnd": json_schema(IncidentEndSchema()),
                 "IncidentAmend": json_schema(IncidentAmendSchema()),

@@ -17,6 +17,7 @@ from web.ui import (  # noqa: F401
     approval,
     audit,
     channels,
+    composer,
     condolences,
     feeds,
     imports,

@@ -1,48 +1,27 @@
-"""The queue and the post form: managers queue, edit and cancel posts."""
+"""The queue: managers list and cancel posts (the post form is ``composer``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from flask import flash, g, render_template, request
-from sqlalchemy.orm import Session
-from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from rules.regions import search as search_regions
-from scheduler import holds, posts, queries
+from scheduler import posts, queries
 from scheduler.errors import ValidationError
-from scheduler.models import POST_CATEGORIES, POST_STATUSES, Post
-from web import auth
+from scheduler.models import POST_CATEGORIES, POST_STATUSES
 from web.auth import login_required
-from web.ui.approval import panel as approval_panel
 from web.ui.common import (
-    COMMON_ZONES,
     Page,
     bp,
-    count,
     db_session,
-    other_errors,
     see_other,
-    split,
 )
 
-# A condolence is only published from an approved condolence draft, never typed here.
-FORM_CATEGORIES = tuple(c for c in POST_CATEGORIES if c != "condolence")
-POST_FIELDS = ("text", "channels", "publish_at", "timezone", "category", "regions", "draft")
 LIST_FILTERS = ("status", "category", "channel", "offset")
 # The list shows this many posts a page (the service's default page size).
 PAGE_SIZE = 100
-NEW_POST = {
-    "text": "",
-    "channels": [],
-    "publish_at": "",
-    "timezone": "UTC",
-    "category": "promotional",
-    "regions": "",
-    "draft": False,
-}
 
 
 @bp.get("/")
@@ -80,135 +59,7 @@ def queue() -> Page:
         )
 
 
-# ---------------------------------------------------------------- post form
-def _post_values(form: MultiDict[str, str]) -> dict[str, Any]:
-    """The submitted form, as re-rendered on error."""
-    return {
-        # Browsers send textarea newlines as CRLF; people typed one character.
-        "text": form.get("text", "").replace("\r\n", "\n"),
-        "channels": form.getlist("channels"),
-        "publish_at": form.get("publish_at", "").strip(),
-        "timezone": form.get("timezone", "").strip() or "UTC",
-        "category": form.get("category", ""),
-        "regions": form.get("regions", ""),
-        "draft": "draft" in form,
-    }
-
-
-def _render_post_form(
-    values: Mapping[str, Any],
-    errors: Mapping[str, list[str]],
-    status: int = 200,
-    post: Mapping[str, Any] | None = None,
-) -> tuple[str, int]:
-    """The new-post form (``post`` is None: lists the channels in a transaction of its
-    own, so never call it inside one) or the edit form of the post ``post`` sums up."""
-    channels = []
-    if post is None:
-        with db_session() as db:
-            channels = posts.list_channels(db, enabled_only=True)
-    html = render_template(
-        "post_form.html",
-        values=values,
-        errors=errors,
-        other_errors=other_errors(errors, (*POST_FIELDS, "status")),
-        post=post,
-        channels=channels,
-        zones=COMMON_ZONES,
-        categories=FORM_CATEGORIES,
-    )
-    return html, status
-
-
-@bp.route("/posts/new", methods=["GET", "POST"])
-@login_required
-def new_post() -> Page:
-    if request.method == "GET":
-        return _render_post_form(NEW_POST, {})
-    values = _post_values(request.form)
-    data = {key: values[key] for key in POST_FIELDS if key != "regions"}
-    if split(values["regions"]):
-        data["regions"] = split(values["regions"])
-    try:
-        with db_session() as db:
-            created = posts.create_posts(db, auth.tactful().settings, data, g.user)
-            held = sum(1 for p in created if p.status == "held")
-    except ValidationError as exc:
-        return _render_post_form(values, exc.errors, 400)
-    message = f"Saved {count(len(created), 'draft' if values['draft'] else 'post')}."
-    if held:
-        message += f" {held} held by an open incident: see the hold reasons below."
-    flash(message, "success")
-    return see_other("ui.queue")
-
-
-def _post_summary(db: Session, post: Post) -> dict[str, Any]:
-    return {
-        "id": post.id,
-        "channel": post.channel.name,
-        "status": holds.current_status(db, post),
-        "category": post.category,
-        "editable": post.status in posts.EDITABLE,
-        "approval": approval_panel(db, post),
-    }
-
-
-def _edit_values(post: Post) -> dict[str, Any]:
-    return {
-        "text": post.text,
-        "publish_at": post.local_time[:16],
-        "timezone": post.timezone,
-        "category": post.category,
-        "regions": ", ".join(post.regions),
-        "draft": post.status == "draft",
-    }
-
-
-def _changes(post: Post, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Only what the person changed, so an untouched field is never re-validated
-    (an unchanged past publish time must not block a text fix)."""
-    current = _edit_values(post)
-    changes = {
-        key: values[key]
-        for key in ("text", "publish_at", "timezone", "category")
-        if values[key] != current[key]
-    }
-    regions = split(values["regions"])
-    if sorted(r.upper() for r in regions) != sorted(post.regions):
-        changes["regions"] = regions
-    if values["draft"] and post.status == "queued":
-        changes["status"] = "draft"
-    elif not values["draft"] and post.status in ("draft", "rejected"):
-        # Saving a rejected post, changed or not, resubmits it for approval.
-        changes["status"] = "queued"
-    return changes
-
-
-@bp.route("/posts/<id:post_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_post(post_id: int) -> Page:
-    values = _post_values(request.form)
-    summary: dict[str, Any] = {}
-    status = None
-    try:
-        with db_session() as db:
-            post = posts.get_post(db, post_id)
-            summary = _post_summary(db, post)
-            if request.method == "GET":
-                return _render_post_form(_edit_values(post), {}, post=summary)
-            # The diff and the update see the same row, in one transaction.
-            changes = _changes(post, values)
-            if changes:
-                settings = auth.tactful().settings
-                updated = posts.update_post(db, settings, post_id, changes, g.user)
-                status = holds.current_status(db, updated)
-    except ValidationError as exc:
-        return _render_post_form(values, exc.errors, 400, post=summary)
-    if status is None:
-        flash(f"Post {post_id}: nothing changed.", "info")
-    else:
-        flash(f"Post {post_id} saved; it is {status.replace('_', ' ')}.", "success")
-    return see_other("ui.queue")
+# The post form (new and edit) is the composer's: web/ui/composer.py.
 
 
 @bp.post("/posts/<id:post_id>/cancel")
