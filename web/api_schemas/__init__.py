@@ -7,8 +7,9 @@ package shapes what goes out and checks query strings. Times are ISO 8601 in UTC
 (``+00:00``).
 
 One module an area: ``accounts`` (users and tokens), ``posts``, ``incidents``, ``condolences``, ``audit`` (with the
-CSV export), ``feeds`` and ``regions``; ``json_schema`` maps marshmallow fields to
-JSON Schema and ``openapi`` builds the document. The names the views use are
+CSV export), ``feeds`` and ``regions``; ``spec`` sets up apispec's marshmallow plugin
+(and ``doc``, a field's metadata for the document) and ``openapi`` builds the
+document with it. The names the views use are
 re-exported here.
 """
 
@@ -36,7 +37,6 @@ from web.api_schemas.incidents import (
     ReleaseSchema,
     ReportSchema,
 )
-from web.api_schemas.json_schema import json_schema
 from web.api_schemas.openapi import API_PREFIX, API_VERSION, ERRORS, openapi_document
 from web.api_schemas.posts import HoldSchema, PostSchema
 from web.api_schemas.regions import RegionQuerySchema, RegionSchema
@@ -69,6 +69,5 @@ __all__ = [
     "UserSchema",
     "audit_csv",
     "csv_cell",
-    "json_schema",
     "openapi_document",
 ]

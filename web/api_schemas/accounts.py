@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from scheduler.schemas import StrictSchema
-from web.api_schemas.json_schema import doc
+from web.api_schemas.spec import doc
 
 
 class UserSchema(Schema):

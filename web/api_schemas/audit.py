@@ -17,7 +17,7 @@ from marshmallow import ValidationError as MarshmallowError
 from scheduler.db import MAX_ID
 from scheduler.models import AuditEvent
 from scheduler.schemas import check_year
-from web.api_schemas.json_schema import doc
+from web.api_schemas.spec import doc
 
 
 class AuditEventSchema(Schema):

@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate
 
 from scheduler.queries import DRAFT_FILTERS, DraftRow, RevisionRow
-from web.api_schemas.json_schema import doc
+from web.api_schemas.spec import doc
 
 
 class RevisionSchema(Schema):

@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate
 
 from scheduler.models import Incident, Report
-from web.api_schemas.json_schema import doc
+from web.api_schemas.spec import doc
 
 
 class ReportSchema(Schema):

@@ -1,5 +1,7 @@
-"""The OpenAPI 3.1 document of ``/api/v1``, built from the output schemas of this
-package and the input schemas in ``scheduler.schemas`` and the services."""
+"""The OpenAPI 3.1 document of ``/api/v1``, built by apispec (``spec``) from the
+output schemas of this package and the input schemas in ``scheduler.schemas`` and the
+services: the component schemas and query parameters are converted from marshmallow
+by its plugin; the paths are written here with the small helpers below."""
 
 from __future__ import annotations
 
@@ -34,9 +36,9 @@ from web.api_schemas.incidents import (
     ReleaseSchema,
     ReportSchema,
 )
-from web.api_schemas.json_schema import field_schema, json_schema
 from web.api_schemas.posts import HoldSchema, PostSchema
 from web.api_schemas.regions import RegionQuerySchema, RegionSchema
+from web.api_schemas.spec import converter, new_spec
 
 API_PREFIX = "/api/v1"
 API_VERSION = "1.0.0"
@@ -63,11 +65,9 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 def _query(schema: Schema) -> list[dict[str, Any]]:
-    return [
-        {"name": field.data_key or name, "in": "query", "schema": field_schema(field)}
-        | ({"required": True} if field.required else {})
-        for name, field in schema.fields.items()
-    ]
+    """The query parameters of a marshmallow schema, one per field."""
+    parameters: list[dict[str, Any]] = converter().schema2parameters(schema, location="query")
+    return parameters
 
 
 def _id(name: str) -> dict[str, Any]:
@@ -422,51 +422,53 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         },
         "required": ["errors"],
     }
-    responses = {f"E{code}": _json(_ref("Errors"), text) for code, text in ERRORS.items()}
-    feed_input = json_schema(feed_schema(settings))
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "tactful API",
-            "version": API_VERSION,
+    spec, _plugin = new_spec(
+        "tactful API",
+        API_VERSION,
+        info={
             "description": "Queue posts and declare incidents; promotional posts aimed at "
             "an affected region are held until the incident ends. Condolence messages are "
-            "drafted here but published only after a person approves them.",
+            "drafted here but published only after a person approves them."
         },
-        "servers": [{"url": "/"}],
-        "security": [{"bearer": []}],
-        "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "description": "tft_… token"}
-            },
-            "responses": responses,
-            "schemas": {
-                "Post": json_schema(PostSchema()),
-                "Hold": json_schema(HoldSchema()),
-                "Incident": json_schema(IncidentSchema()),
-                "Release": json_schema(ReleaseSchema()),
-                "Region": json_schema(RegionSchema()),
-                "PostCreate": json_schema(PostCreateSchema()),
-                "PostUpdate": json_schema(PostUpdateSchema()),
-                "IncidentCreate": json_schema(IncidentCreateSchema()),
-                "IncidentEnd": json_schema(IncidentEndSchema()),
-                "IncidentAmend": json_schema(IncidentAmendSchema()),
-                "Report": json_schema(ReportSchema()),
-                "Condolence": json_schema(CondolenceSchema()),
-                "Revision": json_schema(RevisionSchema()),
-                "CondolenceEdit": json_schema(DraftEditSchema()),
-                "CondolenceApprove": json_schema(ApproveSchema()),
-                "CondolenceDecline": json_schema(DeclineSchema()),
-                "AuditEvent": json_schema(AuditEventSchema()),
-                "Feed": json_schema(FeedSchema()),
-                "FeedCreate": feed_input,
-                "FeedUpdate": _partial(feed_input),
-                "User": json_schema(UserSchema()),
-                "Token": json_schema(TokenSchema()),
-                "PasswordChange": json_schema(PasswordChangeSchema()),
-                "PasswordReset": json_schema(PasswordResetSchema()),
-                "Errors": error_schema,
-            },
-        },
+        servers=[{"url": "/"}],
+        security=[{"bearer": []}],
+    )
+    spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "tft_… token"}
+    )
+    for code, text in ERRORS.items():
+        spec.components.response(f"E{code}", _json(_ref("Errors"), text))
+    schemas: dict[str, Schema] = {
+        "Post": PostSchema(),
+        "Hold": HoldSchema(),
+        "Incident": IncidentSchema(),
+        "Release": ReleaseSchema(),
+        "Region": RegionSchema(),
+        "PostCreate": PostCreateSchema(),
+        "PostUpdate": PostUpdateSchema(),
+        "IncidentCreate": IncidentCreateSchema(),
+        "IncidentEnd": IncidentEndSchema(),
+        "IncidentAmend": IncidentAmendSchema(),
+        "Report": ReportSchema(),
+        "Condolence": CondolenceSchema(),
+        "Revision": RevisionSchema(),
+        "CondolenceEdit": DraftEditSchema(),
+        "CondolenceApprove": ApproveSchema(),
+        "CondolenceDecline": DeclineSchema(),
+        "AuditEvent": AuditEventSchema(),
+        "Feed": FeedSchema(),
+        "FeedCreate": feed_schema(settings),
+        "User": UserSchema(),
+        "Token": TokenSchema(),
+        "PasswordChange": PasswordChangeSchema(),
+        "PasswordReset": PasswordResetSchema(),
     }
+    for name, schema in schemas.items():
+        spec.components.schema(name, schema=schema)
+    # A PATCH takes any part of the feed's fields: the same schema, nothing required.
+    spec.components.schema("FeedUpdate", component=_partial(spec.components.schemas["FeedCreate"]))
+    spec.components.schema("Errors", component=error_schema)
+    for path, item in paths.items():
+        operations = {key: value for key, value in item.items() if key != "parameters"}
+        spec.path(path=path, operations=operations, parameters=item.get("parameters"))
+    return spec.to_dict()
