@@ -143,7 +143,7 @@ def _stored_secret_key(data_dir: Path) -> str:
 def http_error_body(exc: HTTPException) -> tuple[dict[str, Any], int]:
     """The JSON error for an HTTP error raised before or around a view."""
     status = exc.code or 500
-    field = {404: "path", 405: "method", 413: "body"}.get(status, "_schema")
+    field = {404: "path", 405: "method", 413: "body", 415: "content-type"}.get(status, "_schema")
     return _json_error(status, field, exc.description or exc.name)
 
 

@@ -61,7 +61,7 @@ def test_the_reference_shows_parameters_bodies_schemas_and_errors(client):
     assert "Any other property is refused." in schema
     errors = page.split('id="errors"')[1].split("</section>")[0]
     assert '{"errors": {"field": ["message", …]}}' in errors
-    for status in ("400", "401", "403", "404", "409", "413"):
+    for status in ("400", "401", "403", "404", "405", "409", "413", "415", "500"):
         assert f"<code>{status}</code>" in errors, status
 
 

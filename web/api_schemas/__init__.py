@@ -16,7 +16,9 @@ re-exported here.
 from web.api_schemas.accounts import (
     PasswordChangeSchema,
     PasswordResetSchema,
+    TokenQuerySchema,
     TokenSchema,
+    UserQuerySchema,
     UserSchema,
 )
 from web.api_schemas.audit import (
@@ -30,7 +32,7 @@ from web.api_schemas.audit import (
     csv_cell,
 )
 from web.api_schemas.condolences import CondolenceQuerySchema, CondolenceSchema, RevisionSchema
-from web.api_schemas.feeds import FeedSchema
+from web.api_schemas.feeds import FeedQuerySchema, FeedSchema
 from web.api_schemas.incidents import (
     IncidentQuerySchema,
     IncidentSchema,
@@ -38,6 +40,7 @@ from web.api_schemas.incidents import (
     ReportSchema,
 )
 from web.api_schemas.openapi import API_PREFIX, API_VERSION, ERRORS, openapi_document
+from web.api_schemas.pages import PageQuerySchema
 from web.api_schemas.posts import HoldSchema, PostSchema
 from web.api_schemas.regions import RegionQuerySchema, RegionSchema
 
@@ -53,10 +56,12 @@ __all__ = [
     "AuditTimeField",
     "CondolenceQuerySchema",
     "CondolenceSchema",
+    "FeedQuerySchema",
     "FeedSchema",
     "HoldSchema",
     "IncidentQuerySchema",
     "IncidentSchema",
+    "PageQuerySchema",
     "PasswordChangeSchema",
     "PasswordResetSchema",
     "PostSchema",
@@ -65,7 +70,9 @@ __all__ = [
     "ReleaseSchema",
     "ReportSchema",
     "RevisionSchema",
+    "TokenQuerySchema",
     "TokenSchema",
+    "UserQuerySchema",
     "UserSchema",
     "audit_csv",
     "csv_cell",

@@ -24,12 +24,14 @@ from scheduler.schemas import (
 from web.api_schemas.accounts import (
     PasswordChangeSchema,
     PasswordResetSchema,
+    TokenQuerySchema,
     TokenSchema,
+    UserQuerySchema,
     UserSchema,
 )
 from web.api_schemas.audit import AUDIT_CSV_HEADER, AuditEventSchema, AuditQuerySchema
 from web.api_schemas.condolences import CondolenceQuerySchema, CondolenceSchema, RevisionSchema
-from web.api_schemas.feeds import FeedSchema
+from web.api_schemas.feeds import FeedQuerySchema, FeedSchema
 from web.api_schemas.incidents import (
     IncidentQuerySchema,
     IncidentSchema,
@@ -42,14 +44,22 @@ from web.api_schemas.spec import converter, new_spec
 
 API_PREFIX = "/api/v1"
 API_VERSION = "1.0.0"
+# Every error answer of /api/v1, whatever raised it, has the one shape ``Errors``.
+# 405 and 500 belong to no operation (a method a path does not take; a failure), so
+# they are components only, listed on the reference page.
 ERRORS = {
     400: "invalid input; each bad field is named",
     401: "no or bad API token",
     403: "the token's user lacks the role, or may not do this (two-person approval)",
     404: "no such object",
+    405: "the path does not take this method; `Allow` lists those it takes",
     409: "the object's state does not allow this",
     413: "request body too large",
+    415: "the body is not sent as JSON (`Content-Type: application/json`)",
+    500: "an unexpected failure; nothing half-done is kept",
 }
+# What any operation with a request body may answer besides its own errors.
+BODY_ERRORS = (400, 413, 415)
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -92,6 +102,18 @@ def _list_of(key: str, name: str) -> dict[str, Any]:
     }
 
 
+def _page_of(key: str, name: str) -> dict[str, Any]:
+    """A page of a list: its items and the cursor of the next page (``null`` on the
+    last page); see ``web.api_schemas.pages``."""
+    page = _list_of(key, name)
+    page["properties"]["next_cursor"] = {
+        "type": ["string", "null"],
+        "description": "pass as `cursor` for the next page; null on the last page",
+    }
+    page["required"] = [key, "next_cursor"]
+    return page
+
+
 def _partial(schema: dict[str, Any]) -> dict[str, Any]:
     """The same object schema with no field required (a PATCH body)."""
     return {key: value for key, value in schema.items() if key != "required"}
@@ -118,7 +140,7 @@ def _more_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
             "get": {
                 "summary": "List condolence drafts, newest prompt first",
                 "parameters": _query(CondolenceQuerySchema()),
-                "responses": {"200": _json(_list_of("condolences", "Condolence"), "drafts")}
+                "responses": {"200": _json(_page_of("condolences", "Condolence"), "drafts")}
                 | _errors(400, *auth_errors),
             }
         },
@@ -174,7 +196,7 @@ def _more_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
                     "200": {
                         "description": "events",
                         "content": {
-                            "application/json": {"schema": _list_of("events", "AuditEvent")},
+                            "application/json": {"schema": _page_of("events", "AuditEvent")},
                             **audit_csv_content,
                         },
                     }
@@ -184,9 +206,10 @@ def _more_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
         },
         f"{p}/feeds": {
             "get": {
-                "summary": "List the monitored feeds (admin)",
-                "responses": {"200": _json(_list_of("feeds", "Feed"), "feeds")}
-                | _errors(*auth_errors),
+                "summary": "List the monitored feeds, in the order they were added (admin)",
+                "parameters": _query(FeedQuerySchema()),
+                "responses": {"200": _json(_page_of("feeds", "Feed"), "feeds")}
+                | _errors(400, *auth_errors),
             },
             "post": {
                 "summary": "Add a feed, polled at once (admin)",
@@ -232,10 +255,11 @@ def _credential_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
     return {
         f"{p}/tokens": {
             "get": {
-                "summary": "List API tokens with their last use (one's own; every one for "
-                "an admin). The tokens themselves are never shown again.",
-                "responses": {"200": _json(_list_of("tokens", "Token"), "tokens")}
-                | _errors(*auth_errors),
+                "summary": "List API tokens with their last use, newest first (one's own; "
+                "every one for an admin). The tokens themselves are never shown again.",
+                "parameters": _query(TokenQuerySchema()),
+                "responses": {"200": _json(_page_of("tokens", "Token"), "tokens")}
+                | _errors(400, *auth_errors),
             }
         },
         f"{p}/tokens/{{token_id}}": {
@@ -255,9 +279,10 @@ def _credential_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
         },
         f"{p}/users": {
             "get": {
-                "summary": "List users (admin)",
-                "responses": {"200": _json(_list_of("users", "User"), "users")}
-                | _errors(*auth_errors),
+                "summary": "List users by name (admin)",
+                "parameters": _query(UserQuerySchema()),
+                "responses": {"200": _json(_page_of("users", "User"), "users")}
+                | _errors(400, *auth_errors),
             }
         },
         f"{p}/users/{{user_id}}/deactivate": user_action(
@@ -294,11 +319,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "properties": {"posts": {"type": "array", "items": _ref("Post")}},
         "required": ["posts"],
     }
-    incident_list = {
-        "type": "object",
-        "properties": {"incidents": {"type": "array", "items": _ref("Incident")}},
-        "required": ["incidents"],
-    }
+    incident_list = _page_of("incidents", "Incident")
     region_list = {
         "type": "object",
         "properties": {"regions": {"type": "array", "items": _ref("Region")}},
@@ -428,7 +449,10 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         info={
             "description": "Queue posts and declare incidents; promotional posts aimed at "
             "an affected region are held until the incident ends. Condolence messages are "
-            "drafted here but published only after a person approves them."
+            "drafted here but published only after a person approves them. Every error "
+            'is `{"errors": {field: [messages]}}`. Lists (but posts) take `limit` and '
+            "`cursor` and answer `next_cursor`: pass it as `cursor` for the next page "
+            "(null on the last)."
         },
         servers=[{"url": "/"}],
         security=[{"bearer": []}],
@@ -470,5 +494,9 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
     spec.components.schema("Errors", component=error_schema)
     for path, item in paths.items():
         operations = {key: value for key, value in item.items() if key != "parameters"}
+        for operation in operations.values():
+            if "requestBody" in operation:
+                for status, ref in _errors(*BODY_ERRORS).items():
+                    operation["responses"].setdefault(status, ref)
         spec.path(path=path, operations=operations, parameters=item.get("parameters"))
     return spec.to_dict()
