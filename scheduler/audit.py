@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
-from scheduler import clock
+from scheduler import clock, pages
 from scheduler.models import AuditEvent, Hold
 
 SYSTEM = "system"
@@ -66,11 +66,13 @@ def list_events(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 200,
+    after: tuple[datetime, int] | None = None,
 ) -> list[AuditEvent]:
     """Events, newest first. For one post, its holds and releases recorded once per
     incident and rule (a fan-out) are listed as that post's ``post.held`` and
-    ``post.released`` events too (see ``post_hold_events``)."""
-    query = select(AuditEvent)
+    ``post.released`` events too (see ``post_hold_events``). ``after``: the sort key
+    (``event_key``) of the last event already seen."""
+    query = pages.after(select(AuditEvent), (AuditEvent.at, AuditEvent.id), after, descending=True)
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
     if object_id is not None:
@@ -83,7 +85,7 @@ def list_events(
         query = query.where(AuditEvent.at >= since)
     if until:
         query = query.where(AuditEvent.at < until)
-    query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    query = query.limit(limit)
     events = list(session.scalars(query))
     if object_type != "post" or object_id is None:
         return events
@@ -94,10 +96,17 @@ def list_events(
         and (not action or e.action.startswith(action))
         and (not since or e.at >= since)
         and (not until or e.at < until)
+        and (after is None or _order(e) < after)
     ]
     # Newest first; a derived event takes the place of the event it comes from.
     merged = sorted(events + derived, key=_order, reverse=True)
     return merged[:limit]
+
+
+def event_key(event: AuditEvent) -> tuple[datetime, int]:
+    """An event's place in the log, newest first (a derived event: the place of the
+    event it comes from)."""
+    return _order(event)
 
 
 def _order(event: AuditEvent) -> tuple[datetime, int]:

@@ -1,9 +1,10 @@
-"""The ``tactful`` command line: the composition root.
+"""The ``tactful`` command line, less the commands that run the web app.
 
 It loads the settings, builds the application objects and calls services; it holds
-no rules and no queries of its own. The web app is loaded by name
-(``web:create_app``), the way a WSGI server loads it, so that ``scheduler`` never
-imports ``web``.
+no rules and no queries of its own. ``serve`` and ``web`` need the web app, which
+lies above ``scheduler``: the composition root (the top-level ``tactful`` package)
+adds them to this parser through ``main(extend=…)``, so ``scheduler`` never refers to
+``web``, not even by name. ``python -m scheduler.cli`` runs every other command.
 
 Looking never changes anything: the listing commands (``… list``, ``… show``,
 ``assess``, ``config check``) open the database read-only, so the database itself
@@ -16,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import importlib
 import json
 import logging
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -29,7 +28,7 @@ from sqlalchemy import text
 
 from rules.kinds import FEED_KINDS
 from scheduler import accounts, cli_posts, clock, incidents, migrate, posts, users
-from scheduler.config import DEMO_CONFIG, Settings, load_settings
+from scheduler.config import Settings, load_settings
 from scheduler.context import Tactful
 from scheduler.db import sqlite_path
 from scheduler.errors import (
@@ -42,7 +41,6 @@ from scheduler.errors import (
 )
 from scheduler.worker import Worker
 
-WEB_FACTORY = "web:create_app"
 # PostgreSQL advisory lock held while syncing configured channels and feeds.
 SYNC_LOCK_KEY = 0x7AC7F01
 EXIT_USAGE = 2
@@ -125,12 +123,6 @@ def make_worker(app: Tactful) -> Worker:
     return worker
 
 
-def load_web_factory() -> Callable[..., Any]:
-    module_name, _, attr = WEB_FACTORY.partition(":")
-    factory: Callable[..., Any] = getattr(importlib.import_module(module_name), attr)
-    return factory
-
-
 # ------------------------------------------------------------------ commands
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     app = Tactful.from_settings(settings)
@@ -144,74 +136,6 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     app = start_app(settings)
     make_worker(app).run_forever()
     app.close()
-    return 0
-
-
-def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
-    app = build_app(settings)
-    flask_app = load_web_factory()(app)
-    flask_app.run(host=args.host or settings.web_host, port=args.port or settings.web_port)
-    return 0
-
-
-def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from werkzeug.serving import make_server
-
-    from scheduler import demo
-
-    demo_feed = None
-    demo_file = settings.data_dir / DEMO_CONFIG
-    if args.demo:
-        # The demo's configuration is derived afresh from the user's each start,
-        # and written beside its data for every other command to read.
-        demo_file.unlink(missing_ok=True)
-        base = load_settings(args.config)
-        demo_feed = demo.DemoFeed(clock.now(), base.demo.tragedy_after_seconds)
-        demo_feed.start()
-        demo.write_demo_config(base, demo_feed.url)
-        settings = load_settings(args.config)
-    elif demo_file.is_file():
-        print(
-            f"note: {settings.data_dir} holds the demo's data and configuration "
-            f"({demo_file}); `tactful serve --demo` continues the demo, removing "
-            f"{settings.data_dir} starts afresh",
-            file=sys.stderr,
-        )
-    if not settings.is_sqlite:
-        print(
-            "note: serve runs web and worker in one process; for PostgreSQL in "
-            "production run `tactful worker` and the web under gunicorn",
-            file=sys.stderr,
-        )
-    app = start_app(settings)
-    if args.demo:
-        login = demo.seed(app)
-        print(login, flush=True)
-    worker = make_worker(app)
-    scheduler = worker.start_background()
-    host = args.host or settings.web_host
-    port = settings.web_port if args.port is None else args.port
-
-    def _stop(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt  # leave the web server's loop; finally stops the worker
-
-    signal.signal(signal.SIGTERM, _stop)
-    server = None
-    try:
-        flask_app = load_web_factory()(app)
-        server = make_server(host, port, flask_app, threaded=True)
-        # The port actually bound (``--port 0`` asks for any free one).
-        print(f"tactful is running at http://{host}:{server.port}/ (Ctrl+C to stop)", flush=True)
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("stopping: finishing in-flight work", file=sys.stderr)
-    finally:
-        if server is not None:
-            server.server_close()
-        worker.shutdown(scheduler)
-        app.close()
-        if demo_feed is not None:
-            demo_feed.stop()
     return 0
 
 
@@ -846,7 +770,12 @@ def cmd_config_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 # -------------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
+Extend = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+def build_parser(extend: Extend | None = None) -> argparse.ArgumentParser:
+    """The parser; ``extend`` adds the commands of the layers above to its
+    subcommands."""
     parser = argparse.ArgumentParser(
         prog="tactful", description="Crisis-aware publishing scheduler"
     )
@@ -860,19 +789,6 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="migrate to the latest schema").set_defaults(func=cmd_db_upgrade)
 
     sub.add_parser("worker", help="run a publishing worker").set_defaults(func=cmd_worker)
-
-    for name, func, summary in (
-        ("serve", cmd_serve, "web and worker in one process"),
-        ("web", cmd_web, "the web app alone (development server)"),
-    ):
-        p = sub.add_parser(name, help=summary)
-        p.add_argument("--host")
-        p.add_argument("--port", type=int)
-        if name == "serve":
-            p.add_argument(
-                "--demo", action="store_true", help="add a demo user, channels and posts"
-            )
-        p.set_defaults(func=func)
 
     user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
     p = user.add_parser("create", help="create a user")
@@ -1058,11 +974,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--yes", action="store_true", help="also disable accounts that have queued posts"
     )
     p.set_defaults(func=cmd_config_apply)
+    if extend is not None:
+        extend(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, extend: Extend | None = None) -> int:
+    parser = build_parser(extend)
     args = parser.parse_args(argv)
     # Our jobs log what they did at INFO; libraries (Alembic's "Context impl …",
     # APScheduler's every tick, httpx's every request, the development server's every

@@ -23,7 +23,7 @@ from rules.correlate import (
     match,
     merged_regions,
 )
-from scheduler import audit, clock, condolences, holds
+from scheduler import audit, clock, condolences, holds, pages
 from scheduler import policy as hold_policy
 from scheduler.config import Settings
 from scheduler.db import MAX_ID, get_or_raise
@@ -142,13 +142,26 @@ def expire_due(session: Session, settings: Settings) -> list[int]:
     return ids
 
 
+# Newest first: the keyset of the incident list (``scheduler.pages``).
+LIST_ORDER = (Incident.first_seen, Incident.id)
+
+
 def list_incidents(
-    session: Session, *, open_only: bool = False, limit: int = 200
+    session: Session,
+    *,
+    open_only: bool = False,
+    limit: int = 200,
+    after: tuple[Any, ...] | None = None,
 ) -> list[Incident]:
-    query = select(Incident).order_by(Incident.first_seen.desc(), Incident.id.desc()).limit(limit)
+    """Incidents, newest first; ``after``: the sort key of the last one already seen."""
+    query = pages.after(select(Incident), LIST_ORDER, after, descending=True).limit(limit)
     if open_only:
         query = query.where(Incident.status.in_(INCIDENT_OPEN))
     return list(session.scalars(query))
+
+
+def list_key(incident: Incident) -> tuple[Any, ...]:
+    return incident.first_seen, incident.id
 
 
 def held_counts(session: Session, incident_ids: list[int]) -> dict[int, int]:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler import condolences, incidents
+from scheduler import condolences, incidents, pages
 from scheduler.models import (
     DRAFT_STATUSES,
     INCIDENT_OPEN,
@@ -105,15 +105,13 @@ def drafts(
     status: str | None = None,
     incident_open: bool = False,
     limit: int = 200,
+    after: tuple[Any, ...] | None = None,
 ) -> list[DraftRow]:
     """Condolence drafts, newest prompt first; ``status`` is a draft status or
     ``"open"`` (awaiting a draft or an approval); ``incident_open`` keeps only drafts
-    whose incident is still open (the dashboard's to-do list)."""
-    query = (
-        select(CondolenceDraft)
-        .order_by(CondolenceDraft.prompted_at.desc(), CondolenceDraft.id.desc())
-        .limit(limit)
-    )
+    whose incident is still open (the dashboard's to-do list); ``after``: the sort key
+    (``draft_key``) of the last draft already seen."""
+    query = pages.after(select(CondolenceDraft), DRAFT_ORDER, after, descending=True).limit(limit)
     if incident_open:
         query = query.join(Incident, Incident.id == CondolenceDraft.incident_id).where(
             Incident.status.in_(INCIDENT_OPEN)
@@ -123,6 +121,14 @@ def drafts(
     elif status:
         query = query.where(CondolenceDraft.status == status)
     return _rows(session, list(session.scalars(query)))
+
+
+# Newest prompt first: the keyset of the draft list (``scheduler.pages``).
+DRAFT_ORDER = (CondolenceDraft.prompted_at, CondolenceDraft.id)
+
+
+def draft_key(row: DraftRow) -> tuple[Any, ...]:
+    return row.draft.prompted_at, row.draft.id
 
 
 def draft_row(session: Session, draft: CondolenceDraft) -> DraftRow:

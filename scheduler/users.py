@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from functools import cache
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from scheduler import audit, clock
+from scheduler import audit, clock, pages
 from scheduler.db import MAX_ID, get_or_raise
 from scheduler.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from scheduler.models import ROLES, ApiToken, User
@@ -147,8 +148,21 @@ def revoke_token(session: Session, token_id: int, actor: str) -> None:
     audit.record(session, actor, "token.revoked", "user", row.user_id, details={"token": row.name})
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.name)))
+def list_users(
+    session: Session,
+    *,
+    active: bool | None = None,
+    role: str | None = None,
+    limit: int | None = None,
+    after: tuple[Any, ...] | None = None,
+) -> list[User]:
+    """Users by name; ``after``: the name (a 1-tuple) of the last user already seen."""
+    query = pages.after(select(User), (User.name,), after, descending=False).limit(limit)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    if role is not None:
+        query = query.where(User.role == role)
+    return list(session.scalars(query))
 
 
 def end_sessions(session: Session, user: User) -> None:
@@ -206,11 +220,23 @@ def reset_password(session: Session, user_id: int, new: str, actor: User | None)
     return user
 
 
-def list_tokens(session: Session, user_id: int | None = None) -> list[ApiToken]:
-    """API tokens, newest first (revoked ones too), of one user or of everyone."""
-    query = select(ApiToken).order_by(ApiToken.id.desc())
+def list_tokens(
+    session: Session,
+    user_id: int | None = None,
+    *,
+    active: bool | None = None,
+    limit: int | None = None,
+    after: tuple[Any, ...] | None = None,
+) -> list[ApiToken]:
+    """API tokens, newest first (revoked ones too unless ``active``), of one user or
+    of everyone; ``after``: the id (a 1-tuple) of the last token already seen."""
+    query = pages.after(select(ApiToken), (ApiToken.id,), after, descending=True).limit(limit)
     if user_id is not None:
         query = query.where(ApiToken.user_id == user_id)
+    if active is True:
+        query = query.where(ApiToken.revoked_at.is_(None))
+    elif active is False:
+        query = query.where(ApiToken.revoked_at.is_not(None))
     return list(session.scalars(query))
 
 

@@ -81,7 +81,7 @@ def demo(tmp_path) -> Iterator[Demo]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
     env.update(PACE)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.cli", "serve", "--demo", "--port", "0"],
+        [sys.executable, "-m", "tactful", "serve", "--demo", "--port", "0"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 def test_serve_demo_runs_the_web_and_worker_and_stops_on_sigterm(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.cli", "serve", "--demo", "--port", "0"],
+        [sys.executable, "-m", "tactful", "serve", "--demo", "--port", "0"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

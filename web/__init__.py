@@ -42,14 +42,15 @@ SECURITY_HEADERS = {
 API_PREFIX = "/api/"
 
 
-def create_app(tactful: Tactful | None = None, test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the web app around ``tactful`` (built from the settings when ``None``,
-    as under ``gunicorn 'web:create_app()'``). ``test_config`` is applied last."""
-    if tactful is None:
-        from scheduler.cli import build_app
-        from scheduler.config import load_settings
-
-        tactful = build_app(load_settings())
+def create_app(tactful: Tactful, test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web app around ``tactful``, the application objects the composition
+    root (the top-level ``tactful`` package: its command and its WSGI entry point)
+    built. This package never builds them itself. ``test_config`` is applied last."""
+    if not isinstance(tactful, Tactful):
+        raise TypeError(
+            "create_app needs the Tactful application objects; under gunicorn serve "
+            "the composition root's WSGI factory (see docs/operations.md)"
+        )
     settings = tactful.settings
 
     app = Flask(__name__)
@@ -142,7 +143,7 @@ def _stored_secret_key(data_dir: Path) -> str:
 def http_error_body(exc: HTTPException) -> tuple[dict[str, Any], int]:
     """The JSON error for an HTTP error raised before or around a view."""
     status = exc.code or 500
-    field = {404: "path", 405: "method", 413: "body"}.get(status, "_schema")
+    field = {404: "path", 405: "method", 413: "body", 415: "content-type"}.get(status, "_schema")
     return _json_error(status, field, exc.description or exc.name)
 
 

@@ -8,14 +8,16 @@ result with ``web.api_schemas``. Every error has one shape,
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, g, request
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from rules.regions import search as search_regions
-from scheduler import audit, condolences, holds, incidents, posts, queries, users
+from scheduler import audit, condolences, holds, incidents, pages, posts, queries, users
 from scheduler.context import Tactful
 from scheduler.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from scheduler.feeds import manage as feeds
@@ -29,6 +31,7 @@ from web.api_schemas import (
     AuditQuerySchema,
     CondolenceQuerySchema,
     CondolenceSchema,
+    FeedQuerySchema,
     FeedSchema,
     IncidentQuerySchema,
     IncidentSchema,
@@ -38,7 +41,9 @@ from web.api_schemas import (
     RegionQuerySchema,
     RegionSchema,
     ReleaseSchema,
+    TokenQuerySchema,
     TokenSchema,
+    UserQuerySchema,
     UserSchema,
     audit_csv,
     openapi_document,
@@ -50,6 +55,9 @@ Body = tuple[dict[str, Any], int] | dict[str, Any]
 CSV = "text/csv"
 # Views anyone may read without a token.
 PUBLIC = {"api.openapi"}
+
+
+Row = TypeVar("Row")
 
 
 def _app() -> Tactful:
@@ -101,8 +109,17 @@ def _http_error(exc: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]
 def _body(*, optional: bool = False) -> dict[str, Any]:
     """The request body as a JSON object. Raises ``ValidationError`` on ``_schema``
     for a missing (unless ``optional``), malformed or non-object body; a body over
-    the size limit raises 413 while being read."""
+    the size limit raises 413 while being read, one sent as another type than JSON
+    415 (a body with no ``Content-Type`` is read as JSON)."""
+    mimetype = request.mimetype
     raw = request.get_data(cache=True)
+    # A form body was read into ``request.form`` already (the text check before
+    # every view), so its length says a body came, not the data left.
+    sent = bool(request.content_length or raw.strip() or request.form)
+    if sent and mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"The body is {mimetype}; send it as JSON with Content-Type: application/json."
+        )
     if not raw.strip():
         if optional:
             return {}
@@ -117,6 +134,20 @@ def _body(*, optional: bool = False) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return data
+
+
+def _after(query: dict[str, Any], *kinds: type) -> tuple[Any, ...] | None:
+    """The sort key the query's ``cursor`` holds (a 400 naming ``cursor`` when it is
+    not one of this list), or ``None`` for the first page."""
+    cursor = query.pop("cursor", None)
+    return None if cursor is None else pages.decode(cursor, kinds)
+
+
+def _page(
+    rows: Sequence[Row], limit: int, key_of: Callable[[Row], tuple[Any, ...]]
+) -> tuple[list[Row], str | None]:
+    """A page of ``rows`` (fetched as ``limit + 1``) and the next page's cursor."""
+    return pages.cut(rows, limit, key_of)
 
 
 # --------------------------------------------------------------------- posts
@@ -181,11 +212,15 @@ def declare_incident() -> Body:
 @bp.get("/incidents")
 def list_incidents() -> Body:
     query = load(IncidentQuerySchema(), request.args.to_dict())
+    after = _after(query, datetime, int)
     with _app().db.session() as db:
-        rows = incidents.list_incidents(db, open_only=query["open"], limit=query["limit"])
+        found = incidents.list_incidents(
+            db, open_only=query["open"], limit=query["limit"] + 1, after=after
+        )
+        rows, next_cursor = _page(found, query["limit"], incidents.list_key)
         counts = incidents.held_counts(db, [i.id for i in rows])
         schema = IncidentSchema(held=counts, many=True, exclude=("reports",))
-        return {"incidents": schema.dump(rows)}
+        return {"incidents": schema.dump(rows), "next_cursor": next_cursor}
 
 
 def _dump_incident(db: Session, incident: Incident) -> dict[str, Any]:
@@ -256,10 +291,14 @@ def _dump_draft(db: Session, draft_id: int) -> dict[str, Any]:
 @bp.get("/condolences")
 def list_condolences() -> Body:
     query = load(CondolenceQuerySchema(), request.args.to_dict())
+    after = _after(query, datetime, int)
     with _app().db.session() as db:
-        rows = queries.drafts(db, status=query.get("status"), limit=query["limit"])
+        found = queries.drafts(
+            db, status=query.get("status"), limit=query["limit"] + 1, after=after
+        )
+        rows, next_cursor = _page(found, query["limit"], queries.draft_key)
         schema = CondolenceSchema(many=True, exclude=("revisions",))
-        return {"condolences": schema.dump(rows)}
+        return {"condolences": schema.dump(rows), "next_cursor": next_cursor}
 
 
 @bp.get("/condolences/<id:draft_id>")
@@ -312,20 +351,28 @@ def audit_log() -> Body | Response:
     # Unlike the page's filter form, the API takes no empty values (``limit=``).
     query = load(AuditQuerySchema(), request.args.to_dict())
     as_csv = _wants_csv(query.pop("format", None))
-    query.setdefault("limit", AUDIT_EXPORT if as_csv else AUDIT_PAGE)
+    after = _after(query, datetime, int)
+    limit = query.pop("limit", AUDIT_EXPORT if as_csv else AUDIT_PAGE)
     with _app().db.session() as db:
-        events = audit.list_events(db, **query)
+        found = audit.list_events(db, **query, limit=limit + 1, after=after)
+        events, next_cursor = _page(found, limit, audit.event_key)
         if as_csv:
             return Response(audit_csv(events), mimetype=CSV)
-        return {"events": AuditEventSchema(many=True).dump(events)}
+        return {"events": AuditEventSchema(many=True).dump(events), "next_cursor": next_cursor}
 
 
 # --------------------------------------------------------------------- feeds
 @bp.get("/feeds")
 @auth.role_required("admin")
 def list_feeds() -> Body:
+    query = load(FeedQuerySchema(), request.args.to_dict())
+    after = _after(query, int)
     with _app().db.session() as db:
-        return {"feeds": FeedSchema(many=True).dump(feeds.list_feeds(db))}
+        found = feeds.list_feeds(
+            db, enabled=query.get("enabled"), limit=query["limit"] + 1, after=after
+        )
+        rows, next_cursor = _page(found, query["limit"], lambda feed: (feed.id,))
+        return {"feeds": FeedSchema(many=True).dump(rows), "next_cursor": next_cursor}
 
 
 @bp.post("/feeds")
@@ -366,9 +413,15 @@ def delete_feed(feed_id: int) -> Response:
 @bp.get("/tokens")
 def list_tokens() -> Body:
     """One's own API tokens; an admin sees everyone's."""
+    query = load(TokenQuerySchema(), request.args.to_dict())
+    after = _after(query, int)
     with _app().db.session() as db:
         mine = None if users.has_role(g.user, "admin") else g.user.id
-        return {"tokens": TokenSchema(many=True).dump(users.list_tokens(db, mine))}
+        found = users.list_tokens(
+            db, mine, active=query.get("active"), limit=query["limit"] + 1, after=after
+        )
+        rows, next_cursor = _page(found, query["limit"], lambda token: (token.id,))
+        return {"tokens": TokenSchema(many=True).dump(rows), "next_cursor": next_cursor}
 
 
 @bp.delete("/tokens/<id:token_id>")
@@ -391,8 +444,18 @@ def change_password() -> Response:
 @bp.get("/users")
 @auth.role_required("admin")
 def list_users() -> Body:
+    query = load(UserQuerySchema(), request.args.to_dict())
+    after = _after(query, str)
     with _app().db.session() as db:
-        return {"users": UserSchema(many=True).dump(users.list_users(db))}
+        found = users.list_users(
+            db,
+            active=query.get("active"),
+            role=query.get("role"),
+            limit=query["limit"] + 1,
+            after=after,
+        )
+        rows, next_cursor = _page(found, query["limit"], lambda user: (user.name,))
+        return {"users": UserSchema(many=True).dump(rows), "next_cursor": next_cursor}
 
 
 @bp.post("/users/<id:user_id>/deactivate")

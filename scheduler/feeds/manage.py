@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rules.kinds import FEED_KINDS
-from scheduler import audit, clock
+from scheduler import audit, clock, pages
 from scheduler.config import Settings
 from scheduler.db import get_or_raise
 from scheduler.errors import Conflict, ValidationError
@@ -122,10 +122,21 @@ def get_feed(session: Session, feed_id: int, *, lock: bool = False) -> Feed:
     return get_or_raise(session, Feed, feed_id, "feed", lock=lock)
 
 
-def list_feeds(session: Session, *, enabled_only: bool = False) -> list[Feed]:
-    query = select(Feed).order_by(Feed.id)
-    if enabled_only:
+def list_feeds(
+    session: Session,
+    *,
+    enabled_only: bool = False,
+    enabled: bool | None = None,
+    limit: int | None = None,
+    after: tuple[Any, ...] | None = None,
+) -> list[Feed]:
+    """Feeds in the order they were added; ``enabled`` keeps the enabled (or the
+    disabled) ones, ``after``: the id (a 1-tuple) of the last feed already seen."""
+    query = pages.after(select(Feed), (Feed.id,), after, descending=False).limit(limit)
+    if enabled_only or enabled is True:
         query = query.where(Feed.enabled.is_(True))
+    elif enabled is False:
+        query = query.where(Feed.enabled.is_(False))
     return list(session.scalars(query))
 
 

@@ -7,15 +7,18 @@ package shapes what goes out and checks query strings. Times are ISO 8601 in UTC
 (``+00:00``).
 
 One module an area: ``accounts`` (users and tokens), ``posts``, ``incidents``, ``condolences``, ``audit`` (with the
-CSV export), ``feeds`` and ``regions``; ``json_schema`` maps marshmallow fields to
-JSON Schema and ``openapi`` builds the document. The names the views use are
+CSV export), ``feeds`` and ``regions``; ``spec`` sets up apispec's marshmallow plugin
+(and ``doc``, a field's metadata for the document) and ``openapi`` builds the
+document with it. The names the views use are
 re-exported here.
 """
 
 from web.api_schemas.accounts import (
     PasswordChangeSchema,
     PasswordResetSchema,
+    TokenQuerySchema,
     TokenSchema,
+    UserQuerySchema,
     UserSchema,
 )
 from web.api_schemas.audit import (
@@ -29,15 +32,15 @@ from web.api_schemas.audit import (
     csv_cell,
 )
 from web.api_schemas.condolences import CondolenceQuerySchema, CondolenceSchema, RevisionSchema
-from web.api_schemas.feeds import FeedSchema
+from web.api_schemas.feeds import FeedQuerySchema, FeedSchema
 from web.api_schemas.incidents import (
     IncidentQuerySchema,
     IncidentSchema,
     ReleaseSchema,
     ReportSchema,
 )
-from web.api_schemas.json_schema import json_schema
 from web.api_schemas.openapi import API_PREFIX, API_VERSION, ERRORS, openapi_document
+from web.api_schemas.pages import PageQuerySchema
 from web.api_schemas.posts import HoldSchema, PostSchema
 from web.api_schemas.regions import RegionQuerySchema, RegionSchema
 
@@ -53,10 +56,12 @@ __all__ = [
     "AuditTimeField",
     "CondolenceQuerySchema",
     "CondolenceSchema",
+    "FeedQuerySchema",
     "FeedSchema",
     "HoldSchema",
     "IncidentQuerySchema",
     "IncidentSchema",
+    "PageQuerySchema",
     "PasswordChangeSchema",
     "PasswordResetSchema",
     "PostSchema",
@@ -65,10 +70,11 @@ __all__ = [
     "ReleaseSchema",
     "ReportSchema",
     "RevisionSchema",
+    "TokenQuerySchema",
     "TokenSchema",
+    "UserQuerySchema",
     "UserSchema",
     "audit_csv",
     "csv_cell",
-    "json_schema",
     "openapi_document",
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from scheduler.models import ROLES
 from scheduler.schemas import StrictSchema
-from web.api_schemas.json_schema import doc
+from web.api_schemas.pages import PageQuerySchema
+from web.api_schemas.spec import doc
 
 
 class UserSchema(Schema):
@@ -35,3 +37,16 @@ class PasswordResetSchema(StrictSchema):
 class PasswordChangeSchema(StrictSchema):
     current_password = fields.String(required=True, validate=validate.Length(max=1000))
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class UserQuerySchema(PageQuerySchema):
+    """``GET /api/v1/users`` query string: users by name."""
+
+    active = fields.Boolean(metadata=doc(description="only active (or deactivated) users"))
+    role = fields.String(validate=validate.OneOf(ROLES))
+
+
+class TokenQuerySchema(PageQuerySchema):
+    """``GET /api/v1/tokens`` query string: tokens newest first."""
+
+    active = fields.Boolean(metadata=doc(description="only unrevoked (or revoked) tokens"))

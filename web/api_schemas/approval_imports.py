@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from marshmallow import Schema
+
 from scheduler.approval import ApprovalSchema, RejectionSchema
 from scheduler.db import MAX_ID
 from scheduler.imports import COLUMNS
-from web.api_schemas.json_schema import json_schema
 
 CSV_BODY = {"schema": {"type": "string"}, "example": ",".join(COLUMNS) + "\r\n"}
 
@@ -117,8 +118,5 @@ def paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
     }
 
 
-def schemas() -> dict[str, Any]:
-    return {
-        "PostApprove": json_schema(ApprovalSchema()),
-        "PostReject": json_schema(RejectionSchema()),
-    }
+def schemas() -> dict[str, Schema]:
+    return {"PostApprove": ApprovalSchema(), "PostReject": RejectionSchema()}

@@ -17,7 +17,8 @@ from marshmallow import ValidationError as MarshmallowError
 from scheduler.db import MAX_ID
 from scheduler.models import AuditEvent
 from scheduler.schemas import check_year
-from web.api_schemas.json_schema import doc
+from web.api_schemas.pages import cursor_field
+from web.api_schemas.spec import doc
 
 
 class AuditEventSchema(Schema):
@@ -100,6 +101,7 @@ class AuditQuerySchema(Schema):
         ),
     )
     format = fields.String(validate=validate.OneOf(("json", "csv")))
+    cursor = cursor_field()
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **kwargs: Any) -> None:

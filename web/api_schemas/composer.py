@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from web.api_schemas.json_schema import doc
+from web.api_schemas.spec import doc
 
 SEGMENT_KINDS = ("text", "link", "mention", "hashtag")
 

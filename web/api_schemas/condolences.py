@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from scheduler.queries import DRAFT_FILTERS, DraftRow, RevisionRow
-from web.api_schemas.json_schema import doc
+from web.api_schemas.pages import PageQuerySchema
+from web.api_schemas.spec import doc
 
 
 class RevisionSchema(Schema):
@@ -74,11 +75,10 @@ class CondolenceSchema(Schema):
         return dumped
 
 
-class CondolenceQuerySchema(Schema):
+class CondolenceQuerySchema(PageQuerySchema):
     """``GET /api/v1/condolences`` query string (and the list page's filter)."""
 
-    class Meta:
-        unknown = RAISE
-
-    status = fields.String(validate=validate.OneOf(DRAFT_FILTERS))
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    status = fields.String(
+        validate=validate.OneOf(DRAFT_FILTERS),
+        metadata=doc(description="a draft status, or `open`: awaiting a draft or an approval"),
+    )

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from web.api_schemas.pages import PageQuerySchema
+from web.api_schemas.spec import doc
+
 
 class FeedSchema(Schema):
     id = fields.Integer()
@@ -18,3 +21,9 @@ class FeedSchema(Schema):
     error_count = fields.Integer()
     last_error = fields.String(allow_none=True)
     created_at = fields.DateTime()
+
+
+class FeedQuerySchema(PageQuerySchema):
+    """``GET /api/v1/feeds`` query string."""
+
+    enabled = fields.Boolean(metadata=doc(description="only enabled (or disabled) feeds"))

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from scheduler.models import Incident, Report
-from web.api_schemas.json_schema import doc
+from web.api_schemas.pages import PageQuerySchema
+from web.api_schemas.spec import doc
 
 
 class ReportSchema(Schema):
@@ -87,11 +88,9 @@ class ReleaseSchema(Schema):
     )
 
 
-class IncidentQuerySchema(Schema):
+class IncidentQuerySchema(PageQuerySchema):
     """``GET /api/v1/incidents`` query string."""
 
-    class Meta:
-        unknown = RAISE
-
-    open = fields.Boolean(load_default=False)
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    open = fields.Boolean(
+        load_default=False, metadata=doc(description="only active and confirmed incidents")
+    )

@@ -1,5 +1,7 @@
-"""The OpenAPI 3.1 document of ``/api/v1``, built from the output schemas of this
-package and the input schemas in ``scheduler.schemas`` and the services."""
+"""The OpenAPI 3.1 document of ``/api/v1``, built by apispec (``spec``) from the
+output schemas of this package and the input schemas in ``scheduler.schemas`` and the
+services: the component schemas and query parameters are converted from marshmallow
+by its plugin; the paths are written here with the small helpers below."""
 
 from __future__ import annotations
 
@@ -26,35 +28,44 @@ from web.api_schemas import approval_imports
 from web.api_schemas.accounts import (
     PasswordChangeSchema,
     PasswordResetSchema,
+    TokenQuerySchema,
     TokenSchema,
+    UserQuerySchema,
     UserSchema,
 )
 from web.api_schemas.audit import AUDIT_CSV_HEADER, AuditEventSchema, AuditQuerySchema
 from web.api_schemas.composer import NetworkPreviewSchema, SegmentSchema
 from web.api_schemas.condolences import CondolenceQuerySchema, CondolenceSchema, RevisionSchema
-from web.api_schemas.feeds import FeedSchema
+from web.api_schemas.feeds import FeedQuerySchema, FeedSchema
 from web.api_schemas.incidents import (
     IncidentQuerySchema,
     IncidentSchema,
     ReleaseSchema,
     ReportSchema,
 )
-from web.api_schemas.json_schema import field_schema, json_schema
 from web.api_schemas.policy import PolicyLineSchema as PolicyLineOutSchema
 from web.api_schemas.posts import HoldSchema, PostSchema
 from web.api_schemas.regions import RegionQuerySchema, RegionSchema
+from web.api_schemas.spec import converter, new_spec
 
 API_PREFIX = "/api/v1"
 API_VERSION = "1.0.0"
+# Every error answer of /api/v1, whatever raised it, has the one shape ``Errors``.
+# 405 and 500 belong to no operation (a method a path does not take; a failure), so
+# they are components only, listed on the reference page.
 ERRORS = {
     400: "invalid input; each bad field is named",
     401: "no or bad API token",
     403: "the token's user lacks the role, or may not do this (two-person approval)",
     404: "no such object",
+    405: "the path does not take this method; `Allow` lists those it takes",
     409: "the object's state does not allow this",
     413: "request body too large",
-    415: "the body is of a type this operation does not take",
+    415: "the body is of a type this operation does not take (JSON, unless it says otherwise)",
+    500: "an unexpected failure; nothing half-done is kept",
 }
+# What any operation with a request body may answer besides its own errors.
+BODY_ERRORS = (400, 413, 415)
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -70,11 +81,9 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 def _query(schema: Schema) -> list[dict[str, Any]]:
-    return [
-        {"name": field.data_key or name, "in": "query", "schema": field_schema(field)}
-        | ({"required": True} if field.required else {})
-        for name, field in schema.fields.items()
-    ]
+    """The query parameters of a marshmallow schema, one per field."""
+    parameters: list[dict[str, Any]] = converter().schema2parameters(schema, location="query")
+    return parameters
 
 
 def _id(name: str) -> dict[str, Any]:
@@ -97,6 +106,18 @@ def _list_of(key: str, name: str) -> dict[str, Any]:
         "properties": {key: {"type": "array", "items": _ref(name)}},
         "required": [key],
     }
+
+
+def _page_of(key: str, name: str) -> dict[str, Any]:
+    """A page of a list: its items and the cursor of the next page (``null`` on the
+    last page); see ``web.api_schemas.pages``."""
+    page = _list_of(key, name)
+    page["properties"]["next_cursor"] = {
+        "type": ["string", "null"],
+        "description": "pass as `cursor` for the next page; null on the last page",
+    }
+    page["required"] = [key, "next_cursor"]
+    return page
 
 
 def _partial(schema: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +146,7 @@ def _more_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
             "get": {
                 "summary": "List condolence drafts, newest prompt first",
                 "parameters": _query(CondolenceQuerySchema()),
-                "responses": {"200": _json(_list_of("condolences", "Condolence"), "drafts")}
+                "responses": {"200": _json(_page_of("condolences", "Condolence"), "drafts")}
                 | _errors(400, *auth_errors),
             }
         },
@@ -181,7 +202,7 @@ def _more_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
                     "200": {
                         "description": "events",
                         "content": {
-                            "application/json": {"schema": _list_of("events", "AuditEvent")},
+                            "application/json": {"schema": _page_of("events", "AuditEvent")},
                             **audit_csv_content,
                         },
                     }
@@ -191,9 +212,10 @@ def _more_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
         },
         f"{p}/feeds": {
             "get": {
-                "summary": "List the monitored feeds (admin)",
-                "responses": {"200": _json(_list_of("feeds", "Feed"), "feeds")}
-                | _errors(*auth_errors),
+                "summary": "List the monitored feeds, in the order they were added (admin)",
+                "parameters": _query(FeedQuerySchema()),
+                "responses": {"200": _json(_page_of("feeds", "Feed"), "feeds")}
+                | _errors(400, *auth_errors),
             },
             "post": {
                 "summary": "Add a feed, polled at once (admin)",
@@ -239,10 +261,11 @@ def _credential_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
     return {
         f"{p}/tokens": {
             "get": {
-                "summary": "List API tokens with their last use (one's own; every one for "
-                "an admin). The tokens themselves are never shown again.",
-                "responses": {"200": _json(_list_of("tokens", "Token"), "tokens")}
-                | _errors(*auth_errors),
+                "summary": "List API tokens with their last use, newest first (one's own; "
+                "every one for an admin). The tokens themselves are never shown again.",
+                "parameters": _query(TokenQuerySchema()),
+                "responses": {"200": _json(_page_of("tokens", "Token"), "tokens")}
+                | _errors(400, *auth_errors),
             }
         },
         f"{p}/tokens/{{token_id}}": {
@@ -262,9 +285,10 @@ def _credential_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
         },
         f"{p}/users": {
             "get": {
-                "summary": "List users (admin)",
-                "responses": {"200": _json(_list_of("users", "User"), "users")}
-                | _errors(*auth_errors),
+                "summary": "List users by name (admin)",
+                "parameters": _query(UserQuerySchema()),
+                "responses": {"200": _json(_page_of("users", "User"), "users")}
+                | _errors(400, *auth_errors),
             }
         },
         f"{p}/users/{{user_id}}/deactivate": user_action(
@@ -334,11 +358,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "properties": {"posts": {"type": "array", "items": _ref("Post")}},
         "required": ["posts"],
     }
-    incident_list = {
-        "type": "object",
-        "properties": {"incidents": {"type": "array", "items": _ref("Incident")}},
-        "required": ["incidents"],
-    }
+    incident_list = _page_of("incidents", "Incident")
     region_list = {
         "type": "object",
         "properties": {"regions": {"type": "array", "items": _ref("Region")}},
@@ -477,66 +497,78 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         },
         "required": ["errors"],
     }
-    responses = {f"E{code}": _json(_ref("Errors"), text) for code, text in ERRORS.items()}
-    feed_input = json_schema(feed_schema(settings))
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "tactful API",
-            "version": API_VERSION,
+    spec, _plugin = new_spec(
+        "tactful API",
+        API_VERSION,
+        info={
             "description": "Queue posts and declare incidents; promotional posts aimed at "
             "an affected region are held until the incident ends. Condolence messages are "
-            "drafted here but published only after a person approves them.",
+            "drafted here but published only after a person approves them. Every error "
+            'is `{"errors": {field: [messages]}}`. Lists (but posts) take `limit` and '
+            "`cursor` and answer `next_cursor`: pass it as `cursor` for the next page "
+            "(null on the last)."
         },
-        "servers": [{"url": "/"}],
-        "security": [{"bearer": []}],
-        "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "description": "tft_… token"}
-            },
-            "responses": responses,
-            "schemas": {
-                "Post": json_schema(PostSchema()),
-                "Hold": json_schema(HoldSchema()),
-                "Incident": json_schema(IncidentSchema()),
-                "Release": json_schema(ReleaseSchema()),
-                "Region": json_schema(RegionSchema()),
-                "PostCreate": json_schema(PostCreateSchema()),
-                "PostUpdate": json_schema(PostUpdateSchema()),
-                "PostPreview": json_schema(PostPreviewSchema()),
-                "NetworkPreview": json_schema(NetworkPreviewSchema()),
-                "PreviewSegment": json_schema(SegmentSchema()),
-                "IncidentCreate": json_schema(IncidentCreateSchema()),
-                "IncidentEnd": json_schema(IncidentEndSchema()),
-                "IncidentAmend": json_schema(IncidentAmendSchema()),
-                "Report": json_schema(ReportSchema()),
-                "Condolence": json_schema(CondolenceSchema()),
-                "Revision": json_schema(RevisionSchema()),
-                "CondolenceEdit": json_schema(DraftEditSchema()),
-                "CondolenceApprove": json_schema(ApproveSchema()),
-                "CondolenceDecline": json_schema(DeclineSchema()),
-                "AuditEvent": json_schema(AuditEventSchema()),
-                "Feed": json_schema(FeedSchema()),
-                "FeedCreate": feed_input,
-                "FeedUpdate": _partial(feed_input),
-                "User": json_schema(UserSchema()),
-                "Token": json_schema(TokenSchema()),
-                "PasswordChange": json_schema(PasswordChangeSchema()),
-                "PasswordReset": json_schema(PasswordResetSchema()),
-                "PolicyLine": json_schema(PolicyLineOutSchema()),
-                "PolicyLineUpdate": json_schema(PolicyLineInSchema()),
-                "PolicyChange": {
-                    "type": "object",
-                    "properties": {
-                        "line": _ref("PolicyLine"),
-                        "held": {"type": "integer", "description": "holds added"},
-                        "released": {"type": "integer", "description": "holds released"},
-                    },
-                    "required": ["line", "held", "released"],
-                },
-                "Errors": error_schema,
-                **approval_imports.schemas(),
-            },
-        },
+        servers=[{"url": "/"}],
+        security=[{"bearer": []}],
+    )
+    spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "tft_… token"}
+    )
+    for code, text in ERRORS.items():
+        spec.components.response(f"E{code}", _json(_ref("Errors"), text))
+    schemas: dict[str, Schema] = {
+        "Post": PostSchema(),
+        "Hold": HoldSchema(),
+        "Incident": IncidentSchema(),
+        "Release": ReleaseSchema(),
+        "Region": RegionSchema(),
+        "PostCreate": PostCreateSchema(),
+        "PostUpdate": PostUpdateSchema(),
+        "IncidentCreate": IncidentCreateSchema(),
+        "IncidentEnd": IncidentEndSchema(),
+        "IncidentAmend": IncidentAmendSchema(),
+        "Report": ReportSchema(),
+        "Condolence": CondolenceSchema(),
+        "Revision": RevisionSchema(),
+        "CondolenceEdit": DraftEditSchema(),
+        "CondolenceApprove": ApproveSchema(),
+        "CondolenceDecline": DeclineSchema(),
+        "AuditEvent": AuditEventSchema(),
+        "Feed": FeedSchema(),
+        "FeedCreate": feed_schema(settings),
+        "User": UserSchema(),
+        "Token": TokenSchema(),
+        "PasswordChange": PasswordChangeSchema(),
+        "PasswordReset": PasswordResetSchema(),
+        "PostPreview": PostPreviewSchema(),
+        "NetworkPreview": NetworkPreviewSchema(),
+        "PreviewSegment": SegmentSchema(),
+        "PolicyLine": PolicyLineOutSchema(),
+        "PolicyLineUpdate": PolicyLineInSchema(),
+        **approval_imports.schemas(),
     }
+    for name, schema in schemas.items():
+        spec.components.schema(name, schema=schema)
+    # A PATCH takes any part of the feed's fields: the same schema, nothing required.
+    spec.components.schema("FeedUpdate", component=_partial(spec.components.schemas["FeedCreate"]))
+    spec.components.schema("Errors", component=error_schema)
+    spec.components.schema(
+        "PolicyChange",
+        component={
+            "type": "object",
+            "properties": {
+                "line": _ref("PolicyLine"),
+                "held": {"type": "integer", "description": "holds added"},
+                "released": {"type": "integer", "description": "holds released"},
+            },
+            "required": ["held", "line", "released"],
+        },
+    )
+    for path, item in paths.items():
+        operations = {key: value for key, value in item.items() if key != "parameters"}
+        for operation in operations.values():
+            if "requestBody" in operation:
+                for status, ref in _errors(*BODY_ERRORS).items():
+                    operation["responses"].setdefault(status, ref)
+        spec.path(path=path, operations=operations, parameters=item.get("parameters"))
+    return spec.to_dict()

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 
 from scheduler.holds import shown_status
 from scheduler.models import POST_STATUSES, Hold, Post
-from web.api_schemas.json_schema import doc
+from web.api_schemas.spec import doc
 
 
 class HoldSchema(Schema):

@@ -14,6 +14,7 @@ from __future__ import annotations
 # Importing an area module registers its routes on ``bp``.
 from web.ui import (  # noqa: F401
     accounts,
+    api_docs,
     approval,
     audit,
     channels,

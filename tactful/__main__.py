@@ -1,0 +1,7 @@
+"""``python -m tactful``: the ``tactful`` command."""
+
+import sys
+
+from tactful.cli import main
+
+sys.exit(main())
