@@ -9,6 +9,7 @@ deactivation) is refused, so a copied cookie stops working everywhere at once.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -29,6 +30,13 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 def tactful() -> Tactful:
     return cast(Tactful, current_app.extensions["tactful"])
+
+
+def cursor_key() -> bytes:
+    """The key that signs list cursors: derived from the app's secret key, so every
+    web process sharing that key accepts the others' cursors."""
+    secret = str(current_app.secret_key or "")
+    return hashlib.sha256(b"tactful list cursor\0" + secret.encode()).digest()
 
 
 def current_user() -> User | None:

@@ -30,7 +30,9 @@ from web.ui.common import (
 # A condolence is only published from an approved condolence draft, never typed here.
 FORM_CATEGORIES = tuple(c for c in POST_CATEGORIES if c != "condolence")
 POST_FIELDS = ("text", "channels", "publish_at", "timezone", "category", "regions", "draft")
-LIST_FILTERS = ("status", "category", "channel", "offset")
+LIST_FILTERS = ("status", "category", "channel")
+# Where a page starts: a cursor from the page before, or (old links) an offset.
+PAGE_POSITION = ("cursor", "offset")
 # The list shows this many posts a page (the service's default page size).
 PAGE_SIZE = 100
 NEW_POST = {
@@ -48,6 +50,7 @@ NEW_POST = {
 @login_required
 def queue() -> Page:
     query = {key: value for key in LIST_FILTERS if (value := request.args.get(key, "").strip())}
+    position = {key: value for key in PAGE_POSITION if (value := request.args.get(key, "").strip())}
     shared: dict[str, object] = {
         "query": query,
         "statuses": POST_STATUSES,
@@ -60,21 +63,20 @@ def queue() -> Page:
         # (those of ended incidents stay on the condolences page).
         shared["prompts"] = queries.drafts(db, status=queries.OPEN, incident_open=True)
         try:
-            page = posts.list_posts(db, {**query, "limit": PAGE_SIZE})
+            page = posts.list_posts(
+                db, {**query, **position, "limit": PAGE_SIZE}, cursor_key=auth.cursor_key()
+            )
         except ValidationError as exc:
             html = render_template(
                 "queue.html", page=None, channels=channels, errors=exc.errors, **shared
             )
             return html, 400
-        offset = int(query.get("offset", 0))
         return render_template(
             "queue.html",
             page=page,
             channels=channels,
             errors={},
-            offset=offset,
-            previous=max(0, offset - PAGE_SIZE) if offset else None,
-            next=offset + PAGE_SIZE if offset + len(page.posts) < page.total else None,
+            first_page=not position,
             **shared,
         )
 
