@@ -49,6 +49,12 @@ class Cursor:
     direction: str = AFTER
 
 
+def key_for(secret: str) -> bytes:
+    """The cursor key of an application whose secret key is ``secret``: every web
+    process sharing that secret accepts the others' cursors."""
+    return hashlib.sha256(b"tactful list cursor\0" + secret.encode()).digest()
+
+
 def fingerprint(filters: Mapping[str, Any]) -> str:
     """A short digest of the filters a cursor belongs to (their order is irrelevant)."""
     canonical = json.dumps({k: str(v) for k, v in filters.items()}, sort_keys=True)

@@ -9,14 +9,13 @@ deactivation) is refused, so a copied cookie stops working everywhere at once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import current_app, g, redirect, request, session, url_for
 
-from scheduler import users
+from scheduler import pagination, users
 from scheduler.context import Tactful
 from scheduler.errors import NotFound, PermissionDenied
 from scheduler.models import User
@@ -35,8 +34,7 @@ def tactful() -> Tactful:
 def cursor_key() -> bytes:
     """The key that signs list cursors: derived from the app's secret key, so every
     web process sharing that key accepts the others' cursors."""
-    secret = str(current_app.secret_key or "")
-    return hashlib.sha256(b"tactful list cursor\0" + secret.encode()).digest()
+    return pagination.key_for(str(current_app.secret_key or ""))
 
 
 def current_user() -> User | None:
