@@ -383,6 +383,8 @@ def cancel_post(session: Session, post_id: int, user: User | None, reason: str =
 # A page counts the posts matching its filters up to this many, so that no page
 # counts a whole large table: beyond it, ``total_exact`` is false ("10,000+").
 COUNT_CAP = 10_000
+# The query parameters that say which page, not which posts.
+PAGE_PARAMETERS = ("limit", "cursor", "offset")
 
 
 @dataclass(frozen=True)
@@ -423,8 +425,9 @@ def list_posts(session: Session, query: Any = None, *, cursor_key: bytes | None 
     params = load(PostQuerySchema(), dict(query or {}))
     if "cursor" in params and "offset" in params:
         raise ValidationError.single("cursor", "Give a cursor or an offset, not both.")
+    # Every filter, so that one added later is part of the cursor's fingerprint too.
     filters: dict[str, Any] = {
-        key: params[key] for key in ("status", "category", "channel") if key in params
+        key: value for key, value in params.items() if key not in PAGE_PARAMETERS
     }
     key = cursor_key or pagination.DEFAULT_KEY
     position = pagination.decode(params["cursor"], filters, key) if "cursor" in params else None
