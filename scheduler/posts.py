@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, func, literal, select, tuple_
+from sqlalchemy import Integer, exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from rules.policy import HoldPolicy
@@ -411,6 +411,15 @@ def _position(cursor: pagination.Cursor) -> Any:
     return tuple_(literal(cursor.at, UTCDateTime()), literal(cursor.id, Integer()))
 
 
+def _audience_includes(code: str) -> Any:
+    """Posts whose audience names ``code`` or, for a country, one of its subdivisions
+    (``US`` finds the posts aimed at ``US-TX``)."""
+    named = PostRegion.region == code
+    if "-" not in code and code != WORLD:
+        named = named | PostRegion.region.like(f"{code}-%")
+    return exists().where(PostRegion.post_id == Post.id, named)
+
+
 def _exists(session: Session, stmt: Any) -> bool:
     """Whether the ordered statement ``stmt`` has a first row (one index probe)."""
     return session.scalar(stmt.with_only_columns(Post.id).limit(1)) is not None
@@ -418,7 +427,7 @@ def _exists(session: Session, stmt: Any) -> bool:
 
 def list_posts(session: Session, query: Any = None, *, cursor_key: bytes | None = None) -> PostPage:
     """A page of posts, due first, matching the filters of ``query`` (``status``,
-    ``category``, ``channel``) after or before its ``cursor`` (or, the old way and
+    ``category``, ``channel``, ``region``) after or before its ``cursor`` (or, the old way and
     costing more the deeper it goes, skipping ``offset`` posts). ``cursor_key`` signs
     the cursors (web processes give their secret key). Raises ``ValidationError``
     naming the field, ``cursor`` for a bad cursor."""
@@ -440,6 +449,8 @@ def list_posts(session: Session, query: Any = None, *, cursor_key: bytes | None 
     if "channel" in params:
         channel_id = select(ChannelAccount.id).where(ChannelAccount.name == params["channel"])
         stmt = stmt.where(Post.channel_id == channel_id.scalar_subquery())
+    if "region" in params:
+        stmt = stmt.where(_audience_includes(resolve_regions([params["region"]], "region")[0]))
     counted = (
         session.scalar(
             select(func.count()).select_from(

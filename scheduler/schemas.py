@@ -192,6 +192,9 @@ class PostQuerySchema(StrictSchema):
     status = fields.String(validate=validate.OneOf(POST_STATUSES))
     channel = fields.String()
     category = fields.String(validate=validate.OneOf(POST_CATEGORIES))
+    # A region code or name: posts whose audience includes it (a country: or one of
+    # its subdivisions).
+    region = fields.String(validate=validate.Length(min=1, max=100))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     # The next or previous page: a cursor from the page before (``scheduler.pagination``).
     cursor = fields.String(validate=validate.Length(min=1, max=pagination.MAX_LENGTH))

@@ -345,3 +345,26 @@ def test_a_deep_page_reads_no_more_than_the_first(app, filters):
     else:
         assert "TEMP B-TREE" not in deep_plan, deep_plan
         assert "USING INDEX ix_posts_" in deep_plan, deep_plan
+
+
+def test_the_region_filter_pages_too_and_a_country_finds_its_subdivisions(app, alice_api, as_alice):
+    seed(app, 40)
+    texas = expected(app, {"region": "US-TX"})
+    france = expected(app, {"region": "FR"})
+    assert texas and france and not set(texas) & set(france)
+    assert len(texas) + len(france) == 40
+    pages, _ = walk(alice_api, {"region": "Texas", "limit": 4})
+    assert [i for page in pages for i in page] == texas
+    assert expected(app, {"region": "US"}) == texas
+    for post_id in pages[0]:
+        assert alice_api.get(f"/posts/{post_id}").json["regions"] == ["US-TX"]
+    first = alice_api.get("/posts", query_string={"region": "FR", "limit": 4}).json
+    other = alice_api.get("/posts", query_string={"region": "US", "cursor": first["next_cursor"]})
+    assert other.status_code == 400
+    assert list(other.json["errors"]) == ["cursor"]
+    unknown = alice_api.get("/posts", query_string={"region": "Atlantis"})
+    assert unknown.status_code == 400
+    assert list(unknown.json["errors"]) == ["region"]
+    html = as_alice.page("/?region=FR")
+    assert [int(i) for i in re.findall(r'<tr id="post-(\d+)">', html)] == france
+    assert as_alice.get("/?region=Atlantis").status_code == 400

@@ -376,6 +376,8 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                     _query(PostQuerySchema()),
                     cursor="where the page starts: a `next_cursor` or `previous_cursor`",
                     offset="posts to skip (slow deep in a long list; prefer `cursor`)",
+                    region="a region code or name: posts aimed at it (a country: or at "
+                    "one of its subdivisions); `WORLD` for worldwide posts",
                 ),
                 "responses": {"200": _json(posts_page, "a page of posts")}
                 | _errors(400, *auth_errors),

@@ -30,7 +30,7 @@ from web.ui.common import (
 # A condolence is only published from an approved condolence draft, never typed here.
 FORM_CATEGORIES = tuple(c for c in POST_CATEGORIES if c != "condolence")
 POST_FIELDS = ("text", "channels", "publish_at", "timezone", "category", "regions", "draft")
-LIST_FILTERS = ("status", "category", "channel")
+LIST_FILTERS = ("status", "category", "channel", "region")
 # Where a page starts: a cursor from the page before, or (old links) an offset.
 PAGE_POSITION = ("cursor", "offset")
 # The list shows this many posts a page (the service's default page size).
