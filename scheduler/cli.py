@@ -351,7 +351,7 @@ def cmd_post_list(settings: Settings, args: argparse.Namespace) -> int:
                 f"{post.id}\t{page.status_of(post)}\t{post.category}\t{post.channel.name}\t"
                 f"{post.publish_at.isoformat()}\t{','.join(post.regions)}\t{reasons}"
             )
-        print(f"{page.total} posts", file=sys.stderr)
+        print(f"{page.total}{'' if page.total_exact else '+'} posts", file=sys.stderr)
     return 0
 
 

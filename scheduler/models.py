@@ -129,13 +129,17 @@ class Post(Base):
     __table_args__ = (
         CheckConstraint(_in("status", POST_STATUSES), name="ck_posts_status"),
         CheckConstraint(_in("category", POST_CATEGORIES), name="ck_posts_category"),
-        Index("ix_posts_status_due", "status", "due_at"),
+        # Each listing order ends with the id, the keyset tiebreaker, so that a page
+        # deep in a list (scheduler.pagination) is one index range like the first.
+        Index("ix_posts_due_id", "due_at", "id"),
+        Index("ix_posts_status_due_id", "status", "due_at", "id"),
+        Index("ix_posts_channel_due_id", "channel_id", "due_at", "id"),
         Index("ix_posts_status_lease", "status", "lease_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_key: Mapped[str] = mapped_column(String(32))
-    channel_id: Mapped[int] = mapped_column(ForeignKey("channel_accounts.id"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel_accounts.id"))
     text: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))

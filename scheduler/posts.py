@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from rules.policy import HoldPolicy
@@ -23,11 +23,11 @@ from rules.regions import find as find_region
 from rules.regions import search as search_regions
 from rules.text import length_error
 from rules.timing import LocalTimeError, localize
-from scheduler import accounts, approval, audit, clock, holds, users
+from scheduler import accounts, approval, audit, clock, holds, pagination, users
 from scheduler import policy as hold_policy
 from scheduler.accounts import Withheld
 from scheduler.config import ChannelConfig, Settings
-from scheduler.db import get_or_raise
+from scheduler.db import UTCDateTime, get_or_raise
 from scheduler.errors import Conflict, PermissionDenied, ValidationError
 from scheduler.models import ChannelAccount, Hold, Post, PostRegion, User
 from scheduler.schemas import (
@@ -477,29 +477,122 @@ def cancel_post(session: Session, post_id: int, user: User | None, reason: str =
     return post
 
 
+# A page counts the posts matching its filters up to this many, so that no page
+# counts a whole large table: beyond it, ``total_exact`` is false ("10,000+").
+COUNT_CAP = 10_000
+# The query parameters that say which page, not which posts.
+PAGE_PARAMETERS = ("limit", "cursor", "offset")
+
+
 @dataclass(frozen=True)
 class PostPage:
+    """One page of a listing, in (``due_at``, ``id``) order. ``next_cursor`` and
+    ``previous_cursor`` fetch the neighbouring pages (``None``: there is none)."""
+
     posts: list[Post]
     total: int
     holds: dict[int, list[Hold]]
+    total_exact: bool = True
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
 
     def status_of(self, post: Post) -> str:
         return holds.shown_status(post, bool(self.holds.get(post.id)))
 
 
-def list_posts(session: Session, query: Any = None) -> PostPage:
+def _sort_key() -> Any:
+    return tuple_(Post.due_at, Post.id)
+
+
+def _position(cursor: pagination.Cursor) -> Any:
+    return tuple_(literal(cursor.at, UTCDateTime()), literal(cursor.id, Integer()))
+
+
+def _audience_includes(code: str) -> Any:
+    """Posts whose audience names ``code`` or, for a country, one of its subdivisions
+    (``US`` finds the posts aimed at ``US-TX``)."""
+    named = PostRegion.region == code
+    if "-" not in code and code != WORLD:
+        named = named | PostRegion.region.like(f"{code}-%")
+    return exists().where(PostRegion.post_id == Post.id, named)
+
+
+def _exists(session: Session, stmt: Any) -> bool:
+    """Whether the ordered statement ``stmt`` has a first row (one index probe)."""
+    return session.scalar(stmt.with_only_columns(Post.id).limit(1)) is not None
+
+
+def list_posts(session: Session, query: Any = None, *, cursor_key: bytes | None = None) -> PostPage:
+    """A page of posts, due first, matching the filters of ``query`` (``status``,
+    ``category``, ``channel``, ``region``) after or before its ``cursor`` (or, the old way and
+    costing more the deeper it goes, skipping ``offset`` posts). ``cursor_key`` signs
+    the cursors (web processes give their secret key). Raises ``ValidationError``
+    naming the field, ``cursor`` for a bad cursor."""
     params = load(PostQuerySchema(), dict(query or {}))
+    if "cursor" in params and "offset" in params:
+        raise ValidationError.single("cursor", "Give a cursor or an offset, not both.")
+    # Every filter, so that one added later is part of the cursor's fingerprint too.
+    filters: dict[str, Any] = {
+        key: value for key, value in params.items() if key not in PAGE_PARAMETERS
+    }
+    key = cursor_key or pagination.DEFAULT_KEY
+    position = pagination.decode(params["cursor"], filters, key) if "cursor" in params else None
+    limit = params["limit"]
     stmt = select(Post)
     if "status" in params:
         stmt = stmt.where(holds.status_condition(params["status"]))
     if "category" in params:
         stmt = stmt.where(Post.category == params["category"])
     if "channel" in params:
-        stmt = stmt.join(ChannelAccount).where(ChannelAccount.name == params["channel"])
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = list(
-        session.scalars(
-            stmt.order_by(Post.due_at, Post.id).limit(params["limit"]).offset(params["offset"])
+        channel_id = select(ChannelAccount.id).where(ChannelAccount.name == params["channel"])
+        stmt = stmt.where(Post.channel_id == channel_id.scalar_subquery())
+    if "region" in params:
+        stmt = stmt.where(_audience_includes(resolve_regions([params["region"]], "region")[0]))
+    counted = (
+        session.scalar(
+            select(func.count()).select_from(
+                stmt.with_only_columns(Post.id).limit(COUNT_CAP + 1).subquery()
+            )
         )
+        or 0
     )
-    return PostPage(rows, total, holds.open_hold_reasons(session, [p.id for p in rows]))
+    forward = stmt.order_by(Post.due_at, Post.id)
+    backward = stmt.order_by(Post.due_at.desc(), Post.id.desc())
+    has_previous = False
+    if position is None or position.direction == pagination.AFTER:
+        if position is not None:
+            forward = forward.where(_sort_key() > _position(position))
+        elif params.get("offset"):
+            forward = forward.offset(params["offset"])
+        rows = list(session.scalars(forward.limit(limit + 1)))
+        has_next = len(rows) > limit
+        rows = rows[:limit]
+        if rows and (position is not None or params.get("offset")):
+            first = pagination.Cursor(rows[0].due_at, rows[0].id)
+            has_previous = _exists(session, backward.where(_sort_key() < _position(first)))
+    else:
+        rows = list(
+            session.scalars(backward.where(_sort_key() < _position(position)).limit(limit + 1))
+        )
+        has_previous = len(rows) > limit
+        rows = rows[:limit][::-1]
+        if not has_previous:
+            # Back at the start: show a full first page rather than a short one.
+            rows = list(session.scalars(forward.limit(limit + 1)))
+            has_next = len(rows) > limit
+            rows = rows[:limit]
+        else:
+            last = pagination.Cursor(rows[-1].due_at, rows[-1].id)
+            has_next = _exists(session, forward.where(_sort_key() > _position(last)))
+
+    def cursor(post: Post, direction: str) -> str:
+        return pagination.encode(pagination.Cursor(post.due_at, post.id, direction), filters, key)
+
+    return PostPage(
+        rows,
+        min(counted, COUNT_CAP),
+        holds.open_hold_reasons(session, [p.id for p in rows]),
+        total_exact=counted <= COUNT_CAP,
+        next_cursor=cursor(rows[-1], pagination.AFTER) if rows and has_next else None,
+        previous_cursor=cursor(rows[0], pagination.BEFORE) if rows and has_previous else None,
+    )

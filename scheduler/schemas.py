@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 from marshmallow import ValidationError as MarshmallowError
 
+from scheduler import pagination
 from scheduler.db import MAX_ID
 from scheduler.errors import ValidationError
 from scheduler.models import POST_CATEGORIES, POST_STATUSES
@@ -225,8 +226,14 @@ class PostQuerySchema(StrictSchema):
     status = fields.String(validate=validate.OneOf(POST_STATUSES))
     channel = fields.String()
     category = fields.String(validate=validate.OneOf(POST_CATEGORIES))
+    # A region code or name: posts whose audience includes it (a country: or one of
+    # its subdivisions).
+    region = fields.String(validate=validate.Length(min=1, max=100))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+    # The next or previous page: a cursor from the page before (``scheduler.pagination``).
+    cursor = fields.String(validate=validate.Length(min=1, max=pagination.MAX_LENGTH))
+    # Skipping rows still works, but costs in proportion to the offset: use cursors.
+    offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
 
 
 class IncidentCreateSchema(StrictSchema):

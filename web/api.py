@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, g, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
@@ -160,13 +160,30 @@ def create_posts() -> Body:
         return {"posts": PostSchema(holds=reasons, many=True).dump(created)}, 201
 
 
+def _page_link(args: dict[str, str], cursor: str | None) -> str | None:
+    """The list's URL with the same filters and ``cursor`` (``None`` for no cursor)."""
+    query: dict[str, Any] = {k: v for k, v in args.items() if k not in ("cursor", "offset")}
+    if cursor is not None:
+        query["cursor"] = cursor
+    return url_for("api.list_posts", **query)
+
+
 @bp.get("/posts")
 def list_posts() -> Body:
+    args = request.args.to_dict()
     with _app().db.session() as db:
-        page = posts.list_posts(db, request.args.to_dict())
+        page = posts.list_posts(db, args, cursor_key=auth.cursor_key())
         return {
             "posts": PostSchema(holds=page.holds, many=True).dump(page.posts),
             "total": page.total,
+            "total_exact": page.total_exact,
+            "next_cursor": page.next_cursor,
+            "previous_cursor": page.previous_cursor,
+            "links": {
+                "first": _page_link(args, None),
+                "next": page.next_cursor and _page_link(args, page.next_cursor),
+                "previous": page.previous_cursor and _page_link(args, page.previous_cursor),
+            },
         }
 
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 
 from flask import current_app, g, redirect, request, session, url_for
 
-from scheduler import users
+from scheduler import pagination, users
 from scheduler.context import Tactful
 from scheduler.errors import NotFound, PermissionDenied
 from scheduler.models import User
@@ -29,6 +29,12 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 def tactful() -> Tactful:
     return cast(Tactful, current_app.extensions["tactful"])
+
+
+def cursor_key() -> bytes:
+    """The key that signs list cursors: derived from the app's secret key, so every
+    web process sharing that key accepts the others' cursors."""
+    return pagination.key_for(str(current_app.secret_key or ""))
 
 
 def current_user() -> User | None:

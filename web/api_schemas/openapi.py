@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import Schema
 
 from rules.policy import CATEGORIES
+from scheduler import posts
 from scheduler.condolences import ApproveSchema, DeclineSchema, DraftEditSchema
 from scheduler.config import Settings
 from scheduler.db import MAX_ID
@@ -84,6 +85,13 @@ def _query(schema: Schema) -> list[dict[str, Any]]:
     """The query parameters of a marshmallow schema, one per field."""
     parameters: list[dict[str, Any]] = converter().schema2parameters(schema, location="query")
     return parameters
+
+
+def _described(parameters: list[dict[str, Any]], **texts: str) -> list[dict[str, Any]]:
+    """``parameters`` with a description for those named in ``texts``."""
+    return [
+        p | ({"description": texts[p["name"]]} if p["name"] in texts else {}) for p in parameters
+    ]
 
 
 def _id(name: str) -> dict[str, Any]:
@@ -345,13 +353,39 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
     gives the bounds that are settings (the shortest feed interval)."""
     p = API_PREFIX
     auth_errors = (401, 403)
+    link = {"type": ["string", "null"], "description": "a relative URL"}
+    cursor = {
+        "type": ["string", "null"],
+        "description": "pass as `cursor` (with the same filters) for that page; null: none",
+    }
     posts_page = {
         "type": "object",
         "properties": {
             "posts": {"type": "array", "items": _ref("Post")},
-            "total": {"type": "integer"},
+            "total": {
+                "type": "integer",
+                "description": f"posts matching the filters, counted up to {posts.COUNT_CAP:,}",
+            },
+            "total_exact": {
+                "type": "boolean",
+                "description": f"false when more than {posts.COUNT_CAP:,} posts match",
+            },
+            "next_cursor": cursor,
+            "previous_cursor": cursor,
+            "links": {
+                "type": "object",
+                "properties": {"first": {"type": "string"}, "next": link, "previous": link},
+                "required": ["first", "next", "previous"],
+            },
         },
-        "required": ["posts", "total"],
+        "required": [
+            "posts",
+            "total",
+            "total_exact",
+            "next_cursor",
+            "previous_cursor",
+            "links",
+        ],
     }
     created_posts = {
         "type": "object",
@@ -392,8 +426,19 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 | _errors(400, *auth_errors, 413),
             },
             "get": {
-                "summary": "List posts, due first",
-                "parameters": _query(PostQuerySchema()),
+                "summary": "List posts, due first (by due time, then id), a page at a time",
+                "description": "Follow `next_cursor` / `previous_cursor` (or `links`) with "
+                "the same filters: every page costs the same however deep it is. A cursor "
+                "that was altered or made for other filters is refused (400 on `cursor`). "
+                "`offset` still skips posts, at a cost that grows with it; it cannot be "
+                "combined with `cursor`.",
+                "parameters": _described(
+                    _query(PostQuerySchema()),
+                    cursor="where the page starts: a `next_cursor` or `previous_cursor`",
+                    offset="posts to skip (slow deep in a long list; prefer `cursor`)",
+                    region="a region code or name: posts aimed at it (a country: or at "
+                    "one of its subdivisions); `WORLD` for worldwide posts",
+                ),
                 "responses": {"200": _json(posts_page, "a page of posts")}
                 | _errors(400, *auth_errors),
             },

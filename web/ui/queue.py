@@ -11,6 +11,7 @@ from rules.regions import search as search_regions
 from scheduler import posts, queries
 from scheduler.errors import ValidationError
 from scheduler.models import POST_CATEGORIES, POST_STATUSES
+from web import auth
 from web.auth import login_required
 from web.ui.common import (
     Page,
@@ -19,7 +20,9 @@ from web.ui.common import (
     see_other,
 )
 
-LIST_FILTERS = ("status", "category", "channel", "offset")
+LIST_FILTERS = ("status", "category", "channel", "region")
+# Where a page starts: a cursor from the page before, or (old links) an offset.
+PAGE_POSITION = ("cursor", "offset")
 # The list shows this many posts a page (the service's default page size).
 PAGE_SIZE = 100
 
@@ -28,6 +31,7 @@ PAGE_SIZE = 100
 @login_required
 def queue() -> Page:
     query = {key: value for key in LIST_FILTERS if (value := request.args.get(key, "").strip())}
+    position = {key: value for key in PAGE_POSITION if (value := request.args.get(key, "").strip())}
     shared: dict[str, object] = {
         "query": query,
         "statuses": POST_STATUSES,
@@ -40,21 +44,20 @@ def queue() -> Page:
         # (those of ended incidents stay on the condolences page).
         shared["prompts"] = queries.drafts(db, status=queries.OPEN, incident_open=True)
         try:
-            page = posts.list_posts(db, {**query, "limit": PAGE_SIZE})
+            page = posts.list_posts(
+                db, {**query, **position, "limit": PAGE_SIZE}, cursor_key=auth.cursor_key()
+            )
         except ValidationError as exc:
             html = render_template(
                 "queue.html", page=None, channels=channels, errors=exc.errors, **shared
             )
             return html, 400
-        offset = int(query.get("offset", 0))
         return render_template(
             "queue.html",
             page=page,
             channels=channels,
             errors={},
-            offset=offset,
-            previous=max(0, offset - PAGE_SIZE) if offset else None,
-            next=offset + PAGE_SIZE if offset + len(page.posts) < page.total else None,
+            first_page=not position,
             **shared,
         )
 

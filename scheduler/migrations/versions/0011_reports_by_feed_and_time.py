@@ -5,13 +5,13 @@ counts a feed's recent reports each time a report joins an incident; without thi
 index that reads every report the feed ever produced.
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0010
 """
 
 from alembic import op
 
 revision = "0011"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
