@@ -66,6 +66,9 @@ class User(Base):
     # Stored in a session at login and checked on every request: raising it (logout,
     # password change or reset, deactivation) ends every session of the user.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The IANA zone the dashboard and calendar show times in; None follows the
+    # configuration's ``web.default_timezone``.
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
 
 class LoginThrottle(Base):
@@ -124,6 +127,8 @@ class Post(Base):
         CheckConstraint(_in("category", POST_CATEGORIES), name="ck_posts_category"),
         Index("ix_posts_status_due", "status", "due_at"),
         Index("ix_posts_status_lease", "status", "lease_until"),
+        # The calendar's day ranges and the dashboard's time-ordered reads.
+        Index("ix_posts_publish_at", "publish_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -432,3 +432,7 @@ def regions() -> Body:
 @bp.get("/openapi.json")
 def openapi() -> Body:
     return openapi_document(_app().settings)
+
+
+# The dashboard, the calendar and one's own settings add their routes to ``bp``.
+from web import api_overview  # noqa: E402, F401

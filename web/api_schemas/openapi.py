@@ -11,6 +11,7 @@ from scheduler.condolences import ApproveSchema, DeclineSchema, DraftEditSchema
 from scheduler.config import Settings
 from scheduler.db import MAX_ID
 from scheduler.feeds.manage import feed_schema
+from scheduler.preferences import PreferencesSchema
 from scheduler.schemas import (
     IncidentAmendSchema,
     IncidentCreateSchema,
@@ -35,6 +36,18 @@ from web.api_schemas.incidents import (
     ReportSchema,
 )
 from web.api_schemas.json_schema import field_schema, json_schema
+from web.api_schemas.overview import (
+    CALENDAR_DOC,
+    DASHBOARD_DOC,
+    AccountSchema,
+    CalendarDaySchema,
+    CalendarQuerySchema,
+    DashboardIncidentSchema,
+    DashboardPromptSchema,
+    EvidencedHoldSchema,
+    FeedHealthSchema,
+    HeldPostSchema,
+)
 from web.api_schemas.posts import HoldSchema, PostSchema
 from web.api_schemas.regions import RegionQuerySchema, RegionSchema
 
@@ -276,6 +289,49 @@ def _credential_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
     }
 
 
+def _calendar_day() -> dict[str, Any]:
+    day = json_schema(CalendarDaySchema())
+    day["properties"]["posts"] = {"type": "array", "items": _ref("Post")}
+    day["required"] = [*day["properties"]]
+    return day
+
+
+def _overview_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
+    """The dashboard, the calendar, and one's own settings (the time zone)."""
+    return {
+        f"{p}/dashboard": {
+            "get": {
+                "summary": "What goes out next, what is held and why, active incidents with "
+                "their held counts, condolence prompts waiting, feed health; times in the "
+                "viewer's time zone. Every list is short (10), every count capped",
+                "responses": {"200": _json(DASHBOARD_DOC, "the dashboard")} | _errors(*auth_errors),
+            }
+        },
+        f"{p}/calendar": {
+            "get": {
+                "summary": "The posts of a month, week (Monday first) or day, by local day "
+                "in the viewer's time zone: each day's first posts and its count",
+                "parameters": _query(CalendarQuerySchema()),
+                "responses": {"200": _json(CALENDAR_DOC, "the calendar")}
+                | _errors(400, *auth_errors),
+            }
+        },
+        f"{p}/account": {
+            "get": {
+                "summary": "One's own settings: the time zone times are shown in",
+                "responses": {"200": _json(_ref("Account"), "the settings")}
+                | _errors(*auth_errors),
+            },
+            "patch": {
+                "summary": "Set one's own time zone (null: follow the configured default)",
+                "requestBody": _body("AccountUpdate"),
+                "responses": {"200": _json(_ref("Account"), "the settings after the change")}
+                | _errors(400, *auth_errors, 413),
+            },
+        },
+    }
+
+
 def openapi_document(settings: Settings) -> dict[str, Any]:
     """The OpenAPI 3.1 description of ``/api/v1``; paths are full paths. ``settings``
     gives the bounds that are settings (the shortest feed interval)."""
@@ -403,6 +459,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         },
         **_more_paths(p, auth_errors),
         **_credential_paths(p, auth_errors),
+        **_overview_paths(p, auth_errors),
         f"{p}/openapi.json": {
             "get": {
                 "summary": "This document",
@@ -466,6 +523,14 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 "Token": json_schema(TokenSchema()),
                 "PasswordChange": json_schema(PasswordChangeSchema()),
                 "PasswordReset": json_schema(PasswordResetSchema()),
+                "Account": json_schema(AccountSchema()),
+                "AccountUpdate": json_schema(PreferencesSchema()),
+                "HeldPost": json_schema(HeldPostSchema()),
+                "EvidencedHold": json_schema(EvidencedHoldSchema()),
+                "DashboardIncident": json_schema(DashboardIncidentSchema()),
+                "DashboardPrompt": json_schema(DashboardPromptSchema()),
+                "FeedHealth": json_schema(FeedHealthSchema()),
+                "CalendarDay": _calendar_day(),
                 "Errors": error_schema,
             },
         },

@@ -19,6 +19,7 @@ from web.ui import (  # noqa: F401
     condolences,
     feeds,
     incidents,
+    overview,
     queue,
     session,
 )
