@@ -13,15 +13,24 @@ regions and their open holds. Nothing here writes.
 from __future__ import annotations
 
 import calendar as _cal
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from marshmallow import fields, validate
-from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from scheduler import holds
@@ -33,9 +42,9 @@ from scheduler.schemas import StrictSchema, load
 VIEWS = ("month", "week", "day")
 # Posts listed in one day's slot; the rest are counted ("+K more") and linked.
 PER_DAY = {"month": 4, "week": 25, "day": 100}
-# A day is counted up to this many posts ("2000+"): the count stays an index range
+# A day is counted up to this many posts ("1000+"): the count stays an index range
 # of bounded length however busy the day.
-COUNT_CAP = 2000
+COUNT_CAP = 1000
 # The first and last days a calendar may show (the years posts may be written for).
 FIRST_DAY = date(1970, 1, 2)
 LAST_DAY = date(2999, 12, 30)
@@ -167,66 +176,56 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
-def _filters(session: Session, query: Mapping[str, Any]) -> list[ColumnElement[bool]]:
-    terms: list[ColumnElement[bool]] = []
-    status = query.get("status")
-    if status:
-        terms.append(holds.status_condition(status))
-    else:
+def _status_term(status: str | None) -> ColumnElement[bool]:
+    if status is None:
         # A cancelled post goes out at no time: shown only when asked for.
-        terms.append(Post.status != "cancelled")
-    if query.get("category"):
-        terms.append(Post.category == query["category"])
-    if query.get("channel"):
-        channel_id = session.scalar(
-            select(ChannelAccount.id).where(ChannelAccount.name == query["channel"])
+        return Post.status != "cancelled"
+    if status in ("held", "queued"):  # shown statuses that depend on the holds
+        return holds.status_condition(status)
+    return Post.status == bindparam("status")
+
+
+@lru_cache(maxsize=128)
+def _statements(days: int, status: str | None, category: bool, channel: bool) -> tuple[Any, Any]:
+    """The two statements of a calendar of ``days`` days with these filters: each
+    day's first posts (ids, with the day's index) and each day's capped count. Built
+    once per shape, with every value a bound parameter, so a page neither rebuilds
+    nor recompiles them."""
+    terms = [_status_term(status if status in ("held", "queued") or not status else "other")]
+    if category:
+        terms.append(Post.category == bindparam("category"))
+    if channel:
+        terms.append(Post.channel_id == bindparam("channel_id"))
+    firsts = []
+    counts = []
+    for index in range(days):
+        in_day = (Post.publish_at >= bindparam(f"s{index}", type_=UTCDateTime())) & (
+            Post.publish_at < bindparam(f"e{index}", type_=UTCDateTime())
         )
-        if channel_id is None:
-            raise ValidationError.single("channel", f"No channel account {query['channel']!r}.")
-        terms.append(Post.channel_id == channel_id)
-    return terms
-
-
-def _at(moment: datetime) -> ColumnElement[datetime]:
-    return literal(moment, UTCDateTime())
-
-
-def _in_day(start: datetime, end: datetime) -> ColumnElement[bool]:
-    return (Post.publish_at >= _at(start)) & (Post.publish_at < _at(end))
-
-
-def _firsts(
-    bounds: Sequence[tuple[datetime, datetime]],
-    terms: Sequence[ColumnElement[bool]],
-    limit: int,
-    offset: int,
-) -> Select[Any]:
-    """One statement: the ids of each day's first ``limit`` posts, with the day's index."""
-    parts = []
-    for index, (start, end) in enumerate(bounds):
-        inner = (
-            select(Post.id.label("id"), literal(index).label("day"))
-            .where(_in_day(start, end), *terms)
+        day = literal_column(str(index), Integer)
+        listed = (
+            select(Post.id.label("id"), day.label("day"))
+            .where(in_day, *terms)
             .order_by(Post.publish_at, Post.id)
-            .limit(limit)
-            .offset(offset)
+            .limit(bindparam("per_day", type_=Integer))
+            .offset(bindparam("skip", type_=Integer))
             .subquery()
         )
-        parts.append(select(inner.c.id, inner.c.day))
-    return parts[0] if len(parts) == 1 else union_all(*parts)  # type: ignore[return-value]
-
-
-def _counts(
-    bounds: Sequence[tuple[datetime, datetime]], terms: Sequence[ColumnElement[bool]]
-) -> Select[Any]:
-    """One statement: each day's number of posts, counted up to ``COUNT_CAP``."""
-    parts = []
-    for index, (start, end) in enumerate(bounds):
-        inner = select(Post.id).where(_in_day(start, end), *terms).limit(COUNT_CAP).subquery()
-        parts.append(
-            select(literal(index).label("day"), func.count().label("n")).select_from(inner)
+        firsts.append(select(listed.c.id, listed.c.day))
+        counted = (
+            select(Post.id).where(in_day, *terms).limit(bindparam("cap", type_=Integer)).subquery()
         )
-    return parts[0] if len(parts) == 1 else union_all(*parts)  # type: ignore[return-value]
+        counts.append(select(day.label("day"), func.count().label("n")).select_from(counted))
+    if days == 1:
+        return firsts[0], counts[0]
+    return union_all(*firsts), union_all(*counts)
+
+
+def _channel_id(session: Session, name: str) -> int:
+    found = session.scalar(select(ChannelAccount.id).where(ChannelAccount.name == name))
+    if found is None:
+        raise ValidationError.single("channel", f"No channel account {name!r}.")
+    return found
 
 
 def today_in(zone: ZoneInfo, now: datetime) -> date:
@@ -248,10 +247,27 @@ def build(session: Session, query: Any, zone_name: str, now: datetime) -> Calend
     days = period(view, anchor)
     edges = [local_midnight(d, zone) for d in [*days, days[-1] + timedelta(days=1)]]
     bounds = list(pairwise(edges))
-    terms = _filters(session, params)
-
-    counts = {day: n for day, n in session.execute(_counts(bounds, terms))}
-    picked = list(session.execute(_firsts(bounds, terms, PER_DAY[view], offset)))
+    status = params.get("status")
+    values: dict[str, Any] = {
+        "per_day": PER_DAY[view],
+        "skip": offset,
+        "cap": COUNT_CAP,
+        "status": status,
+        "category": params.get("category"),
+    }
+    if params.get("channel"):
+        values["channel_id"] = _channel_id(session, params["channel"])
+    for index, (start, end) in enumerate(bounds):
+        values[f"s{index}"] = start
+        values[f"e{index}"] = end
+    listed, counted = _statements(
+        len(bounds),
+        status if status in ("held", "queued") or status is None else "other",
+        "category" in params,
+        "channel_id" in values,
+    )
+    counts = {day: n for day, n in session.execute(counted, values)}
+    picked = list(session.execute(listed, values))
     ids = [row.id for row in picked]
     loaded = (
         {p.id: p for p in session.scalars(select(Post).where(id_among(session, Post.id, ids)))}
@@ -262,8 +278,8 @@ def build(session: Session, query: Any, zone_name: str, now: datetime) -> Calend
     for row in picked:
         if row.id in loaded:
             per_day.setdefault(row.day, []).append(loaded[row.id])
-    for listed in per_day.values():
-        listed.sort(key=lambda p: (p.publish_at, p.id))
+    for day_posts in per_day.values():
+        day_posts.sort(key=lambda p: (p.publish_at, p.id))
     built = [
         Day(day, start, end, per_day.get(i, []), counts.get(i, 0), offset)
         for i, (day, (start, end)) in enumerate(zip(days, bounds, strict=True))

@@ -90,12 +90,21 @@ def held_soonest(session: Session, limit: int = SHOWN) -> list[Post]:
         query = select(Post).where(
             Post.status.in_(("queued", "held")), id_among(session, Post.id, set(few))
         )
-    else:
-        # So many that walking the posts in due order meets held ones soon.
-        query = select(Post).where(
-            (Post.status == "held") | ((Post.status == "queued") & _open_hold())
-        )
-    return list(session.scalars(query.order_by(Post.due_at, Post.id).limit(limit)))
+        return list(session.scalars(query.order_by(Post.due_at, Post.id).limit(limit)))
+    # So many that walking the queue in due order meets held ones soon: parked posts
+    # and queued ones under a hold, each an ordered walk of ``(status, due_at)``.
+    found = [
+        *session.scalars(
+            select(Post).where(Post.status == "held").order_by(Post.due_at, Post.id).limit(limit)
+        ),
+        *session.scalars(
+            select(Post)
+            .where(Post.status == "queued", _open_hold())
+            .order_by(Post.due_at, Post.id)
+            .limit(limit)
+        ),
+    ]
+    return sorted(found, key=lambda p: (p.due_at, p.id))[:limit]
 
 
 def held_counts(session: Session, incident_ids: list[int]) -> dict[int, int]:

@@ -373,3 +373,23 @@ def test_no_times_are_shown_in_the_servers_zone(app, alice, as_alice):
         datetime.fromisoformat(s).utcoffset().total_seconds() == 0 for s in stamps
     )
     assert datetime.fromisoformat(stamps[0]) == datetime(2026, 6, 5, 8, 0, tzinfo=UTC)
+
+
+def test_both_ways_of_finding_held_posts_agree(app, alice, monkeypatch):
+    """Few open holds are read from the holds; many, by walking the queue in due
+    order (parked posts and queued ones under a hold). Same answer either way."""
+    from scheduler import dashboard
+
+    before = [queue(app, publish_at=at(minutes=m)).id for m in (50, 10, 30)]
+    declare(app)
+    parked = [queue(app, publish_at=at(minutes=m)).id for m in (40, 20)]  # held on queuing
+    queue(app, publish_at=at(minutes=5), category="service")  # never held
+    expected = [before[1], parked[1], before[2], parked[0], before[0]]
+    with app.db.session() as session:
+        assert {p.status for p in posts.list_posts(session, {}).posts} >= {"held", "queued"}
+        few = [p.id for p in dashboard.held_soonest(session)]
+        monkeypatch.setattr(dashboard, "FEW_HOLDS", 1)
+        many = [p.id for p in dashboard.held_soonest(session)]
+        short = [p.id for p in dashboard.held_soonest(session, limit=2)]
+    assert few == expected and many == expected
+    assert short == expected[:2]
