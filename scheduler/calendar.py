@@ -5,7 +5,7 @@ Days are cut at local midnight in the viewer's zone, computed here for each day 
 day across a daylight-saving change is 23 or 25 hours long), and read as ranges of
 ``posts.publish_at`` (``ix_posts_publish_at``). Whatever the number of posts, a page
 costs the same few statements: the first posts of every day in one ``UNION ALL`` of
-per-day ``LIMIT`` reads, each day's count in another (capped at ``COUNT_CAP``, so a
+per-day ``LIMIT`` reads, each day's count in another (capped by ``COUNT_CAP``, so a
 day with a million posts is not counted to the last), the posts themselves, their
 regions and their open holds. Nothing here writes.
 """
@@ -42,9 +42,10 @@ from scheduler.schemas import StrictSchema, load
 VIEWS = ("month", "week", "day")
 # Posts listed in one day's slot; the rest are counted ("+K more") and linked.
 PER_DAY = {"month": 4, "week": 25, "day": 100}
-# A day is counted up to this many posts ("1000+"): the count stays an index range
-# of bounded length however busy the day.
-COUNT_CAP = 1000
+# A day is counted up to this many posts ("250+" in a month's cell): the count stays
+# an index range of bounded length however busy the day. The day view counts at
+# least one past the page it shows, so its "next" link is always right.
+COUNT_CAP = {"month": 250, "week": 1000, "day": 1000}
 # The first and last days a calendar may show (the years posts may be written for).
 FIRST_DAY = date(1970, 1, 2)
 LAST_DAY = date(2999, 12, 30)
@@ -78,14 +79,15 @@ class Day:
     start: datetime
     end: datetime
     posts: list[Post]
-    # Posts on the day matching the filters, counted up to COUNT_CAP.
+    # Posts on the day matching the filters, counted up to ``cap``.
     total: int
     # Posts listed before these ones (the day view's paging).
     offset: int = 0
+    cap: int = 1000
 
     @property
     def capped(self) -> bool:
-        return self.total >= COUNT_CAP
+        return self.total >= self.cap
 
     @property
     def more(self) -> int:
@@ -228,6 +230,10 @@ def _channel_id(session: Session, name: str) -> int:
     return found
 
 
+def count_cap(view: str, offset: int = 0) -> int:
+    return max(COUNT_CAP[view], offset + PER_DAY[view] + 1)
+
+
 def today_in(zone: ZoneInfo, now: datetime) -> date:
     return now.astimezone(zone).date()
 
@@ -251,7 +257,7 @@ def build(session: Session, query: Any, zone_name: str, now: datetime) -> Calend
     values: dict[str, Any] = {
         "per_day": PER_DAY[view],
         "skip": offset,
-        "cap": COUNT_CAP,
+        "cap": count_cap(view, offset),
         "status": status,
         "category": params.get("category"),
     }
@@ -281,7 +287,7 @@ def build(session: Session, query: Any, zone_name: str, now: datetime) -> Calend
     for day_posts in per_day.values():
         day_posts.sort(key=lambda p: (p.publish_at, p.id))
     built = [
-        Day(day, start, end, per_day.get(i, []), counts.get(i, 0), offset)
+        Day(day, start, end, per_day.get(i, []), counts.get(i, 0), offset, values["cap"])
         for i, (day, (start, end)) in enumerate(zip(days, bounds, strict=True))
     ]
     filters = {k: params[k] for k in ("channel", "status", "category") if params.get(k)}

@@ -356,12 +356,12 @@ def test_each_page_costs_the_same_statements_however_many_posts(app, alice, as_a
 def test_a_days_count_stops_at_the_cap(app, alice, alice_api, monkeypatch):
     from scheduler import calendar
 
-    monkeypatch.setattr(calendar, "COUNT_CAP", 5)
+    monkeypatch.setattr(calendar, "COUNT_CAP", {"month": 5, "week": 5, "day": 5})
     for minute in range(8):
         queue(app, publish_at=f"2026-06-09T10:{minute:02d}")
-    day = alice_api.get("/calendar?view=week&date=2026-06-09").json["days"][1]
+    day = alice_api.get("/calendar?view=month&date=2026-06-09").json["days"][8]
     assert day["date"] == "2026-06-09"
-    assert day["total"] == 5 and day["capped"] is True
+    assert day["total"] == 5 and day["capped"] is True and len(day["posts"]) == 4
 
 
 def test_no_times_are_shown_in_the_servers_zone(app, alice, as_alice):
@@ -393,3 +393,22 @@ def test_both_ways_of_finding_held_posts_agree(app, alice, monkeypatch):
         short = [p.id for p in dashboard.held_soonest(session, limit=2)]
     assert few == expected and many == expected
     assert short == expected[:2]
+
+
+def test_the_day_view_pages_past_the_count_cap(app, alice, alice_api, monkeypatch):
+    from scheduler import calendar
+
+    monkeypatch.setattr(calendar, "COUNT_CAP", {"month": 2, "week": 2, "day": 2})
+    monkeypatch.setattr(calendar, "PER_DAY", {"month": 1, "week": 1, "day": 3})
+    ids = [queue(app, publish_at=f"2026-06-09T10:{minute:02d}").id for minute in range(8)]
+    seen = []
+    offset = 0
+    while True:
+        day = alice_api.get(f"/calendar?view=day&date=2026-06-09&offset={offset}").json["days"][0]
+        seen += [p["id"] for p in day["posts"]]
+        if not day["more"]:
+            break
+        offset += len(day["posts"])
+    assert seen == ids
+    month = alice_api.get("/calendar?date=2026-06-09").json["days"][8]
+    assert month["total"] == 2 and month["capped"] is True and month["more"] == 1

@@ -112,7 +112,10 @@ class CalendarDaySchema(Schema):
     start = fields.DateTime(metadata=doc(type="string", format="date-time", description="UTC"))
     end = fields.DateTime(metadata=doc(type="string", format="date-time", description="UTC"))
     total = fields.Integer(
-        metadata=doc(type="integer", description="posts on the day, counted to 1000")
+        metadata=doc(
+            type="integer",
+            description="posts on the day, counted up to a cap (250 a day in a month, 1000 in a week or day)",
+        )
     )
     capped = fields.Boolean(metadata=doc(type="boolean", description="true: at least `total`"))
     more = fields.Integer(metadata=doc(type="integer", description="posts not listed"))

@@ -78,7 +78,6 @@ def dashboard_page() -> Page:
             board=board,
             zone=preferences.zone_of(g.user, settings),
             shown=dashboard.SHOWN,
-            cap=dashboard.COUNT_CAP,
         )
 
 
@@ -110,7 +109,6 @@ def calendar_page() -> Page:
             "categories": POST_CATEGORIES,
             "query": query,
             "today": calendar.today_in(ZoneInfo(zone), clock.now()),
-            "cap": calendar.COUNT_CAP,
         }
         try:
             cal = calendar.build(db, query, zone, clock.now())
