@@ -412,3 +412,17 @@ def test_the_day_view_pages_past_the_count_cap(app, alice, alice_api, monkeypatc
     assert seen == ids
     month = alice_api.get("/calendar?date=2026-06-09").json["days"][8]
     assert month["total"] == 2 and month["capped"] is True and month["more"] == 1
+
+
+def test_the_held_and_queued_filters_follow_the_holds(app, alice, alice_api):
+    under_hold = queue(app, publish_at="2026-06-03T09:00").id
+    declare(app)
+    parked = queue(app, publish_at="2026-06-03T10:00").id  # held as it is queued
+    free = queue(app, publish_at="2026-06-03T11:00", category="service").id
+
+    def listed(status: str) -> list[int]:
+        body = alice_api.get(f"/calendar?view=day&date=2026-06-03&status={status}").json
+        return [p["id"] for p in body["days"][0]["posts"]]
+
+    assert listed("held") == [under_hold, parked]
+    assert listed("queued") == [free]
