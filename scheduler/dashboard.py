@@ -143,12 +143,15 @@ def latest_evidence(session: Session, incident_ids: list[int]) -> dict[int, list
 
 def _prompt_step(row: queries.DraftRow, viewer: User, two_person: bool) -> tuple[str, bool]:
     draft = row.draft
+    approver = users.has_role(viewer, "approver")
     if draft.status == "awaiting_draft":
-        return "write a message, or decide to say nothing", True
-    if not users.has_role(viewer, "approver"):
+        if approver:
+            return "write a message, or decide to say nothing", True
+        return "write a message for an approver", True
+    if not approver:
         return "waiting for an approver", False
     if two_person and draft.last_editor_id == viewer.id:
-        return "waiting for another approver (you wrote this version)", False
+        return "waiting for another approver (you edited it last)", False
     return "approve or decline", True
 
 

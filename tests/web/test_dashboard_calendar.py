@@ -426,3 +426,28 @@ def test_the_held_and_queued_filters_follow_the_holds(app, alice, alice_api):
 
     assert listed("held") == [under_hold, parked]
     assert listed("queued") == [free]
+
+
+def test_a_prompt_says_whose_turn_it_is(app, alice, bob, alice_api, bob_api, client):
+    from scheduler.models import CondolenceDraft
+    from tests.conftest import make_user
+    from tests.web import Api, token_for
+
+    declare(app)
+    with app.db.session() as session:
+        draft = session.scalars(select(CondolenceDraft)).one()
+        draft_id, accounts = draft.id, list(draft.texts)
+
+    def step(api) -> tuple[str, bool]:
+        prompt = api.get("/dashboard").json["prompts"][0]
+        assert prompt["id"] == draft_id
+        return prompt["step"], prompt["yours"]
+
+    assert step(alice_api) == ("write a message for an approver", True)
+    assert step(bob_api) == ("write a message, or decide to say nothing", True)
+    texts = {name: "Our thoughts are with everyone in Uvalde." for name in accounts}
+    assert bob_api.patch(f"/condolences/{draft_id}", {"texts": texts}).status_code == 200
+    assert step(bob_api) == ("waiting for another approver (you edited it last)", False)
+    assert step(alice_api) == ("waiting for an approver", False)
+    dana = Api(client, token_for(app, make_user(app, "dana", "approver")))
+    assert step(dana) == ("approve or decline", True)
