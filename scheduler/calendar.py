@@ -26,6 +26,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     bindparam,
+    case,
     exists,
     func,
     literal_column,
@@ -42,7 +43,7 @@ from scheduler.schemas import StrictSchema, load
 
 VIEWS = ("month", "week", "day")
 # Posts listed in one day's slot; the rest are counted ("+K more") and linked.
-PER_DAY = {"month": 4, "week": 25, "day": 100}
+PER_DAY = {"month": 4, "week": 12, "day": 100}
 # A day is counted up to this many posts ("250+" in a month's cell): the count stays
 # an index range of bounded length however busy the day. The day view counts at
 # least one past the page it shows, so its "next" link is always right.
@@ -217,6 +218,8 @@ def _statements(days: int, status: str | None, category: bool, channel: bool) ->
         terms.append(Post.category == bindparam("category"))
     if channel:
         terms.append(Post.channel_id == bindparam("channel_id"))
+    if status == "held":
+        return _one_pass(days, terms)
     firsts = []
     counts = []
     for index in range(days):
@@ -240,6 +243,42 @@ def _statements(days: int, status: str | None, category: bool, channel: bool) ->
     if days == 1:
         return firsts[0], counts[0]
     return union_all(*firsts), union_all(*counts)
+
+
+def _one_pass(days: int, terms: list[ColumnElement[bool]]) -> tuple[Any, Any]:
+    """The same two statements read in one pass over the period, each post given its
+    day by a ``CASE`` on the day bounds and ranked within it. For the held filter:
+    its test of the open holds sits inside an ``OR``, which PostgreSQL evaluates by
+    hashing the open holds, once per statement here instead of once per day; the
+    posts it matches are few, so ranking them is cheap."""
+    day = case(
+        *[
+            (Post.publish_at < bindparam(f"e{i}", type_=UTCDateTime()), literal_column(str(i)))
+            for i in range(days)
+        ],
+        else_=literal_column(str(days - 1)),
+    )
+    in_period = (Post.publish_at >= bindparam("s0", type_=UTCDateTime())) & (
+        Post.publish_at < bindparam(f"e{days - 1}", type_=UTCDateTime())
+    )
+    ranked = (
+        select(
+            Post.id.label("id"),
+            day.label("day"),
+            func.row_number()
+            .over(partition_by=day, order_by=(Post.publish_at, Post.id))
+            .label("rank"),
+        )
+        .where(in_period, *terms)
+        .subquery()
+    )
+    firsts = select(ranked.c.id, ranked.c.day).where(
+        ranked.c.rank > bindparam("skip", type_=Integer),
+        ranked.c.rank <= bindparam("upto", type_=Integer),
+    )
+    bucketed = select(day.label("day")).where(in_period, *terms).subquery()
+    counts = select(bucketed.c.day, func.count().label("n")).group_by(bucketed.c.day)
+    return firsts, counts
 
 
 def _channel_id(session: Session, name: str) -> int:
@@ -276,6 +315,7 @@ def build(session: Session, query: Any, zone_name: str, now: datetime) -> Calend
     values: dict[str, Any] = {
         "per_day": PER_DAY[view],
         "skip": offset,
+        "upto": offset + PER_DAY[view],
         "cap": count_cap(view, offset),
         "status": status,
         "category": params.get("category"),
@@ -291,7 +331,7 @@ def build(session: Session, query: Any, zone_name: str, now: datetime) -> Calend
         "category" in params,
         "channel_id" in values,
     )
-    counts = {day: n for day, n in session.execute(counted, values)}
+    counts = {day: min(n, values["cap"]) for day, n in session.execute(counted, values)}
     picked = list(session.execute(listed, values))
     ids = [row.id for row in picked]
     loaded = (

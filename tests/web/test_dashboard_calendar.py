@@ -426,6 +426,10 @@ def test_the_held_and_queued_filters_follow_the_holds(app, alice, alice_api):
 
     assert listed("held") == [under_hold, parked]
     assert listed("queued") == [free]
+    later = queue(app, publish_at="2026-06-20T08:00").id  # held too, another day
+    month = alice_api.get("/calendar?view=month&date=2026-06-03&status=held").json["days"]
+    shown = {d["date"]: ([p["id"] for p in d["posts"]], d["total"]) for d in month if d["total"]}
+    assert shown == {"2026-06-03": ([under_hold, parked], 2), "2026-06-20": ([later], 1)}
 
 
 def test_a_prompt_says_whose_turn_it_is(app, alice, bob, alice_api, bob_api, client):
