@@ -455,3 +455,19 @@ def test_a_prompt_says_whose_turn_it_is(app, alice, bob, alice_api, bob_api, cli
     assert step(alice_api) == ("waiting for an approver", False)
     dana = Api(client, token_for(app, make_user(app, "dana", "approver")))
     assert step(dana) == ("approve or decline", True)
+
+
+def test_a_day_whose_midnight_a_zone_skips_starts_at_its_first_wall_time():
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from scheduler.calendar import local_midnight
+
+    santiago = ZoneInfo("America/Santiago")  # 2026-09-06 00:00 jumps to 01:00
+    start, end = (
+        local_midnight(date(2026, 9, 6), santiago),
+        local_midnight(date(2026, 9, 7), santiago),
+    )
+    assert start == datetime(2026, 9, 6, 4, 0, tzinfo=UTC)
+    assert start.astimezone(santiago).hour == 1
+    assert (end - start).total_seconds() == 23 * 3600
