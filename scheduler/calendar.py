@@ -246,8 +246,8 @@ def _statements(days: int, status: str | None, category: bool, channel: bool) ->
 
 
 def _one_pass(days: int, terms: list[ColumnElement[bool]]) -> tuple[Any, Any]:
-    """The same two statements read in one pass over the period, each post given its
-    day by a ``CASE`` on the day bounds and ranked within it. For the held filter:
+    """The same read in one statement and one pass over the period, each post given
+    its day by a ``CASE`` on the day bounds, ranked and counted within it. For the held filter:
     its test of the open holds sits inside an ``OR``, which PostgreSQL evaluates by
     hashing the open holds, once per statement here instead of once per day; the
     posts it matches are few, so ranking them is cheap."""
@@ -268,17 +268,18 @@ def _one_pass(days: int, terms: list[ColumnElement[bool]]) -> tuple[Any, Any]:
             func.row_number()
             .over(partition_by=day, order_by=(Post.publish_at, Post.id))
             .label("rank"),
+            func.count().over(partition_by=day).label("n"),
         )
         .where(in_period, *terms)
         .subquery()
     )
-    firsts = select(ranked.c.id, ranked.c.day).where(
-        ranked.c.rank > bindparam("skip", type_=Integer),
+    # One statement: the listed posts, each with its day's count; a day's first post
+    # comes along even when the page skips it, so that every day keeps its count.
+    firsts = select(ranked.c.id, ranked.c.day, ranked.c.rank, ranked.c.n).where(
         ranked.c.rank <= bindparam("upto", type_=Integer),
+        (ranked.c.rank > bindparam("skip", type_=Integer)) | (ranked.c.rank == 1),
     )
-    bucketed = select(day.label("day")).where(in_period, *terms).subquery()
-    counts = select(bucketed.c.day, func.count().label("n")).group_by(bucketed.c.day)
-    return firsts, counts
+    return firsts, None
 
 
 def _channel_id(session: Session, name: str) -> int:
@@ -331,8 +332,13 @@ def build(session: Session, query: Any, zone_name: str, now: datetime) -> Calend
         "category" in params,
         "channel_id" in values,
     )
-    counts = {day: min(n, values["cap"]) for day, n in session.execute(counted, values)}
-    picked = list(session.execute(listed, values))
+    if counted is not None:
+        counts = {day: n for day, n in session.execute(counted, values)}
+        picked = list(session.execute(listed, values))
+    else:  # one pass: the counts come with the rows
+        rows = list(session.execute(listed, values))
+        counts = {row.day: min(row.n, values["cap"]) for row in rows}
+        picked = [row for row in rows if row.rank > offset]
     ids = [row.id for row in picked]
     loaded = (
         {p.id: p for p in session.scalars(select(Post).where(id_among(session, Post.id, ids)))}

@@ -430,6 +430,11 @@ def test_the_held_and_queued_filters_follow_the_holds(app, alice, alice_api):
     month = alice_api.get("/calendar?view=month&date=2026-06-03&status=held").json["days"]
     shown = {d["date"]: ([p["id"] for p in d["posts"]], d["total"]) for d in month if d["total"]}
     assert shown == {"2026-06-03": ([under_hold, parked], 2), "2026-06-20": ([later], 1)}
+    for offset, expected in ((1, [parked]), (5, [])):
+        url = f"/calendar?view=day&date=2026-06-03&status=held&offset={offset}"
+        day = alice_api.get(url).json["days"][0]
+        assert [p["id"] for p in day["posts"]] == expected
+        assert day["total"] == 2 and day["more"] == 0
 
 
 def test_a_prompt_says_whose_turn_it_is(app, alice, bob, alice_api, bob_api, client):
