@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rules.correlate import Coverage
 from rules.policy import CATEGORIES, HoldPolicy, Thresholds
@@ -195,6 +196,8 @@ class Settings:
     secrets: Mapping[str, str] = field(default_factory=dict)
     source: str = "defaults"
     imports: ImportLimits = field(default_factory=ImportLimits)
+    # The zone times are shown in for a user who chose none (``web.default_timezone``).
+    default_timezone: str = "UTC"
 
     @property
     def is_sqlite(self) -> bool:
@@ -203,6 +206,18 @@ class Settings:
     def secret(self, env_name: str) -> str | None:
         """The value of the environment variable ``env_name`` named by the config."""
         return self.secrets.get(env_name)
+
+
+def _zone(section: _Reader, name: str) -> str:
+    """An IANA time zone name, checked against the zone database."""
+    value = section.text(name, "UTC").strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{section.key(name)}: unknown IANA time zone {value!r} (e.g. 'Europe/Paris')"
+        ) from None
+    return value
 
 
 # Written by ``serve --demo`` into the data directory; read by every command there.
@@ -709,6 +724,7 @@ def load_settings(
         secrets=secrets,
         source=source,
         imports=_imports(root.section("imports")),
+        default_timezone=_zone(web, "default_timezone"),
     )
 
 

@@ -71,6 +71,9 @@ class User(Base):
     # Stored in a session at login and checked on every request: raising it (logout,
     # password change or reset, deactivation) ends every session of the user.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The IANA zone the dashboard and calendar show times in; None follows the
+    # configuration's ``web.default_timezone``.
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
 
 class LoginThrottle(Base):
@@ -135,6 +138,14 @@ class Post(Base):
         Index("ix_posts_status_due_id", "status", "due_at", "id"),
         Index("ix_posts_channel_due_id", "channel_id", "due_at", "id"),
         Index("ix_posts_status_lease", "status", "lease_until"),
+        # The calendar's day ranges; on PostgreSQL the filters' columns ride along, so
+        # a day's count is read from the index alone.
+        Index(
+            "ix_posts_publish_at",
+            "publish_at",
+            "id",
+            postgresql_include=["status", "channel_id", "category"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

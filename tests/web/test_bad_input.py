@@ -119,7 +119,7 @@ def test_login_never_follows_a_next_that_leaves_the_site(browser, alice, target)
         data={"name": "alice", "password": "alice-password-123", "csrf_token": person.csrf_token()},
     )
     assert response.status_code == 303
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/dashboard"
     page = person.client.get("/login", query_string={"next": target})
     assert page.status_code == 200
 

@@ -88,7 +88,7 @@ def test_login_returns_to_the_page_asked_for_but_never_off_site(browser, alice):
     away = other.submit(
         "/login", {"name": "alice", "password": "alice-password-123", "next": "//evil.example/"}
     )
-    assert away.headers["Location"] == "/"
+    assert away.headers["Location"] == "/dashboard"
 
 
 def test_login_starts_a_new_session(browser, alice):

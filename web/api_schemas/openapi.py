@@ -16,6 +16,7 @@ from scheduler.config import Settings
 from scheduler.db import MAX_ID
 from scheduler.feeds.manage import feed_schema
 from scheduler.policy import PolicyLineSchema as PolicyLineInSchema
+from scheduler.preferences import PreferencesSchema
 from scheduler.schemas import (
     IncidentAmendSchema,
     IncidentCreateSchema,
@@ -43,6 +44,18 @@ from web.api_schemas.incidents import (
     IncidentSchema,
     ReleaseSchema,
     ReportSchema,
+)
+from web.api_schemas.overview import (
+    CALENDAR_DOC,
+    DASHBOARD_DOC,
+    AccountSchema,
+    CalendarDaySchema,
+    CalendarQuerySchema,
+    DashboardIncidentSchema,
+    DashboardPromptSchema,
+    EvidencedHoldSchema,
+    FeedHealthSchema,
+    HeldPostSchema,
 )
 from web.api_schemas.policy import PolicyLineSchema as PolicyLineOutSchema
 from web.api_schemas.posts import HoldSchema, PostSchema
@@ -348,6 +361,49 @@ def _policy_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
     }
 
 
+def _calendar_day() -> dict[str, Any]:
+    day: dict[str, Any] = converter().schema2jsonschema(CalendarDaySchema())
+    day["properties"]["posts"] = {"type": "array", "items": _ref("Post")}
+    day["required"] = [*day["properties"]]
+    return day
+
+
+def _overview_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
+    """The dashboard, the calendar, and one's own settings (the time zone)."""
+    return {
+        f"{p}/dashboard": {
+            "get": {
+                "summary": "What goes out next, what is held and why, active incidents with "
+                "their held counts, condolence prompts waiting, feed health; times in the "
+                "viewer's time zone. Every list is short (10), every count capped",
+                "responses": {"200": _json(DASHBOARD_DOC, "the dashboard")} | _errors(*auth_errors),
+            }
+        },
+        f"{p}/calendar": {
+            "get": {
+                "summary": "The posts of a month, week (Monday first) or day, by local day "
+                "in the viewer's time zone: each day's first posts and its count",
+                "parameters": _query(CalendarQuerySchema()),
+                "responses": {"200": _json(CALENDAR_DOC, "the calendar")}
+                | _errors(400, *auth_errors),
+            }
+        },
+        f"{p}/account": {
+            "get": {
+                "summary": "One's own settings: the time zone times are shown in",
+                "responses": {"200": _json(_ref("Account"), "the settings")}
+                | _errors(*auth_errors),
+            },
+            "patch": {
+                "summary": "Set one's own time zone (null: follow the configured default)",
+                "requestBody": _body("AccountUpdate"),
+                "responses": {"200": _json(_ref("Account"), "the settings after the change")}
+                | _errors(400, *auth_errors, 413),
+            },
+        },
+    }
+
+
 def openapi_document(settings: Settings) -> dict[str, Any]:
     """The OpenAPI 3.1 description of ``/api/v1``; paths are full paths. ``settings``
     gives the bounds that are settings (the shortest feed interval)."""
@@ -523,6 +579,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         **_credential_paths(p, auth_errors),
         **_policy_paths(p, auth_errors),
         **approval_imports.paths(p, auth_errors),
+        **_overview_paths(p, auth_errors),
         f"{p}/openapi.json": {
             "get": {
                 "summary": "This document",
@@ -591,12 +648,20 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "PolicyLine": PolicyLineOutSchema(),
         "PolicyLineUpdate": PolicyLineInSchema(),
         **approval_imports.schemas(),
+        "Account": AccountSchema(),
+        "AccountUpdate": PreferencesSchema(),
+        "HeldPost": HeldPostSchema(),
+        "EvidencedHold": EvidencedHoldSchema(),
+        "DashboardIncident": DashboardIncidentSchema(),
+        "DashboardPrompt": DashboardPromptSchema(),
+        "FeedHealth": FeedHealthSchema(),
     }
     for name, schema in schemas.items():
         spec.components.schema(name, schema=schema)
     # A PATCH takes any part of the feed's fields: the same schema, nothing required.
     spec.components.schema("FeedUpdate", component=_partial(spec.components.schemas["FeedCreate"]))
     spec.components.schema("Errors", component=error_schema)
+    spec.components.schema("CalendarDay", component=_calendar_day())
     spec.components.schema(
         "PolicyChange",
         component={

@@ -23,6 +23,7 @@ from web.ui import (  # noqa: F401
     feeds,
     imports,
     incidents,
+    overview,
     queue,
     rules,
     session,

@@ -25,6 +25,10 @@ def _render_account(errors: dict[str, list[str]] | None = None, status: int = 20
     return html, status
 
 
+# The account page as other areas' forms on it re-render it (with their errors).
+render_account = _render_account
+
+
 @bp.get("/account")
 @login_required
 def account_page() -> Page:

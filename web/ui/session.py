@@ -37,7 +37,7 @@ def login() -> Page:
         return render_template("login.html", name=name, next=target, error=error), 401
     auth.log_in(user)
     flash(f"Signed in as {user.name}.", "success")
-    return redirect(target or url_for("ui.queue"), 303)
+    return redirect(target or url_for("ui.dashboard_page"), 303)
 
 
 @bp.get("/favicon.ico")
