@@ -155,7 +155,9 @@ def _render_post_form(
         accounts=accounts,
         networks=networks,
         previews=previews,
-        when=publish_summary(values.get("publish_at", ""), values.get("timezone", "UTC")),
+        publish_summary=publish_summary(
+            values.get("publish_at", ""), values.get("timezone", "UTC")
+        ),
         text_rules=rules_data(),
         zones=COMMON_ZONES,
         categories=FORM_CATEGORIES,
