@@ -41,6 +41,8 @@ POST_CATEGORIES = ("promotional", "informational", "service", "condolence")
 INCIDENT_STATUSES = ("active", "confirmed", "dismissed", "resolved", "expired")
 INCIDENT_OPEN = ("active", "confirmed")
 ROLES = ("manager", "approver", "admin")
+# config: named in the configuration file and synced from it; ui: added by an admin.
+CHANNEL_ORIGINS = ("config", "ui")
 DRAFT_STATUSES = ("awaiting_draft", "awaiting_approval", "approved", "published", "declined")
 
 
@@ -112,6 +114,9 @@ class ChannelAccount(Base):
     regions: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Where the account comes from (CHANNEL_ORIGINS); the configuration sync never
+    # changes an account added by a person.
+    origin: Mapped[str] = mapped_column(String(16), default="config", server_default="config")
 
 
 class Post(Base):

@@ -15,7 +15,7 @@ def test_migrations_match_the_models(app):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
-    assert migrate.current(app.db) == "0005"
+    assert migrate.current(app.db) == "0008"
 
 
 def test_downgrade_and_upgrade_round_trip(app):

@@ -432,3 +432,7 @@ def regions() -> Body:
 @bp.get("/openapi.json")
 def openapi() -> Body:
     return openapi_document(_app().settings)
+
+
+# The admin doors (channel accounts, users, creating tokens) add their routes to ``bp``.
+from web import api_admin  # noqa: E402, F401

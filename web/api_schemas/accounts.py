@@ -35,3 +35,13 @@ class PasswordResetSchema(StrictSchema):
 class PasswordChangeSchema(StrictSchema):
     current_password = fields.String(required=True, validate=validate.Length(max=1000))
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class TokenCreateSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+class NewTokenSchema(TokenSchema):
+    """A token just created: the only time the token itself is shown."""
+
+    token = fields.String(metadata=doc(type="string", description="shown once; keep it"))

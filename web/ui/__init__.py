@@ -15,6 +15,7 @@ from __future__ import annotations
 from web.ui import (  # noqa: F401
     accounts,
     audit,
+    channel_admin,
     channels,
     condolences,
     feeds,
