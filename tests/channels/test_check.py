@@ -63,7 +63,7 @@ def test_webhook_check_sends_a_signed_ping_with_no_text(runtime, fake_networks: 
 def test_webhook_check_reports_the_receivers_refusal(runtime, fake_networks: FakeNetworks):
     fake_networks.script(WEBHOOK_PATH, Answer.of_json(403, {"error": "bad signature"}))
     channel = WebhookChannel(spec("webhook", url=fake_networks.url + WEBHOOK_PATH), runtime)
-    with pytest.raises(PermanentError, match="HTTP 403.*bad signature"):
+    with pytest.raises(PermanentError, match=r"HTTP 403.*bad signature"):
         channel.check()
     channel.close()
 
