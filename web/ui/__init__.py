@@ -22,6 +22,7 @@ from web.ui import (  # noqa: F401
     incidents,
     queue,
     session,
+    user_admin,
 )
 from web.ui.common import bp
 
