@@ -19,6 +19,7 @@ from web.ui import (  # noqa: F401
     channels,
     condolences,
     feeds,
+    incident_page,
     incidents,
     queue,
     session,
