@@ -38,6 +38,17 @@ from scheduler.models import ChannelAccount, User
 from scheduler.posts import resolve_regions
 from scheduler.schemas import StrictSchema, load_collecting
 
+# JSON Schema patterns of the same rules, for the API's document (ECMA syntax).
+NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$"
+OUTBOX_FILE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}[.]jsonl$"
+HANDLE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$"
+SECRET_NAME_PATTERN = "^TACTFUL_CHANNEL_[A-Z0-9]+(_[A-Z0-9]+)*$"  # noqa: S105 - a pattern, not a secret
+
+
+def _doc(**schema: Any) -> dict[str, Any]:
+    return {"openapi": schema}
+
+
 # The options each network takes (besides counts_as); the *_env ones name secrets.
 NETWORK_OPTIONS: dict[str, tuple[str, ...]] = {
     "outbox": ("path",),
@@ -66,6 +77,7 @@ class ChannelCreateSchema(StrictSchema):
     name = fields.String(
         required=True,
         validate=validate.Regexp(_NAME, error="Use 1-80 letters, digits, '-' or '_'."),
+        metadata=_doc(type="string", pattern=NAME_PATTERN),
     )
     network = fields.String(required=True, validate=validate.OneOf(NETWORKS))
     display_name = fields.String(load_default="", validate=validate.Length(max=200))
@@ -84,18 +96,29 @@ class ChannelCreateSchema(StrictSchema):
     path = fields.String(
         validate=validate.Regexp(
             _OUTBOX_FILE, error="A file name ending in .jsonl, kept in the data directory."
-        )
+        ),
+        metadata=_doc(type="string", pattern=OUTBOX_FILE_PATTERN, description="outbox only"),
     )
     url = fields.String(validate=validate.Length(min=1, max=2000))
     base_url = fields.String(validate=validate.Length(min=1, max=2000))
     service = fields.String(validate=validate.Length(min=1, max=2000))
     handle = fields.String(
-        validate=validate.Regexp(_HANDLE, error="A handle such as brand.bsky.social.")
+        validate=validate.Regexp(_HANDLE, error="A handle such as brand.bsky.social."),
+        metadata=_doc(type="string", pattern=HANDLE_PATTERN, description="bluesky only"),
     )
     visibility = fields.String(validate=validate.OneOf(("public", "unlisted", "private")))
-    secret_env = fields.String(validate=validate.Length(min=1, max=100))
-    token_env = fields.String(validate=validate.Length(min=1, max=100))
-    password_env = fields.String(validate=validate.Length(min=1, max=100))
+    secret_env = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata=_doc(type="string", maxLength=100, pattern=SECRET_NAME_PATTERN),
+    )
+    token_env = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata=_doc(type="string", maxLength=100, pattern=SECRET_NAME_PATTERN),
+    )
+    password_env = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata=_doc(type="string", maxLength=100, pattern=SECRET_NAME_PATTERN),
+    )
 
     @validates_schema
     def _per_network(self, data: dict[str, Any], **kwargs: Any) -> None:
