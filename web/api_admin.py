@@ -1,5 +1,6 @@
 """The API's admin doors: channel accounts (list, add, test, enable, disable), users
-(create, change role) and creating one's own API tokens. Registered on the ``api``
+(create, change role) and creating one's own API tokens; and the posts an incident
+holds, as its page lists them. Registered on the ``api``
 blueprint (``web.api`` imports this module), so it shares its token check and its
 error handlers."""
 
@@ -9,12 +10,25 @@ from typing import Any
 
 from flask import g
 
-from scheduler import accounts, channel_admin, user_admin, users
+from scheduler import accounts, channel_admin, holds, incident_detail, incidents, user_admin, users
 from scheduler.schemas import load
 from web import auth
 from web.api import Body, _app, _body, _errors, bp
 from web.api_schemas.accounts import NewTokenSchema, TokenCreateSchema, UserSchema
 from web.api_schemas.channels import ChannelCheckSchema, ChannelSchema, ChannelToggleSchema
+from web.api_schemas.posts import PostSchema
+
+
+# ------------------------------------------------------------------ incidents
+@bp.get("/incidents/<id:incident_id>/held")
+def incident_held_posts(incident_id: int) -> Body:
+    """The posts an incident holds now, soonest first (at most 200), and how many."""
+    with _app().db.session() as db:
+        incidents.get_incident(db, incident_id)
+        held = incident_detail.held_posts(db, incident_id)
+        found = [row.post for row in held.rows]
+        reasons = holds.open_hold_reasons(db, [p.id for p in found])
+        return {"posts": PostSchema(holds=reasons, many=True).dump(found), "total": held.total}
 
 
 # ------------------------------------------------------------ channel accounts

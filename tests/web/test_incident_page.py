@@ -171,6 +171,16 @@ def test_an_edit_of_a_state_the_page_did_not_show_is_a_conflict(app, as_bob):
     assert incident_of(app, incident_id).title == "Gunman kills 5 in Uvalde, Texas"
 
 
+def test_the_api_lists_the_posts_an_incident_holds(app, alice_api):
+    held = queue(app)
+    queue(app, regions=["FR"])
+    incident_id = declare(app).incident.id
+    body = alice_api.get(f"/incidents/{incident_id}/held").get_json()
+    assert body["total"] == 1 and [p["id"] for p in body["posts"]] == [held.id]
+    assert body["posts"][0]["holds"][0]["incident_id"] == incident_id
+    assert alice_api.get("/incidents/999999/held").status_code == 404
+
+
 def test_the_api_edits_title_and_kind(app, bob_api):
     incident_id = declare(app).incident.id
     response = bob_api.patch(f"/incidents/{incident_id}", {"title": "Renamed", "kind": "storm"})

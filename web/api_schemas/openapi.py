@@ -299,7 +299,23 @@ def _admin_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
             }
         }
 
+    held_posts = {
+        "type": "object",
+        "properties": {
+            "posts": {"type": "array", "items": _ref("Post")},
+            "total": {"type": "integer", "minimum": 0},
+        },
+        "required": ["posts", "total"],
+    }
     return {
+        f"{p}/incidents/{{incident_id}}/held": {
+            "get": {
+                "summary": "The posts an incident holds now, soonest first (at most 200), "
+                "and how many in all",
+                "parameters": [_id("incident_id")],
+                "responses": {"200": _json(held_posts, "held posts")} | _errors(*auth_errors, 404),
+            }
+        },
         f"{p}/channels": {
             "get": {
                 "summary": "List channel accounts with their waiting posts (admin)",
