@@ -110,6 +110,7 @@ UI_DOORS = [
 API_DOORS = [
     Door("list incidents", "GET", "/incidents", None, 200, 200, 200),
     Door("get incident", "GET", "/incidents/{incident}", None, 200, 200, 200),
+    Door("held posts", "GET", "/incidents/{incident}/held", None, 200, 200, 200),
     Door("confirm", "POST", "/incidents/{incident}/confirm", None, 403, 200, 200),
     Door("dismiss", "POST", "/incidents/{incident}/dismiss", {"reason": "x"}, 403, 200, 200),
     Door("resolve", "POST", "/incidents/{incident}/resolve", None, 403, 200, 200),
