@@ -42,7 +42,6 @@ class Door:
         return code
 
 
-ALL = {"manager": 200, "approver": 200, "admin": 200}
 EDIT = {
     "seen_status": "active",
     "title": "Renamed",
