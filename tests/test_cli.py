@@ -61,7 +61,7 @@ def queue_service_post(config, text="Hi"):
 
 def test_db_upgrade_and_config_check(config, capsys):
     assert run(config, "db", "upgrade") == 0
-    assert "revision 0005" in capsys.readouterr().out
+    assert "revision 0008" in capsys.readouterr().out
     assert run(config, "config", "check") == 0
     assert json.loads(capsys.readouterr().out)["channels"] == ["outbox"]
 
