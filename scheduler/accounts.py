@@ -128,7 +128,8 @@ def sync_channels(
 ) -> list[Withheld]:
     """Make the channel accounts match the configuration by name: create new ones,
     update changed ones, disable those no longer configured (or configured as
-    disabled). An account that would be disabled while posts wait on it stays
+    disabled). Accounts a person added (``origin = "ui"``) are left alone, unless
+    the configuration names one, which it then takes over. An account that would be disabled while posts wait on it stays
     enabled unless ``confirm_disable``; those are returned, with their counts."""
     now = clock.now()
     existing = {c.name: c for c in session.scalars(select(ChannelAccount))}
@@ -151,6 +152,19 @@ def sync_channels(
             session.flush()
             audit.record(session, audit.SYSTEM, "channel.created", "channel", row.id, "config")
             continue
+        if row.origin != "config":
+            # An account a person added is now named in the configuration, which takes
+            # it over from here on; the account and its posts stay.
+            row.origin = "config"
+            row.updated_at = now
+            audit.record(
+                session,
+                audit.SYSTEM,
+                "channel.updated",
+                "channel",
+                row.id,
+                "now in the configuration",
+            )
         if cfg.enabled and not row.enabled:
             values["enabled"] = True
         if any(getattr(row, k) != v for k, v in values.items()):
@@ -163,7 +177,12 @@ def sync_channels(
                 approval.setting_changed(session, row)
         if not cfg.enabled and row.enabled:
             to_disable.append((row, "disabled in the configuration"))
-    to_disable.extend((row, "no longer in the configuration") for row in existing.values())
+    # Accounts a person added are theirs: the configuration never disables them.
+    to_disable.extend(
+        (row, "no longer in the configuration")
+        for row in existing.values()
+        if row.origin == "config"
+    )
     candidates = [(row, why) for row, why in to_disable if row.enabled]
     counts = waiting_posts(session, [row.id for row, _ in candidates]) if candidates else {}
     withheld = []

@@ -67,8 +67,9 @@ def list_events(
     until: datetime | None = None,
     limit: int = 200,
     after: tuple[datetime, int] | None = None,
+    offset: int = 0,
 ) -> list[AuditEvent]:
-    """Events, newest first. For one post, its holds and releases recorded once per
+    """Events, newest first, ``offset`` of them skipped (paging). For one post, its holds and releases recorded once per
     incident and rule (a fan-out) are listed as that post's ``post.held`` and
     ``post.released`` events too (see ``post_hold_events``). ``after``: the sort key
     (``event_key``) of the last event already seen."""
@@ -85,10 +86,10 @@ def list_events(
         query = query.where(AuditEvent.at >= since)
     if until:
         query = query.where(AuditEvent.at < until)
-    query = query.limit(limit)
-    events = list(session.scalars(query))
     if object_type != "post" or object_id is None:
-        return events
+        return list(session.scalars(query.offset(offset).limit(limit)))
+    # The derived events are merged in order, so the page is cut after merging.
+    events = list(session.scalars(query.limit(offset + limit)))
     derived = [
         e
         for e in post_hold_events(session, object_id)
@@ -100,7 +101,7 @@ def list_events(
     ]
     # Newest first; a derived event takes the place of the event it comes from.
     merged = sorted(events + derived, key=_order, reverse=True)
-    return merged[:limit]
+    return merged[offset : offset + limit]
 
 
 def event_key(event: AuditEvent) -> tuple[datetime, int]:

@@ -31,6 +31,18 @@ from scheduler.feeds.address import AddressPolicy, url_problem
 
 ENV_PREFIX = "TACTFUL_"
 NETWORKS = ("outbox", "webhook", "mastodon", "bluesky")
+# The environment variables a channel account added by a person (Channels page, API)
+# may name for its secrets: only these, so that such an account cannot send another
+# secret of the process (the database URL, the session key) to a server it names.
+CHANNEL_SECRET_PREFIX = "TACTFUL_CHANNEL_"  # noqa: S105 - a prefix, not a secret
+_CHANNEL_SECRET_NAME = re.compile(r"TACTFUL_CHANNEL_[A-Z0-9]+(?:_[A-Z0-9]+)*")
+
+
+def is_channel_secret_name(name: str) -> bool:
+    """Whether ``name`` may hold a secret of an account added by a person:
+    ``TACTFUL_CHANNEL_`` then capital letters and digits in words joined by one
+    ``_`` (never ``__``, which is a configuration override)."""
+    return bool(_CHANNEL_SECRET_NAME.fullmatch(name))
 
 
 @dataclass(frozen=True)
@@ -204,8 +216,13 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
     def secret(self, env_name: str) -> str | None:
-        """The value of the environment variable ``env_name`` named by the config."""
-        return self.secrets.get(env_name)
+        """The value of the environment variable ``env_name`` named by the config, or
+        of a ``TACTFUL_CHANNEL_…`` one, named by an account a person added while
+        the process runs, read when asked."""
+        found = self.secrets.get(env_name)
+        if found is None and is_channel_secret_name(env_name):
+            found = os.environ.get(env_name) or None
+        return found
 
 
 def _zone(section: _Reader, name: str) -> str:

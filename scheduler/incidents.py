@@ -30,7 +30,13 @@ from scheduler.db import MAX_ID, get_or_raise
 from scheduler.errors import Conflict, NotFound, ValidationError
 from scheduler.models import INCIDENT_OPEN, Feed, Incident, Report, User
 from scheduler.posts import actor_name, resolve_regions
-from scheduler.schemas import IncidentAmendSchema, IncidentCreateSchema, IncidentEndSchema, load
+from scheduler.schemas import (
+    IncidentAmendSchema,
+    IncidentCreateSchema,
+    IncidentEndSchema,
+    load,
+    load_collecting,
+)
 
 
 @dataclass(frozen=True)
@@ -381,9 +387,18 @@ def confirm(session: Session, incident_id: int, user: User | None) -> Incident:
 def amend(
     session: Session, settings: Settings, incident_id: int, data: Any, user: User | None
 ) -> Incident:
-    """Change an open incident's severity, regions or expiry. Newly matching posts are
-    held; posts the incident no longer matches are released."""
-    fields = load(IncidentAmendSchema(), data)
+    """Change an open incident's title, kind, severity, regions or expiry. Newly
+    matching posts are held; posts the incident no longer matches are released."""
+    # Every bad field is named at once, the regions too.
+    fields, errors = load_collecting(IncidentAmendSchema(), data)
+    regions: list[str] | None = None
+    if "regions" in fields:
+        try:
+            regions = list(affected_area(resolve_regions(fields["regions"])))
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
     if not fields:
         raise ValidationError.single("_schema", "Nothing to change.")
     incident = get_incident(session, incident_id, lock=True)
@@ -391,11 +406,15 @@ def amend(
         raise Conflict(f"incident {incident.id} is {incident.status}")
     actor = actor_name(user)
     changes: dict[str, Any] = {}
-    if "regions" in fields:
-        regions = list(affected_area(resolve_regions(fields["regions"])))
-        if regions != list(incident.regions):
-            changes["regions"] = [list(incident.regions), regions]
-            incident.regions = regions
+    if regions is not None and regions != list(incident.regions):
+        changes["regions"] = [list(incident.regions), regions]
+        incident.regions = regions
+    if "title" in fields and fields["title"].strip() != incident.title:
+        changes["title"] = [incident.title, fields["title"].strip()]
+        incident.title = fields["title"].strip()
+    if "kind" in fields and fields["kind"] != incident.kind:
+        changes["kind"] = [incident.kind, fields["kind"]]
+        incident.kind = fields["kind"]
     if "severity" in fields and fields["severity"] != incident.severity:
         changes["severity"] = [incident.severity, fields["severity"]]
         incident.severity = fields["severity"]

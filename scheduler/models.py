@@ -46,6 +46,8 @@ POST_CATEGORIES = ("promotional", "informational", "service", "condolence")
 INCIDENT_STATUSES = ("active", "confirmed", "dismissed", "resolved", "expired")
 INCIDENT_OPEN = ("active", "confirmed")
 ROLES = ("manager", "approver", "admin")
+# config: named in the configuration file and synced from it; ui: added by an admin.
+CHANNEL_ORIGINS = ("config", "ui")
 DRAFT_STATUSES = ("awaiting_draft", "awaiting_approval", "approved", "published", "declined")
 
 
@@ -122,6 +124,9 @@ class ChannelAccount(Base):
     require_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Where the account comes from (CHANNEL_ORIGINS); the configuration sync never
+    # changes an account added by a person.
+    origin: Mapped[str] = mapped_column(String(16), default="config", server_default="config")
 
 
 class Post(Base):

@@ -251,6 +251,8 @@ class IncidentCreateSchema(StrictSchema):
 
 
 class IncidentAmendSchema(StrictSchema):
+    title = fields.String(validate=[not_blank, validate.Length(max=500)])
+    kind = fields.String(validate=validate.OneOf(INCIDENT_KINDS))
     severity = fields.Integer(strict=False, validate=validate.Range(min=1, max=4))
     regions = fields.List(fields.String(), validate=validate.Length(min=1, max=100))
     extend_hours = fields.Float(validate=validate.Range(min=0.01, max=24 * 365))

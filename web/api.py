@@ -515,4 +515,4 @@ def openapi() -> Body:
 
 
 # Further operations on this blueprint, each area in a module of its own.
-from web import api_approval, api_composer, api_imports, api_overview  # noqa: E402, F401
+from web import api_admin, api_approval, api_composer, api_imports, api_overview  # noqa: E402, F401

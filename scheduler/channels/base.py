@@ -94,6 +94,13 @@ class Channel:
     def publish(self, post: OutgoingPost) -> Delivery:
         raise NotImplementedError
 
+    def check(self) -> str:
+        """Test the account's connection without publishing anything: the cheapest
+        authenticated call the network offers (or, for a local adapter, that it could
+        write). Returns what was found, for a person ("signed in as @brand"); raises
+        a ``ChannelError`` saying what is wrong. Subclasses override it."""
+        raise PermanentError(f"no connection test for network {self.network!r}")
+
     def publish_many(self, posts: Sequence[OutgoingPost]) -> list[Delivery | ChannelError]:
         """Publish several posts, one after the other: one result per post, in order,
         a ``ChannelError`` for a post that failed. A local adapter that can write a

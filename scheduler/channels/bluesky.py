@@ -113,6 +113,13 @@ class BlueskyChannel(HttpChannel):
         rkey = uri.rsplit("/", 1)[-1]
         return Delivery(remote_id=uri, url=f"https://bsky.app/profile/{session.handle}/post/{rkey}")
 
+    def check(self) -> str:
+        """Create a session with the handle and app password (the session is kept
+        for the posts that follow)."""
+        with self._session_lock:
+            self._session = self._session_call(self._create_session)
+            return f"signed in as {self._session.handle}"
+
     def _what(self, call: str) -> str:
         return f"bluesky {self.account.name} {call}"
 

@@ -245,6 +245,9 @@ class HttpChannel(Channel):
             )
         return value
 
+    def get(self, url: str, *, what: str, headers: dict[str, str] | None = None) -> Reply:
+        return send(self.client(), "GET", url, what=what, headers=headers)
+
     def post(
         self,
         url: str,

@@ -20,6 +20,22 @@ class MastodonChannel(HttpChannel):
     network = "mastodon"
     supports_idempotency = True
 
+    def check(self) -> str:
+        """``GET /api/v1/accounts/verify_credentials``: the token works, and whose it is."""
+        base_url = self.option("base_url").rstrip("/")
+        token = self.secret_from("token_env")
+        what = f"mastodon {self.account.name}"
+        reply = expect_success(
+            self.get(
+                f"{base_url}/api/v1/accounts/verify_credentials",
+                what=what,
+                headers={"Authorization": f"Bearer {token}"},
+            ),
+            what,
+        )
+        acct = reply.json_object().get("acct")
+        return f"signed in as @{acct}" if isinstance(acct, str) and acct else "signed in"
+
     def publish(self, post: OutgoingPost) -> Delivery:
         base_url = self.option("base_url").rstrip("/")
         visibility = self.option("visibility", "public")

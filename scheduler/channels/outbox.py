@@ -60,6 +60,22 @@ class OutboxChannel(Channel):
             return [exc for _ in posts]
         return [Delivery(remote_id=f"outbox:{post.idempotency_key}") for post in posts]
 
+    def check(self) -> str:
+        """The file is writable, or can be created: nothing is written or made."""
+        path = self.path
+        if path.exists():
+            if not path.is_file():
+                raise PermanentError(f"outbox {path} is not a regular file")
+            if not os.access(path, os.W_OK):
+                raise PermanentError(f"outbox {path} is not writable")
+            return f"{path} is writable"
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+            raise PermanentError(f"outbox {path} cannot be created: {parent} is not writable")
+        return f"{path} will be created on the first post"
+
     def _append(self, data: bytes) -> None:
         path = self.path
         try:

@@ -15,11 +15,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 
 from scheduler.channels.base import Delivery, OutgoingPost
 from scheduler.channels.http import HttpChannel, expect_success
 
 SIGNATURE_HEADER = "X-Tactful-Signature"
+# Set on a connection test: the body has ``"check": true`` and no text, and the
+# receiver answers 2xx without publishing anything.
+CHECK_HEADER = "X-Tactful-Check"
 
 
 def sign(key: str, body: bytes) -> str:
@@ -30,6 +34,26 @@ def sign(key: str, body: bytes) -> str:
 class WebhookChannel(HttpChannel):
     network = "webhook"
     supports_idempotency = True
+
+    def check(self) -> str:
+        """A signed ping (``"check": true``, no text) that the receiver answers with
+        2xx and does not publish."""
+        url = self.option("url")
+        key = self.secret_from("secret_env") if self.account.options.get("secret_env") else None
+        body = json.dumps(
+            {"check": True, "account": self.account.name}, separators=(",", ":")
+        ).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": "check-" + secrets.token_hex(8),
+            CHECK_HEADER: "1",
+        }
+        if key is not None:
+            headers[SIGNATURE_HEADER] = sign(key, body)
+        what = f"webhook {self.account.name}"
+        reply = expect_success(self.post(url, what=what, headers=headers, content=body), what)
+        signed = "signed" if key is not None else "unsigned"
+        return f"{url} answered HTTP {reply.status} to a {signed} test call"
 
     def publish(self, post: OutgoingPost) -> Delivery:
         url = self.option("url")

@@ -28,6 +28,7 @@ import pytest
 
 WEBHOOK_PATH = "/hooks/tactful"
 MASTODON_PATH = "/api/v1/statuses"
+VERIFY_CREDENTIALS_PATH = "/api/v1/accounts/verify_credentials"
 CREATE_SESSION_PATH = "/xrpc/com.atproto.server.createSession"
 REFRESH_SESSION_PATH = "/xrpc/com.atproto.server.refreshSession"
 CREATE_RECORD_PATH = "/xrpc/com.atproto.repo.createRecord"
@@ -156,6 +157,10 @@ class FakeNetworks:
             return self._default_answer(request)
 
     def _default_answer(self, request: Recorded) -> Answer:
+        if request.method == "GET" and request.path == VERIFY_CREDENTIALS_PATH:
+            if request.headers.get("authorization") != f"Bearer {MASTODON_TOKEN}":
+                return Answer.of_json(401, {"error": "The access token is invalid"})
+            return Answer.of_json(200, {"id": "1", "username": "alice", "acct": "alice"})
         if request.method != "POST":
             return Answer.of_json(405, {"error": "MethodNotAllowed"})
         if request.path == WEBHOOK_PATH:

@@ -17,6 +17,7 @@ from scheduler.models import AuditEvent
 from tests.conftest import T0
 from tests.helpers import declare, queue
 from tests.web import Api, token_for
+from web.api_schemas import AUDIT_PAGE
 
 HEADER = ["at", "actor", "action", "object_type", "object_id", "reason", "details"]
 EVIL_ACTOR = '=HYPERLINK("http://evil.example/","x")'
@@ -299,3 +300,29 @@ def test_a_posts_history_on_the_page_api_and_csv_shows_its_fan_out_hold(app, bob
     assert "post.held" in held_row and "promotional/inside/severity>=2" in held_row
     rows = parse_csv(as_bob.get("/audit.csv", query_string=query).text)
     assert [r[2] for r in rows] == ["action", "post.held", "post.created"]
+
+
+def test_the_page_turns_to_older_events_keeping_the_filters(app, as_bob):
+    with app.db.session() as session:
+        for number in range(AUDIT_PAGE + 5):
+            audit.record(session, "tester", "feed.checked", "feed", number)
+    first = as_bob.page("/audit?actor=tester")
+    assert first.count('<tr id="event-') == AUDIT_PAGE
+    assert 'href="/audit?actor=tester&page=2"' in first and "Newer" not in first
+    second = as_bob.page("/audit?actor=tester&page=2")
+    assert second.count('<tr id="event-') == 5
+    assert "#0<" in second and "Older" not in second  # the oldest ones, at the end
+    assert 'href="/audit?actor=tester&page=1"' in second
+    assert as_bob.get("/audit?page=0").status_code == 400
+
+
+def test_the_api_pages_with_an_offset(app, bob_api):
+    with app.db.session() as session:
+        for number in range(5):
+            audit.record(session, "tester", "feed.checked", "feed", number)
+    ids = [
+        e["object_id"]
+        for e in bob_api.get("/audit?actor=tester&limit=2&offset=2").get_json()["events"]
+    ]
+    assert ids == [2, 1]
+    assert bob_api.get("/audit?offset=-1").status_code == 400

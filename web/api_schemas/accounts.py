@@ -50,3 +50,13 @@ class TokenQuerySchema(PageQuerySchema):
     """``GET /api/v1/tokens`` query string: tokens newest first."""
 
     active = fields.Boolean(metadata=doc(description="only unrevoked (or revoked) tokens"))
+
+
+class TokenCreateSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+class NewTokenSchema(TokenSchema):
+    """A token just created: the only time the token itself is shown."""
+
+    token = fields.String(metadata=doc(type="string", description="shown once; keep it"))

@@ -36,6 +36,8 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The audit page and a JSON answer show this many events unless asked; an export more.
 AUDIT_PAGE = 200
 AUDIT_EXPORT = 10_000
+# The deepest page the log is read to (an offset is a scan: a larger one is an export's job).
+AUDIT_MAX_OFFSET = 1_000_000
 
 
 class AuditTimeField(fields.Field[datetime]):
@@ -98,6 +100,15 @@ class AuditQuerySchema(Schema):
             minimum=1,
             maximum=AUDIT_EXPORT,
             description=f"default {AUDIT_PAGE} ({AUDIT_EXPORT} for CSV)",
+        ),
+    )
+    offset = fields.Integer(
+        validate=validate.Range(min=0, max=AUDIT_MAX_OFFSET),
+        metadata=doc(
+            type="integer",
+            minimum=0,
+            maximum=AUDIT_MAX_OFFSET,
+            description="skip this many of the newest (paging); default 0",
         ),
     )
     format = fields.String(validate=validate.OneOf(("json", "csv")))

@@ -11,6 +11,7 @@ from marshmallow import Schema
 
 from rules.policy import CATEGORIES
 from scheduler import posts
+from scheduler.channel_admin import ChannelCreateSchema
 from scheduler.condolences import ApproveSchema, DeclineSchema, DraftEditSchema
 from scheduler.config import Settings
 from scheduler.db import MAX_ID
@@ -26,16 +27,20 @@ from scheduler.schemas import (
     PostQuerySchema,
     PostUpdateSchema,
 )
+from scheduler.user_admin import RoleChangeSchema, UserCreateSchema
 from web.api_schemas import approval_imports
 from web.api_schemas.accounts import (
+    NewTokenSchema,
     PasswordChangeSchema,
     PasswordResetSchema,
+    TokenCreateSchema,
     TokenQuerySchema,
     TokenSchema,
     UserQuerySchema,
     UserSchema,
 )
 from web.api_schemas.audit import AUDIT_CSV_HEADER, AuditEventSchema, AuditQuerySchema
+from web.api_schemas.channels import ChannelCheckSchema, ChannelSchema, ChannelToggleSchema
 from web.api_schemas.composer import NetworkPreviewSchema, SegmentSchema
 from web.api_schemas.condolences import CondolenceQuerySchema, CondolenceSchema, RevisionSchema
 from web.api_schemas.feeds import FeedQuerySchema, FeedSchema
@@ -404,6 +409,119 @@ def _overview_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
     }
 
 
+def _admin_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
+    """Channel accounts, creating users and changing roles, creating one's own token."""
+    toggle_body = {
+        "required": False,
+        "content": {"application/json": {"schema": _ref("ChannelToggle")}},
+    }
+
+    def channel_action(summary: str, *codes: int) -> dict[str, Any]:
+        return {
+            "post": {
+                "summary": summary,
+                "parameters": [_id("channel_id")],
+                "requestBody": toggle_body,
+                "responses": {"200": _json(_ref("Channel"), "the account")}
+                | _errors(400, *auth_errors, 404, *codes, 413),
+            }
+        }
+
+    held_posts = {
+        "type": "object",
+        "properties": {
+            "posts": {"type": "array", "items": _ref("Post")},
+            "total": {"type": "integer", "minimum": 0},
+        },
+        "required": ["posts", "total"],
+    }
+    return {
+        f"{p}/incidents/{{incident_id}}/held": {
+            "get": {
+                "summary": "The posts an incident holds now, soonest first (at most 200), "
+                "and how many in all",
+                "parameters": [_id("incident_id")],
+                "responses": {"200": _json(held_posts, "held posts")} | _errors(*auth_errors, 404),
+            }
+        },
+        f"{p}/channels": {
+            "get": {
+                "summary": "List channel accounts with their waiting posts (admin)",
+                "responses": {"200": _json(_list_of("channels", "Channel"), "accounts")}
+                | _errors(*auth_errors),
+            },
+            "post": {
+                "summary": "Add a channel account (admin); secrets are named as "
+                "TACTFUL_CHANNEL_… environment variables, never given",
+                "requestBody": _body("ChannelCreate"),
+                "responses": {"201": _json(_ref("Channel"), "the account added")}
+                | _errors(400, *auth_errors, 413),
+            },
+        },
+        f"{p}/channels/{{channel_id}}": {
+            "get": {
+                "summary": "One channel account (admin)",
+                "parameters": [_id("channel_id")],
+                "responses": {"200": _json(_ref("Channel"), "the account")}
+                | _errors(*auth_errors, 404),
+            }
+        },
+        f"{p}/channels/{{channel_id}}/enable": channel_action("Enable an account (admin)"),
+        f"{p}/channels/{{channel_id}}/disable": channel_action(
+            "Disable an account (admin); with posts waiting, 409 giving the count unless "
+            "`confirm` is true (they then go to review instead of out)",
+            409,
+        ),
+        f"{p}/channels/{{channel_id}}/test": {
+            "post": {
+                "summary": "Test an account's connection without publishing (admin); a "
+                "failed test is `ok: false` with the reason",
+                "parameters": [_id("channel_id")],
+                "responses": {"200": _json(_ref("ChannelCheck"), "what the test found")}
+                | _errors(*auth_errors, 404),
+            }
+        },
+        f"{p}/users": {
+            "post": {
+                "summary": "Create a user (admin)",
+                "requestBody": _body("UserCreate"),
+                "responses": {"201": _json(_ref("User"), "the user created")}
+                | _errors(400, *auth_errors, 413),
+            }
+        },
+        f"{p}/users/{{user_id}}": {
+            "patch": {
+                "summary": "Change a user's role (admin); 409 for the last active admin",
+                "parameters": [_id("user_id")],
+                "requestBody": _body("RoleChange"),
+                "responses": {"200": _json(_ref("User"), "the user")}
+                | _errors(400, *auth_errors, 404, 409, 413),
+            }
+        },
+        f"{p}/tokens": {
+            "post": {
+                "summary": "Create an API token for oneself; the token is in this answer only",
+                "requestBody": _body("TokenCreate"),
+                "responses": {"201": _json(_ref("NewToken"), "the token")}
+                | _errors(400, *auth_errors, 413),
+            }
+        },
+    }
+
+
+def _admin_schemas() -> dict[str, Schema]:
+    return {
+        "Channel": ChannelSchema(),
+        "ChannelCreate": ChannelCreateSchema(),
+        "ChannelToggle": ChannelToggleSchema(),
+        "ChannelCheck": ChannelCheckSchema(),
+        "UserCreate": UserCreateSchema(),
+        "RoleChange": RoleChangeSchema(),
+        "TokenCreate": TokenCreateSchema(),
+        "NewToken": NewTokenSchema(),
+    }
+
+
 def openapi_document(settings: Settings) -> dict[str, Any]:
     """The OpenAPI 3.1 description of ``/api/v1``; paths are full paths. ``settings``
     gives the bounds that are settings (the shortest feed interval)."""
@@ -558,8 +676,8 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
                 | _errors(*auth_errors, 404),
             },
             "patch": {
-                "summary": "Change an open incident's severity or regions, or extend it "
-                "(approver); posts are held or released to match",
+                "summary": "Change an open incident's title, kind, severity or regions, or "
+                "extend it (approver); posts are held or released to match",
                 "requestBody": _body("IncidentAmend"),
                 "responses": {"200": _json(_ref("Incident"), "the incident after the change")}
                 | _errors(400, *auth_errors, 404, 409, 413),
@@ -588,6 +706,8 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             }
         },
     }
+    for path, operations in _admin_paths(p, auth_errors).items():
+        paths.setdefault(path, {}).update(operations)
     error_schema = {
         "type": "object",
         "properties": {
@@ -655,6 +775,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "DashboardIncident": DashboardIncidentSchema(),
         "DashboardPrompt": DashboardPromptSchema(),
         "FeedHealth": FeedHealthSchema(),
+        **_admin_schemas(),
     }
     for name, schema in schemas.items():
         spec.components.schema(name, schema=schema)

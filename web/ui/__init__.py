@@ -17,16 +17,19 @@ from web.ui import (  # noqa: F401
     api_docs,
     approval,
     audit,
+    channel_admin,
     channels,
     composer,
     condolences,
     feeds,
     imports,
+    incident_page,
     incidents,
     overview,
     queue,
     rules,
     session,
+    user_admin,
 )
 from web.ui.common import bp
 

@@ -7,20 +7,30 @@ sessions it must end.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, g, render_template, request
 from werkzeug.wrappers import Response
 
 from scheduler import users
 from scheduler.errors import ValidationError
+from scheduler.models import ROLES
 from web import auth
 from web.auth import login_required, role_required
 from web.ui.common import Page, bp, db_session, see_other
 
 
-def _render_account(errors: dict[str, list[str]] | None = None, status: int = 200) -> Page:
+def _render_account(
+    errors: dict[str, list[str]] | None = None, status: int = 200, **extra: Any
+) -> Page:
+    """The page; ``extra`` is what the token form shows (``web.ui.user_admin``)."""
+    context = {"new_token": None, "token_errors": {}, "token_name": ""} | extra
     with db_session() as db:
         html = render_template(
-            "account.html", tokens=users.list_tokens(db, g.user.id), errors=errors or {}
+            "account.html",
+            tokens=users.list_tokens(db, g.user.id),
+            errors=errors or {},
+            **context,
         )
     return html, status
 
@@ -63,8 +73,13 @@ def revoke_own_token(token_id: int) -> Response:
 
 
 def _render_users(
-    errors: dict[str, list[str]] | None = None, status: int = 200, row_id: int | None = None
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+    row_id: int | None = None,
+    **extra: Any,
 ) -> Page:
+    """The page; ``extra`` is what the new-user form shows (``web.ui.user_admin``)."""
+    context = {"new_values": {}, "new_errors": {}, "new_other_errors": []} | extra
     with db_session() as db:
         html = render_template(
             "users.html",
@@ -72,6 +87,8 @@ def _render_users(
             tokens=users.list_tokens(db),
             row_errors=errors or {},
             row_id=row_id,
+            roles=ROLES,
+            **context,
         )
     return html, status
 

@@ -11,6 +11,7 @@ from scheduler import audit
 from scheduler.errors import ValidationError
 from scheduler.schemas import load
 from web.api_schemas import AUDIT_EXPORT, AUDIT_PAGE, AuditQuerySchema, audit_csv
+from web.api_schemas.audit import AUDIT_MAX_OFFSET
 from web.auth import login_required, role_required
 from web.ui.common import Page, bp, db_session, other_errors
 
@@ -27,6 +28,18 @@ def _audit_filters() -> tuple[dict[str, str], dict[str, Any]]:
     return raw, load(AuditQuerySchema(), raw)
 
 
+def _page_number() -> int:
+    """``page`` of the query string: 1 (the newest events) unless given."""
+    raw = request.args.get("page", "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= AUDIT_MAX_OFFSET // AUDIT_PAGE:
+        raise ValidationError.single(
+            "page", f"Must be a whole number from 1 to {AUDIT_MAX_OFFSET // AUDIT_PAGE}."
+        )
+    return int(raw)
+
+
 @bp.get("/audit")
 @login_required
 @role_required("approver")
@@ -34,13 +47,25 @@ def audit_page() -> Page:
     shared = {"object_types": AUDIT_OBJECT_TYPES, "kinds": AUDIT_KINDS, "page_size": AUDIT_PAGE}
     try:
         raw, query = _audit_filters()
+        page = _page_number()
     except ValidationError as exc:
         raw = {key: value for key in AUDIT_FILTERS if (value := request.args.get(key, ""))}
-        html = render_template("audit.html", events=None, raw=raw, errors=exc.errors, **shared)
+        html = render_template(
+            "audit.html", events=None, raw=raw, errors=exc.errors, page=1, more=False, **shared
+        )
         return html, 400
     with db_session() as db:
-        events = audit.list_events(db, **query, limit=AUDIT_PAGE)
-        return render_template("audit.html", events=events, raw=raw, errors={}, **shared)
+        # One more than a page tells whether an older page exists.
+        found = audit.list_events(db, **query, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
+        return render_template(
+            "audit.html",
+            events=found[:AUDIT_PAGE],
+            raw=raw,
+            errors={},
+            page=page,
+            more=len(found) > AUDIT_PAGE,
+            **shared,
+        )
 
 
 @bp.get("/audit.csv")

@@ -7,6 +7,8 @@ confirmed one disables it (its posts then go to review instead of out).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, g, render_template, request
 
 from scheduler import accounts
@@ -16,9 +18,14 @@ from web.ui.common import Page, bp, db_session, see_other
 
 
 def _render(
-    confirm: accounts.ConfirmationNeeded | None = None, channel_id: int | None = None
+    confirm: accounts.ConfirmationNeeded | None = None,
+    channel_id: int | None = None,
+    **extra: Any,
 ) -> str:
+    """The page; ``extra`` is what the add form and the connection test show
+    (``web.ui.channel_admin``)."""
     configured = {c.name for c in auth.tactful().settings.channels}
+    context = {"add_values": {}, "add_errors": {}, "add_other_errors": [], "check": None} | extra
     with db_session() as db:
         html = render_template(
             "channels.html",
@@ -27,6 +34,7 @@ def _render(
             configured=configured,
             confirm=confirm,
             confirm_id=channel_id,
+            **context,
         )
     return html
 

@@ -87,6 +87,13 @@ def declare_incident() -> Page:
     return see_other("ui.incidents_page")
 
 
+def _back(incident_id: int) -> Page:
+    """After an action: back to the incident's page when it was pressed there."""
+    if request.form.get("back") == "detail":
+        return see_other("ui.incident_page", incident_id=incident_id)
+    return see_other("ui.incidents_page")
+
+
 def _end_incident(incident_id: int, status: str) -> Page:
     reason = request.form.get("reason", "").strip()
     try:
@@ -104,7 +111,7 @@ def _end_incident(incident_id: int, status: str) -> Page:
         f"{release.needs_review} to review.",
         "success",
     )
-    return see_other("ui.incidents_page")
+    return _back(incident_id)
 
 
 @bp.post("/incidents/<id:incident_id>/resolve")
@@ -128,7 +135,7 @@ def confirm_incident(incident_id: int) -> Page:
     with db_session() as db:
         incidents.confirm(db, incident_id, g.user)
     flash(f"Incident {incident_id} confirmed.", "success")
-    return see_other("ui.incidents_page")
+    return _back(incident_id)
 
 
 def _amendment(incident: Incident, values: Mapping[str, str]) -> dict[str, Any]:

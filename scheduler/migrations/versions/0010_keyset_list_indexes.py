@@ -7,13 +7,13 @@ status and channel indexes replace narrower ones they contain (the worker's clai
 ``status = 'queued' AND due_at <= now ORDER BY due_at, id``, reads the new one).
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 """
 
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
