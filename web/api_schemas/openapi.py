@@ -367,7 +367,7 @@ def _policy_paths(p: str, auth_errors: tuple[int, ...]) -> dict[str, Any]:
 
 
 def _calendar_day() -> dict[str, Any]:
-    day: dict[str, Any] = converter().schema2jsonschema(CalendarDaySchema())
+    day: dict[str, Any] = converter().schema2jsonschema(CalendarDaySchema())  # type: ignore[no-untyped-call]
     day["properties"]["posts"] = {"type": "array", "items": _ref("Post")}
     day["required"] = [*day["properties"]]
     return day

@@ -14,11 +14,8 @@
     listbox.id = `${input.id || "regions"}-suggestions-${serial}`;
     listbox.className = "suggestions";
     listbox.setAttribute("role", "listbox");
-    const label = input.labels && input.labels[0];
-    if (label) {
-      if (!label.id) label.id = `${listbox.id}-label`;
-      listbox.setAttribute("aria-labelledby", label.id);
-    }
+    // Its own name, so that the field's label names the field alone.
+    listbox.setAttribute("aria-label", "Suggested places");
     listbox.hidden = true;
     const status = document.createElement("p");
     status.className = "sr-only";
