@@ -37,10 +37,31 @@ def _split_hashtag(match: re.Match[str]) -> str:
 def _why(head: Head, found: feats.Features) -> list[str]:
     """The words that pushed the score up most, each with the summed weight of the
     features it produced ("'kills 2' +1.9")."""
+    # The words' features as ``head.contributions`` gives them, largest first; a
+    # words' weights are summed in that order. Most words have one feature: only
+    # those with more are sorted.
+    weights, surface = head.weights, found.surface
     by_words: dict[str, float] = {}
-    for name, weight in head.contributions(found):
-        words = found.surface.get(name, name)
-        by_words[words] = by_words.get(words, 0.0) + weight
+    shared: dict[str, list[tuple[str, float]]] = {}
+    first: dict[str, str] = {}
+    for name, value in found.values.items():
+        weight = weights.get(name)
+        if weight is None:
+            continue
+        words = surface.get(name, name)
+        if words in by_words:
+            shared.setdefault(words, [(first[words], by_words[words])]).append(
+                (name, weight * value)
+            )
+        else:
+            by_words[words] = weight * value
+            first[words] = name
+    for words, parts in shared.items():
+        parts.sort(key=lambda pair: (-abs(pair[1]), pair[0]))
+        total = 0.0
+        for _, weight in parts:
+            total += weight
+        by_words[words] = total
     ranked = sorted(((w, words) for words, w in by_words.items() if w > 0.05), reverse=True)
     return [f"'{words}' {weight:+.1f}" for weight, words in ranked[:EVIDENCE_TERMS]]
 
@@ -60,9 +81,8 @@ def assess(entry: Entry, now: datetime) -> Assessment:
     regions, where = event_regions(title, summary[: feats.SUMMARY_CHARS], entry.link)
     current = model()
     heads = current.heads
-    p_any = probability(heads["any"].score(found))
-    p_hold = probability(heads["hold"].score(found))
-    p_broad = probability(heads["broad"].score(found))
+    s_any, s_hold, s_broad = current.scores(found)
+    p_any, p_hold, p_broad = probability(s_any), probability(s_hold), probability(s_broad)
     evidence = [f"P(hold) {p_hold:.2f}", *_why(heads["hold"], found)]
     if where:
         evidence.append(where)

@@ -193,7 +193,7 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
             surface[name] = words
 
     written = _TOKEN.findall(low)
-    stems = [_token_stem(w) for w in written]
+    stems = list(map(_token_stem, written))
     for s, word in zip(stems, written, strict=True):
         name = "w:" + s
         if name not in values:
