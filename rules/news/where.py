@@ -40,9 +40,9 @@ def event_regions(title: str, summary: str, link: str | None = None) -> tuple[tu
     happened in. The title and the start of the summary are read together when the
     title names no place, or only a country the summary may name a place inside
     ("US East Coast" and "North Carolina"); failing both, the link's path."""
-    where = geo.parse(title).event
+    where = geo.event_place(title)
     if summary and (where is None or len(where.regions) < 2):
-        both = geo.parse(f"{title}. {summary}").event
+        both = geo.event_place(f"{title}. {summary}")
         if (
             both is not None
             and both.regions
