@@ -72,25 +72,45 @@ def _place(m: mentions.Mention, e: Entry) -> Place:
     )
 
 
-def parse(text: str, *, home_country: str | None = None) -> Parse:
-    """Every place mention in ``text``, resolved, and the index of the event's place.
-
-    ``home_country`` (ISO 3166-1 alpha-2) is the publisher's country, when known.
-    """
+def _read(
+    text: str, home_country: str | None
+) -> tuple[list[tuple[mentions.Mention, Entry]], int | None]:
+    """The resolved mentions of ``text`` and the index of the event's among them."""
     gaz = gazetteer_module.gazetteer()
     toks = mentions.tokens(text)
     found = mentions.find(text, gaz, toks)
     chosen = disambiguate.resolve(found, toks, gaz, home_country=home_country)
     kept = [(m, e) for m, e in zip(found, chosen, strict=True) if e is not None]
     where = event.choose(text, [m for m, _ in kept], [e for _, e in kept], toks)
+    return kept, where
+
+
+def parse(text: str, *, home_country: str | None = None) -> Parse:
+    """Every place mention in ``text``, resolved, and the index of the event's place.
+
+    ``home_country`` (ISO 3166-1 alpha-2) is the publisher's country, when known.
+    """
+    kept, where = _read(text, home_country)
     return Parse(tuple(_place(m, e) for m, e in kept), where)
+
+
+def event_place(text: str, *, home_country: str | None = None) -> Place | None:
+    """``parse(text).event``, without building the other places."""
+    kept, where = _read(text, home_country)
+    return None if where is None else _place(*kept[where])
+
+
+def event_and_named(text: str, *, home_country: str | None = None) -> tuple[Place | None, bool]:
+    """``event_place(text)``, and whether the text names any place at all."""
+    kept, where = _read(text, home_country)
+    return (None if where is None else _place(*kept[where])), bool(kept)
 
 
 def event_regions(text: str, *, home_country: str | None = None) -> tuple[str, ...]:
     """The region codes of the event's place, most specific first (``("US-WA", "US")``);
     empty when the text names no place."""
-    where = parse(text, home_country=home_country).event
+    where = event_place(text, home_country=home_country)
     return where.regions if where is not None else ()
 
 
-__all__ = ["Parse", "Place", "event_regions", "parse"]
+__all__ = ["Parse", "Place", "event_and_named", "event_place", "event_regions", "parse"]

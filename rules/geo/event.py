@@ -16,6 +16,7 @@ chosen place yields to that place.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import regex
@@ -33,10 +34,11 @@ SPECIFIC = {
     "demonym": -0.8,
 }
 _SENTENCE = regex.compile(r"[.!?]\s|\n")
+_NOT_SPACE = re.compile(r"\S")
 
 
 def is_dateline(text: str, m: Mention) -> bool:
-    if m.first != 0 and text[: m.start].strip():
+    if m.first != 0 and _NOT_SPACE.search(text, 0, m.start):
         return False
     upper = m.text.isupper() and len(m.text) > 2
     after = text[m.end : m.end + 60]
@@ -107,8 +109,7 @@ def choose(
             continue
         if before and before[-1] in locative:
             s += 2.0
-        window = keys[max(0, m.first - 6) : m.last + 7]
-        if any(w in event_words for w in window):
+        if not event_words.isdisjoint(keys[max(0, m.first - 6) : m.last + 7]):
             s += 1.5
         if e.kind == "demonym" and any(w in event_words for w in after[:2]):
             s += 1.2  # "Turkish school shooting"

@@ -20,6 +20,7 @@ classes decide there.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import regex
@@ -30,6 +31,10 @@ from rules.places import AP_STATES, US_STATES
 _TOKEN = regex.compile(
     r"(?:\p{Lu}\.){2,}|\p{Lu}\.(?:\p{Lu}\p{Ll}{1,3}\.)+|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*\.?",
     regex.VERSION1,
+)
+# The same words in ASCII text (most news), for the standard library's faster engine.
+_TOKEN_ASCII = re.compile(
+    r"(?:[A-Z]\.){2,}|[A-Z]\.(?:[A-Z][a-z]{1,3}\.)+|[A-Za-z0-9]+(?:'[A-Za-z]+)*\.?"
 )
 _INITIALS = regex.compile(r"(?:\p{Lu}\.)+")
 _POSSESSIVE = regex.compile(r"['’]s?\.?$", regex.IGNORECASE)
@@ -64,58 +69,57 @@ def tokens(text: str) -> list[Token]:
     """Words with their offsets; possessives ("Russia's") and hyphens ("Egyptian-US")
     split off, abbreviations ("St.", "Ill.", "U.S.") keep their full stop."""
     out: list[Token] = []
+    append = out.append
     prev_end = 0
-    for m in _TOKEN.finditer(text):
+    # The last word ends with a full stop and is not capitalised ("etc."): the next
+    # word opens a sentence.
+    stop = False
+    for m in (_TOKEN_ASCII if text.isascii() else _TOKEN).finditer(text):
         word = m.group()
-        start, end = m.start(), m.end()
-        possessive_s = None
+        start, end = m.span()
+        possessive_s = -1
         if "'" in word or "’" in word:
             possessive = _POSSESSIVE.search(word)
             if possessive and possessive.start() > 0:
-                if word[possessive.start() + 1 : possessive.start() + 2] in ("s", "S"):
-                    possessive_s = start + possessive.start() + 1
-                word, end = word[: possessive.start()], start + possessive.start()
+                cut = possessive.start()
+                if word[cut + 1 : cut + 2] in ("s", "S"):
+                    possessive_s = start + cut + 1
+                word, end = word[:cut], start + cut
         # A trailing full stop belongs to the word only for abbreviations.
         if word[-1] == "." and len(word) > 4 and not _INITIALS.fullmatch(word):
             if word_key(word) not in AP_STATES:
                 word, end = word[:-1], end - 1
         gap = text[prev_end:start]
-        if not out:
-            initial = True
-        elif gap == " ":
-            last_tok = out[-1]
-            initial = last_tok.text[-1] == "." and not last_tok.cap
+        cap = word[0].isupper()
+        if gap == " ":
+            initial = stop or not out
+            comma = False
         else:
-            initial = bool(_SENTENCE_END.search(gap)) or (
-                out[-1].text[-1] == "." and not out[-1].cap
-            )
-        out.append(
-            Token(
-                start=start,
-                end=end,
-                text=word,
-                key=word_key(word),
-                cap=word[:1].isupper(),
-                initial=initial,
-                comma_before=gap != " " and ("," in gap or "(" in gap),
-            )
-        )
+            initial = not out or stop or _SENTENCE_END.search(gap) is not None
+            comma = "," in gap or "(" in gap
+        append(Token(start, end, word, word_key(word), cap, initial, comma))
+        stop = word[-1] == "." and not cap
         prev_end = end
-        if possessive_s is not None:
+        if possessive_s >= 0:
             # The possessive "s" as a word of its own, so that names holding one still
             # match ("People's Republic of China", "Martha's Vineyard").
-            out.append(Token(possessive_s, possessive_s + 1, "s", "s", False, False, False))
+            append(Token(possessive_s, possessive_s + 1, "s", "s", False, False, False))
             prev_end = possessive_s + 1
+            stop = False
     return out
 
 
 def _casing_uninformative(toks: list[Token], classes: dict[str, frozenset[str]]) -> bool:
     """Title Case or upper-case text: most content words capitalised."""
-    content = [t for t in toks if t.key not in classes["function_word"] and t.text[:1].isalpha()]
-    if len(content) < 4:
+    function_words = classes["function_word"]
+    content = caps = 0
+    for t in toks:
+        if t.text[0].isalpha() and t.key not in function_words:
+            content += 1
+            caps += t.cap
+    if content < 4:
         return False
-    caps = sum(t.cap for t in content)
-    return caps >= 0.85 * len(content)
+    return caps >= 0.85 * content
 
 
 def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = None) -> list[Mention]:
@@ -125,7 +129,7 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
     toks = tokens(text) if toks is None else toks
     if not toks:
         return []
-    titled = _casing_uninformative(toks, classes)
+    titled: bool | None = None  # read when a run first needs it
     connectors = classes["connector"]
     out: list[Mention] = []
     i = 0
@@ -158,6 +162,8 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
             i += 1
             continue
         last, ids = best
+        if titled is None:
+            titled = _casing_uninformative(toks, classes)
         verdict = _rejected(toks, i, last, ids, gaz, classes, titled)
         if verdict == "word":
             i = last + 1
@@ -231,27 +237,13 @@ def _rejected(
 ) -> str | None:
     """Why the words are not a place mention: ``"word"`` (these words only), ``"name"``
     (they are part of a longer name: skip the run), or None (a mention)."""
-    key = " ".join(t.key for t in toks[first : last + 1])
-    own = [n for n in ids if gaz.is_primary(n, key)] or list(ids)
-    nxt = toks[last + 1] if last + 1 < len(toks) else None
-    prev = toks[first - 1] if first > 0 else None
     single = first == last
-    mid = not toks[first].initial and not toks[first].comma_before
-    joined_next = nxt is not None and nxt.cap and not nxt.initial and not nxt.comma_before
-    personal = any(gaz.has_flag(n, "p") for n in own)
-    # Only towns are "common words": a country or subdivision name is a place even at
-    # the start of a sentence ("Canada reported ...", "China said ...").
-    word_like = any(
-        gaz.has_flag(n, "w") and gaz.kind_of(n) in ("city", "admin2") for n in own
-    ) and not any(gaz.kind_of(n) in ("country", "admin1") for n in own)
-    biggest = max(ids, key=lambda n: gaz.population[n])
-    town = gaz.kind_of(biggest) in ("city", "admin2") and all(
-        gaz.kind_of(n) != "country" for n in ids
-    )
     # A word of a kind that surrounds place names is not one by itself ("Police",
     # "University", "South", "But").
-    if single and any(toks[first].key in classes[c] for c in _CLASS_WORDS):
+    if single and toks[first].key in _surrounding(classes):
         return "word"
+    nxt = toks[last + 1] if last + 1 < len(toks) else None
+    joined_next = nxt is not None and nxt.cap and not nxt.initial and not nxt.comma_before
     # A short upper-case word is an acronym ("EU", "NHS"), unless it names a country or
     # a subdivision ("US", "UAE").
     word = toks[first].text
@@ -266,6 +258,20 @@ def _rejected(
         and (nxt.key in classes["org_suffix"] or nxt.key in classes["street"])
     ):
         return "name"
+    key = " ".join(t.key for t in toks[first : last + 1]) if not single else toks[first].key
+    own = [n for n in ids if gaz.is_primary(n, key)] or list(ids)
+    prev = toks[first - 1] if first > 0 else None
+    mid = not toks[first].initial and not toks[first].comma_before
+    personal = any(gaz.has_flag(n, "p") for n in own)
+    # Only towns are "common words": a country or subdivision name is a place even at
+    # the start of a sentence ("Canada reported ...", "China said ...").
+    word_like = any(
+        gaz.has_flag(n, "w") and gaz.kind_of(n) in ("city", "admin2") for n in own
+    ) and not any(gaz.kind_of(n) in ("country", "admin1") for n in own)
+    biggest = max(ids, key=lambda n: gaz.population[n])
+    town = gaz.kind_of(biggest) in ("city", "admin2") and all(
+        gaz.kind_of(n) != "country" for n in ids
+    )
     # A person: "Mayor London Breed", "John Paris", "Paris Hilton", "Jordan Dyer".
     if prev is not None and mid and prev.cap:
         if prev.key.rstrip(".") in classes["person_title"]:
@@ -331,6 +337,15 @@ _CLASS_WORDS = (
     "direction",
     "person_title",
 )
+_SURROUNDING: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
+
+
+def _surrounding(classes: dict[str, frozenset[str]]) -> frozenset[str]:
+    """Every word of the classes that surround place names, as one set (made once for
+    the word classes in use)."""
+    if not _SURROUNDING or _SURROUNDING[0][0] is not classes:
+        _SURROUNDING[:] = [(classes, frozenset().union(*(classes[c] for c in _CLASS_WORDS)))]
+    return _SURROUNDING[0][1]
 
 
 def _link_qualifiers(found: list[Mention], toks: list[Token]) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from rules.kinds.base import FeedKind, age, read_nothing, result
 from rules.news import features as feats
-from rules.news.model import Head, model, probability
+from rules.news.model import Head, Model, model, probability
 from rules.news.where import event_regions
 from rules.reports import Assessment, Entry
 
@@ -37,12 +37,70 @@ def _split_hashtag(match: re.Match[str]) -> str:
 def _why(head: Head, found: feats.Features) -> list[str]:
     """The words that pushed the score up most, each with the summed weight of the
     features it produced ("'kills 2' +1.9")."""
-    by_words: dict[str, float] = {}
-    for name, weight in head.contributions(found):
-        words = found.surface.get(name, name)
-        by_words[words] = by_words.get(words, 0.0) + weight
-    ranked = sorted(((w, words) for words, w in by_words.items() if w > 0.05), reverse=True)
-    return [f"'{words}' {weight:+.1f}" for weight, words in ranked[:EVIDENCE_TERMS]]
+    words_of = _WordSums(found.surface)
+    weights = head.weights
+    for name, value in found.values.items():
+        weight = weights.get(name)
+        if weight is not None:
+            words_of.add(name, weight * value)
+    return words_of.evidence()
+
+
+class _WordSums:
+    """The hold head's contributions summed by the words that produced them, as
+    ``Head.contributions`` orders them (largest first) within each words' group. Most
+    words have one feature: only those with more are sorted."""
+
+    __slots__ = ("by_words", "first", "shared", "surface")
+
+    def __init__(self, surface: dict[str, str]) -> None:
+        self.surface = surface
+        self.by_words: dict[str, float] = {}
+        self.shared: dict[str, list[tuple[str, float]]] = {}
+        self.first: dict[str, str] = {}
+
+    def add(self, name: str, weight: float) -> None:
+        words = self.surface.get(name, name)
+        by_words = self.by_words
+        if words in by_words:
+            self.shared.setdefault(words, [(self.first[words], by_words[words])]).append(
+                (name, weight)
+            )
+        else:
+            by_words[words] = weight
+            self.first[words] = name
+
+    def evidence(self) -> list[str]:
+        by_words = self.by_words
+        for words, parts in self.shared.items():
+            parts.sort(key=lambda pair: (-abs(pair[1]), pair[0]))
+            total = 0.0
+            for _, weight in parts:
+                total += weight
+            by_words[words] = total
+        ranked = sorted(((w, words) for words, w in by_words.items() if w > 0.05), reverse=True)
+        return [f"'{words}' {weight:+.1f}" for weight, words in ranked[:EVIDENCE_TERMS]]
+
+
+def _scored(current: Model, found: feats.Features) -> tuple[float, float, float, list[str]]:
+    """The three heads' raw scores and the hold head's evidence words, in one pass over
+    the features (a feature no head weighs adds 0.0 to a words' sum: no change)."""
+    joint = current.joint
+    heads = current.heads
+    if not joint:
+        s_any, s_hold, s_broad = current.scores(found)
+        return s_any, s_hold, s_broad, _why(heads["hold"], found)
+    s_any, s_hold, s_broad = heads["any"].bias, heads["hold"].bias, heads["broad"].bias
+    words_of = _WordSums(found.surface)
+    for name, value in found.values.items():
+        weights = joint.get(name)
+        if weights is not None:
+            hold = weights[1] * value
+            s_any += weights[0] * value
+            s_hold += hold
+            s_broad += weights[2] * value
+            words_of.add(name, hold)
+    return s_any, s_hold, s_broad, words_of.evidence()
 
 
 def _kind(found: feats.Features) -> str:
@@ -61,10 +119,9 @@ def assess(entry: Entry, now: datetime) -> Assessment:
     regions, where, named = event_regions(title, summary[: feats.SUMMARY_CHARS], entry.link, home)
     current = model()
     heads = current.heads
-    p_any = probability(heads["any"].score(found))
-    p_hold = probability(heads["hold"].score(found))
-    p_broad = probability(heads["broad"].score(found))
-    evidence = [f"P(hold) {p_hold:.2f}", *_why(heads["hold"], found)]
+    s_any, s_hold, s_broad, why = _scored(current, found)
+    p_any, p_hold, p_broad = probability(s_any), probability(s_hold), probability(s_broad)
+    evidence = [f"P(hold) {p_hold:.2f}", *why]
     if where:
         evidence.append(where)
     old = age(entry, now)

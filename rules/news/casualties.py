@@ -64,6 +64,22 @@ _PATTERNS = tuple(
 )
 
 
+# Words each pattern cannot match without, in the same order: a pattern whose words
+# are all absent from a text is not run on it.
+_NEEDLES = (
+    # one of _DEATH or _HURT
+    (
+        "dead", "kill", "death", "die", "bodies", "fatalit", "lives", "perish", "slain",
+        "murder", "drown", "massacr", "shot", "injur", "wound", "hurt", "casualt",
+        "hospital", "missing", "sicken",
+    ),
+    ("kill", "claim", "injur", "wound", "hurt", "shoot", "sends", "sent", "sending"),
+    ("leav", "left"),
+    ("deaths of", "bodies of", "lives of", "murders of", "killings of"),
+    ("death toll",),
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Casualties:
     deaths: int
@@ -97,7 +113,9 @@ def casualties(low: str) -> Casualties:
         return NONE
     deaths = injured = 0
     phrases: list[str] = []
-    for pattern in _PATTERNS:
+    for pattern, needles in zip(_PATTERNS, _NEEDLES, strict=True):
+        if not any(needle in low for needle in needles):
+            continue
         for match in pattern.finditer(low):
             groups = match.groupdict()
             count = to_int(groups["num"])

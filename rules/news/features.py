@@ -116,9 +116,14 @@ class Features:
 
 
 def _tokens(text: str) -> Iterator[tuple[str, str]]:
-    for match in _TOKEN.finditer(text):
-        word = match.group()
-        yield ("<n>" if word[0].isdigit() else stem(word)), word
+    for word in _TOKEN.findall(text):
+        yield _token_stem(word), word
+
+
+@lru_cache(maxsize=65536)
+def _token_stem(word: str) -> str:
+    """A token's stem; every number is one token, ``<n>``."""
+    return "<n>" if word[0].isdigit() else stem(word)
 
 
 # Kinds by how an event of that kind is told: a deadly disaster, an attack, a war
@@ -187,29 +192,31 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
             values[name] = value
             surface[name] = words
 
-    toks = list(_tokens(low))
-    stems = [s for s, _ in toks]
-    written = [w for _, w in toks]
+    written = _TOKEN.findall(low)
+    stems = list(map(_token_stem, written))
     for s, word in zip(stems, written, strict=True):
         name = "w:" + s
         if name not in values:
             values[name] = 1.0
             surface[name] = word
-    for i in range(len(toks) - 1):
+    for i in range(len(stems) - 1):
         name = f"p:{stems[i]} {stems[i + 1]}"
         if name not in values:
             values[name] = 1.0
             surface[name] = f"{written[i]} {written[i + 1]}"
     lex = lexicon()
+    longest = lex.longest
     kinds: list[str] = []
     for i, s in enumerate(stems):
-        span = lex.longest.get(s, 0)
+        span = longest.get(s)
+        if not span:
+            continue
         for length in range(min(span, len(stems) - i), 0, -1):
             key = tuple(stems[i : i + length])
             groups = lex.phrases.get(key)
             if groups is None:
                 continue
-            words = " ".join(w for _, w in toks[i : i + length])
+            words = " ".join(written[i : i + length])
             for group in groups:
                 add(f"lex:{group}", words)
                 if group.startswith("kind:"):
@@ -223,7 +230,7 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
     for floor in (4, 20):
         if found.injured >= floor:
             add(f"hurt:{floor}+", quoted)
-    back = _YEARS_BACK.search(low)
+    back = _YEARS_BACK.search(low) if "year" in low or "decade" in low or "month" in low else None
     if back:
         add("time:years-back", back.group())
     if year is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -57,6 +57,32 @@ class Model:
     training_set_sha256: str
     heads: dict[str, Head]
     meta: dict[str, Any]
+    # Each feature's weights in the three heads (0.0 where a head has none), so that
+    # one look-up per feature scores all three.
+    joint: dict[str, tuple[float, float, float]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def scores(self, features: Features) -> tuple[float, float, float]:
+        """The raw scores of the ``any``, ``hold`` and ``broad`` heads: each the same
+        sum, in the same order, as ``Head.score``."""
+        if not self.joint:
+            return (
+                self.heads["any"].score(features),
+                self.heads["hold"].score(features),
+                self.heads["broad"].score(features),
+            )
+        joint = self.joint
+        s_any = self.heads["any"].bias
+        s_hold = self.heads["hold"].bias
+        s_broad = self.heads["broad"].bias
+        for name, value in features.values.items():
+            weights = joint.get(name)
+            if weights is not None:
+                s_any += weights[0] * value
+                s_hold += weights[1] * value
+                s_broad += weights[2] * value
+        return s_any, s_hold, s_broad
 
 
 def probability(score: float) -> float:
@@ -82,7 +108,21 @@ def from_json(data: dict[str, Any]) -> Model:
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"the news model file is incomplete: {exc}") from exc
     meta = {k: v for k, v in data.items() if k != "heads"}
-    return Model(version, sha, heads, meta)
+    return Model(version, sha, heads, meta, joint_weights(heads))
+
+
+def joint_weights(heads: dict[str, Head]) -> dict[str, tuple[float, float, float]]:
+    """Every feature any head weighs, with its weight in each head (0.0 where a head
+    has none: adding 0.0 leaves a sum as it was)."""
+    names = dict.fromkeys(name for head in HEADS for name in heads[head].weights)
+    return {
+        name: (
+            heads["any"].weights.get(name, 0.0),
+            heads["hold"].weights.get(name, 0.0),
+            heads["broad"].weights.get(name, 0.0),
+        )
+        for name in names
+    }
 
 
 def _read_model() -> dict[str, Any]:

@@ -44,11 +44,10 @@ def event_regions(
     title names no place, or only a country the summary may name a place inside
     ("US East Coast" and "North Carolina"); failing both, the link's path.
     ``home_country``, the publisher's, settles namesakes ("Paris" in a US paper)."""
-    parsed = geo.parse(title, home_country=home_country)
-    where, named = parsed.event, bool(parsed.places)
+    where, named = geo.event_and_named(title, home_country=home_country)
     if summary and (where is None or len(where.regions) < 2):
-        read = geo.parse(f"{title}. {summary}", home_country=home_country)
-        both, named = read.event, named or bool(read.places)
+        both, also = geo.event_and_named(f"{title}. {summary}", home_country=home_country)
+        named = named or also
         if (
             both is not None
             and both.regions

@@ -22,22 +22,25 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import String, any_, literal, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from rules.reports import Assessment, Entry
 from scheduler import clock
 from scheduler.context import Tactful
+from scheduler.db import UTCDateTime
 from scheduler.errors import NotFound
 from scheduler.feeds import FeedError
 from scheduler.feeds.fetch import FetchResult, fetch, new_client
@@ -379,13 +382,22 @@ def _store(
         fresh = [(h, storable(e)) for h, e in by_hash.items() if h not in seen]
         notes = list(parsed.notes)
         assessed = [(h, e, _assess_one(assess, e, now, notes)) for h, e in fresh]
-        stored = _insert_reports(session, feed_id, assessed, now, notes)
+        rows = _report_rows(feed_id, assessed, now)
+        stored, as_sent = _insert_rows(session, feed_id, rows, notes)
         kept = [(h, e, a) for h, e, a in assessed if h in stored]
-        # Only tragedies and follow-ups go on to correlation, so only they are
-        # loaded as objects.
+        # Only tragedies and follow-ups go on to correlation, so only they become
+        # objects: built from the rows just written when every row went in as sent
+        # (nothing to read back), else loaded (some are placeholders).
         tragic = {h: (e, a) for h, e, a in kept if a.tragedy or a.follow_up}
         tragedies: list[NewReport] = []
-        if tragic:
+        if tragic and as_sent:
+            by_key = {row["guid_hash"]: row for row in rows}
+            built = sorted((stored[h], h) for h in tragic)
+            tragedies = [
+                NewReport(_attached(session, report_id, by_key[h]), *tragic[h])
+                for report_id, h in built
+            ]
+        elif tragic:
             reports = session.scalars(
                 select(Report).where(Report.id.in_([stored[h] for h in tragic]))
             )
@@ -454,6 +466,16 @@ def _assess_one(assess: Assess, entry: Entry, now: datetime, notes: list[str]) -
 
 
 def _known_hashes(session: Session, feed_id: int, hashes: list[str]) -> set[str]:
+    if session.get_bind().dialect.name == "postgresql":
+        # One array parameter: the same statement text for any number of entries.
+        return set(
+            session.scalars(
+                select(Report.guid_hash).where(
+                    Report.feed_id == feed_id,
+                    Report.guid_hash == any_(literal(hashes, ARRAY(String))),
+                )
+            )
+        )
     known: set[str] = set()
     for start in range(0, len(hashes), 500):
         chunk = hashes[start : start + 500]
@@ -480,9 +502,13 @@ def _insert_reports(
     The rows go in together, under a savepoint; should the database refuse one, they
     go in one by one, and a refused one is stored as a placeholder carrying the
     error (so it is not fetched and refused again), noted in ``notes``."""
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    rows = [
+    return _insert_rows(session, feed_id, _report_rows(feed_id, assessed, now), notes)[0]
+
+
+def _report_rows(
+    feed_id: int, assessed: list[tuple[str, Entry, Assessment]], now: datetime
+) -> list[dict[str, Any]]:
+    return [
         {
             "feed_id": feed_id,
             "guid_hash": key,
@@ -500,20 +526,61 @@ def _insert_reports(
         }
         for key, entry, assessment in assessed
     ]
+
+
+def _insert_rows(
+    session: Session, feed_id: int, rows: list[dict[str, Any]], notes: list[str] | None
+) -> tuple[dict[str, int], bool]:
+    """(``{guid_hash: id}`` of the rows stored, whether every one went in as sent)."""
     if not rows:
-        return {}
-    # One cacheable statement run over all rows (executemany with RETURNING), rather
-    # than a VALUES list compiled afresh for every poll.
+        return {}, True
+    dialect = session.get_bind().dialect.name
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    try:
+        with session.begin_nested():
+            if dialect == "postgresql":
+                return _insert_arrays(session, rows), True
+            # One cacheable statement run over all rows (executemany with
+            # RETURNING), rather than a VALUES list compiled afresh for every poll.
+            statement = (
+                insert(Report.__table__)
+                .on_conflict_do_nothing(index_elements=["feed_id", "guid_hash"])
+                .returning(Report.id, Report.guid_hash)
+            )
+            return {key: report_id for report_id, key in session.execute(statement, rows)}, True
+    except DBAPIError:
+        log.warning("feed %s: a report was refused; storing them one by one", feed_id)
+    return _insert_each(session, feed_id, rows, insert, notes), False
+
+
+def _attached(session: Session, report_id: int, row: dict[str, Any]) -> Report:
+    """The ``Report`` of a row this transaction has just inserted, in the session as
+    if loaded: the values it was sent with, times in UTC as the database gives them
+    back."""
+    values = dict(row)
+    for name in ("published_at", "seen_at"):
+        if values[name] is not None:
+            values[name] = values[name].astimezone(UTC)
+    report = Report(id=report_id, incident_id=None, **values)
+    make_transient_to_detached(report)
+    session.add(report)
+    return report
+
+
+def _insert_each(
+    session: Session,
+    feed_id: int,
+    rows: list[dict[str, Any]],
+    insert: Any,
+    notes: list[str] | None,
+) -> dict[str, int]:
+    """The rows one by one, each under its own savepoint; a refused one as a
+    placeholder."""
     statement = (
         insert(Report.__table__)
         .on_conflict_do_nothing(index_elements=["feed_id", "guid_hash"])
         .returning(Report.id, Report.guid_hash)
     )
-    try:
-        with session.begin_nested():
-            return {key: report_id for report_id, key in session.execute(statement, rows)}
-    except DBAPIError:
-        log.warning("feed %s: a report was refused; storing them one by one", feed_id)
     stored: dict[str, int] = {}
     for row in rows:
         for attempt in (row, _placeholder(row)):
@@ -529,6 +596,46 @@ def _insert_reports(
                 continue
             break
     return stored
+
+
+# PostgreSQL: every row in one statement whose text never changes, one array per
+# column (``unnest``), instead of a VALUES list with a placeholder per value that the
+# driver and the server parse afresh for each number of rows. Rows go in (and take
+# their ids) in the order given.
+_ARRAY_INSERT = text(
+    """
+    INSERT INTO reports (feed_id, guid_hash, guid, title, link, published_at, seen_at,
+                         tragedy, kind, severity, confidence, evidence, regions)
+    SELECT :feed_id, r.guid_hash, r.guid, r.title, r.link, r.published_at, :seen_at,
+           r.tragedy, r.kind, r.severity, r.confidence,
+           CAST(r.evidence AS json), CAST(r.regions AS json)
+    FROM unnest(
+        CAST(:guid_hash AS varchar[]), CAST(:guid AS text[]), CAST(:title AS text[]),
+        CAST(:link AS text[]), CAST(:published_at AS timestamp[]),
+        CAST(:tragedy AS boolean[]), CAST(:kind AS varchar[]), CAST(:severity AS integer[]),
+        CAST(:confidence AS float8[]), CAST(:evidence AS text[]), CAST(:regions AS text[])
+    ) WITH ORDINALITY AS r(guid_hash, guid, title, link, published_at, tragedy, kind,
+                           severity, confidence, evidence, regions, n)
+    ORDER BY r.n
+    ON CONFLICT (feed_id, guid_hash) DO NOTHING
+    RETURNING id, guid_hash
+    """
+)
+_UTC = UTCDateTime()
+_ARRAY_COLUMNS = ("guid_hash", "guid", "title", "link", "tragedy", "kind", "severity")
+
+
+def _insert_arrays(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    dialect = session.get_bind().dialect
+    params: dict[str, Any] = {name: [row[name] for row in rows] for name in _ARRAY_COLUMNS}
+    params["feed_id"] = rows[0]["feed_id"]
+    params["seen_at"] = _UTC.process_bind_param(rows[0]["seen_at"], dialect)
+    params["published_at"] = [_UTC.process_bind_param(r["published_at"], dialect) for r in rows]
+    params["confidence"] = [r["confidence"] for r in rows]
+    # The text the JSON columns' own serialiser writes.
+    params["evidence"] = [json.dumps(r["evidence"]) for r in rows]
+    params["regions"] = [json.dumps(r["regions"]) for r in rows]
+    return {key: report_id for report_id, key in session.execute(_ARRAY_INSERT, params)}
 
 
 def _placeholder(row: dict[str, Any]) -> dict[str, Any]:
