@@ -184,12 +184,13 @@ def test_nothing_but_the_tests_imports_the_composition_root(package):
 
 def test_only_the_composition_root_imports_the_command_line():
     """``scheduler.cli`` is an entry point, not a library: the web app importing it
-    (to build its own application objects) would close a circle through the root."""
+    (to build its own application objects) would close a circle through the root.
+    The command line's own modules (``scheduler/cli_*.py``) are part of it."""
     offenders = {
         relative(path)
         for layer in LAYERS[:-1]
         for path in sources(layer)
-        if relative(path) != "scheduler/cli.py"
+        if not (relative(path) == "scheduler/cli.py" or relative(path).startswith("scheduler/cli_"))
         and {"scheduler.cli"} & imports_in(ast.parse(path.read_text("utf-8")))
     }
     assert not offenders

@@ -38,7 +38,7 @@ Fixtures
 Writing a test
 --------------
 Go through the UI as a person would: ``page.goto(live.url("/…"))``, fill fields by their
-label (``page.get_by_label("Text")``), press buttons by their accessible name
+label (``page.get_by_label("Text", exact=True)``), press buttons by their accessible name
 (``page.get_by_role("button", name="Queue")``), and check what a person sees with
 Playwright's waiting assertions (``expect(locator).to_contain_text(…)``). Never sleep:
 ``expect`` waits, up to its timeout, for the page to get there. Tests for a new page

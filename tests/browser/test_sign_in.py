@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import PEOPLE, no_sideways_scroll
 
 
-def test_a_wrong_password_is_refused_and_the_right_one_opens_the_queue(live, open_page, shot):
+def test_a_wrong_password_is_refused_and_the_right_one_opens_the_dashboard(live, open_page, shot):
     page = open_page()
     person = PEOPLE["manager"]
     page.get_by_label("Name").fill(person.name)
@@ -22,9 +22,9 @@ def test_a_wrong_password_is_refused_and_the_right_one_opens_the_queue(live, ope
 
     page.get_by_label("Password").fill(person.password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(live.url("/"))
-    expect(page.get_by_role("heading", name="Queue", level=1)).to_be_visible()
-    expect(page.get_by_role("status")).to_have_text("Signed in as mia.")
+    expect(page).to_have_url(live.url("/dashboard"))
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    expect(page.locator("p.flash")).to_have_text("Signed in as mia.")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="New post")).to_be_visible()
     # A manager sees no admin pages in the navigation.
@@ -62,7 +62,7 @@ def test_signing_out_returns_to_the_sign_in_page(live, page):
 def test_the_new_post_form_is_filled_in_reading_order_and_sent_with_the_keyboard(live, open_page):
     page = open_page("manager", "phone")
     page.goto(live.url("/posts/new"))
-    page.get_by_label("Text").focus()
+    page.get_by_label("Text", exact=True).focus()
     page.keyboard.type("Opening late today.")
     order: list[str] = []
     for _ in range(30):  # a date-time field takes one stop per part (day, month, …)
@@ -74,12 +74,18 @@ def test_the_new_post_form_is_filled_in_reading_order_and_sent_with_the_keyboard
             order.append(now)
         if now == "Queue":
             break
-    # Every field in the order it is shown, the channel boxes first, the button last.
+    # Every field in the order it is shown, the channel boxes first, then each
+    # network's own text (folded under its name), the button last.
     boxes = page.locator("input[name=channels]").count()
+    variants = [t.strip() for t in page.locator("details.variant > summary").all_text_contents()]
+    zone = [t.strip() for t in page.locator("button:has-text('device')").all_text_contents()]
+    assert variants, "the composer offers a text per network"
     assert order == [
         *["channels"] * boxes,
+        *variants,
         "publish_at",
         "timezone",
+        *zone,
         "category",
         "regions",
         "draft",
@@ -98,4 +104,4 @@ def test_the_new_post_form_is_filled_in_reading_order_and_sent_with_the_keyboard
         "aria-invalid", "true"
     )
     no_sideways_scroll(page)
-    expect(page.get_by_label("Text")).to_have_value("Opening late today.")
+    expect(page.get_by_label("Text", exact=True)).to_have_value("Opening late today.")

@@ -142,7 +142,7 @@ def test_the_api_refuses_a_bad_file_whole_naming_rows_and_columns(app, alice_api
 def test_the_api_says_which_body_it_takes_and_serves_the_template(alice_api):
     wrong = alice_api.call("POST", "/posts/import", {"text": "not a file"})
     assert wrong.status_code == 415
-    assert "text/csv" in wrong.get_json()["errors"]["_schema"][0]
+    assert "text/csv" in wrong.get_json()["errors"]["content-type"][0]
     no_file = alice_api.call(
         "POST", "/posts/import", data={"other": "x"}, content_type="multipart/form-data"
     )
