@@ -338,7 +338,7 @@ def start_server(site: Site, workers: int, threads: int) -> None:
         *(sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"),
         *("--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)),
         *("--timeout", "300", "--keep-alive", "600", "--log-level", "warning"),
-        "web:create_app()",
+        "tactful.wsgi:create_app()",
     ]
     with (site.folder / "gunicorn.log").open("ab") as out:
         site.procs.append(
