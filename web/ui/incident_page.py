@@ -22,8 +22,8 @@ from scheduler.schemas import INCIDENT_KINDS
 from web import auth
 from web.auth import login_required, role_required
 from web.ui import incident_map
-from web.ui.common import Page, bp, db_session, other_errors, see_other, split
-from web.ui.incidents import SEVERITIES
+from web.ui.common import Page, bp, db_session, other_errors, see_other
+from web.ui.incidents import SEVERITIES, _amendment
 
 EDIT_FIELDS = ("title", "kind", "severity", "regions", "extend_hours", "reason")
 
@@ -77,20 +77,12 @@ def incident_page(incident_id: int) -> Page:
 
 
 def _changes(incident: Incident, values: Mapping[str, str]) -> dict[str, Any]:
-    """Only what the person changed: the form shows the current values, and an
-    unchanged field must not count as a change."""
-    data: dict[str, Any] = {}
-    if values["title"] != incident.title:
-        data["title"] = values["title"]
-    if values["kind"] != incident.kind:
-        data["kind"] = values["kind"]
-    if values["severity"] != str(incident.severity):
-        data["severity"] = values["severity"]
-    regions = split(values["regions"])
-    if sorted(r.upper() for r in regions) != sorted(incident.regions):
-        data["regions"] = regions
-    if values["extend_hours"]:
-        data["extend_hours"] = values["extend_hours"]
+    """Only what the person changed: the list's amendment (severity, regions,
+    extension) plus the title and kind this page also edits."""
+    data: dict[str, Any] = {
+        key: values[key] for key in ("title", "kind") if values[key] != getattr(incident, key)
+    }
+    data.update(_amendment(incident, values))
     if data and values["reason"]:
         data["reason"] = values["reason"]
     return data
