@@ -2,8 +2,10 @@
 
 Days are numbered in date order over the 161 daily feeds. Test days are every 18th
 day from the tenth (labelled whole, never read while developing); development days
-are every 54th from the first (labelled whole); training days are the remaining
-days, sampled in two rounds: first the odd-numbered days (``TRAIN_PER_DAY`` entries
+are every 54th from the first and every 27th from the fourteenth (labelled whole; the
+second set was added later, and was sampled as training days before: its days still
+draw their sample, which is then set aside, so that every other training day's sample
+stays as it was); training days are the remaining days, sampled in two rounds: first the odd-numbered days (``TRAIN_PER_DAY`` entries
 each), then the even-numbered ones (``TRAIN_PER_DAY_2``, with a larger alarming
 share), each round with its own seed so that adding the second left the first as it
 was. Up to the round's alarming share of a day's sample is drawn from entries whose
@@ -25,6 +27,7 @@ from training.corpus import Headline, corpus_dir, day_files, read_day
 
 TEST_EVERY, TEST_OFFSET = 18, 9
 DEV_EVERY, DEV_OFFSET = 54, 0
+DEV2_EVERY, DEV2_OFFSET = 27, 13
 TRAIN_PER_DAY, ALARM_SHARE, SEED = 17, 0.5, 20251231
 TRAIN_PER_DAY_2, ALARM_SHARE_2, SEED_2 = 26, 0.7, 20260101
 
@@ -43,9 +46,14 @@ def split_of(day_number: int) -> str:
     """'test', 'dev', 'train' or '' (not labelled) for the day at this position."""
     if day_number % TEST_EVERY == TEST_OFFSET:
         return "test"
-    if day_number % DEV_EVERY == DEV_OFFSET:
+    if day_number % DEV_EVERY == DEV_OFFSET or day_number % DEV2_EVERY == DEV2_OFFSET:
         return "dev"
     return "train"
+
+
+def _sampled_first(day_number: int) -> bool:
+    """Whether the day was a sampled training day before the second development set."""
+    return day_number % TEST_EVERY != TEST_OFFSET and day_number % DEV_EVERY != DEV_OFFSET
 
 
 def _sample(items: list[Headline], rng: random.Random, size: int, share: float) -> list[Headline]:
@@ -71,12 +79,16 @@ def selection() -> Iterator[tuple[str, Headline]]:
     for parity, rng, size, share in rounds:
         for number, path in enumerate(days):
             split = split_of(number)
-            if split == "train" and number % 2 != parity:
+            if _sampled_first(number) and number % 2 == parity:
+                items = read_day(path)
+                chosen = _sample(items, rng, size, share)  # the draw is made either way
+                if split != "train":
+                    chosen = items
+            elif split != "train" and not _sampled_first(number) and parity == 1:
+                items = read_day(path)
+                chosen = items  # whole days are listed once, in the first round
+            else:
                 continue
-            if split != "train" and parity != 1:
-                continue  # whole days are listed once, in the first round
-            items = read_day(path)
-            chosen = _sample(items, rng, size, share) if split == "train" else items
             for headline in chosen:
                 yield split, headline
 

@@ -23,6 +23,13 @@ from rules.reports import Assessment, Entry
 RECENT_NEWS = timedelta(days=7)  # older news describes an event already covered
 # The labelling guideline's line for "broadly felt": dozens or more dead.
 BROAD_DEATHS = 20
+# The guideline's "single ordinary crime or accident": the figures the entry gives
+# count at most one dead and fewer people hit in all than a mass shooting's four.
+SINGLE_VICTIM_DEATHS, MASS_CASUALTIES = 1, 4
+# Only crimes: in a disaster one death is the start of a toll ("At least one dead as
+# typhoon slams Vietnam"), in a war any deaths reported that day hold.
+_CRIME_KINDS = frozenset({"shooting", "stabbing", "attack"})
+_VAGUE = re.compile(r"\b(?:multiple|several|many|some|more)\b")
 CATASTROPHIC_DEATHS = 1000
 EVIDENCE_TERMS = 5
 _HASHTAG_RE = re.compile(r"#([A-Za-z][a-z]*(?:[A-Z][a-z]+)+)\b")
@@ -109,6 +116,21 @@ def _kind(found: feats.Features) -> str:
     return named[0] if named else "incident"
 
 
+def _single_victim(found: feats.Features, p_broad: float) -> bool:
+    """Whether the entry's own figures make a crime one victim's story ("one man
+    killed, one seriously injured"): shown, never held. Not when a figure is vague
+    ("multiple people shot"), not for disasters or war, and not when the broad head
+    says the whole country is shaken (a lawmaker shot dead)."""
+    hit = found.casualties
+    if not hit.phrases or hit.deaths > SINGLE_VICTIM_DEATHS:
+        return False
+    if hit.deaths + hit.injured >= MASS_CASUALTIES or any(map(_VAGUE.search, hit.phrases)):
+        return False
+    if not found.kinds or not _CRIME_KINDS.issuperset(found.kinds):
+        return False
+    return p_broad < model().heads["broad"].threshold
+
+
 def assess(entry: Entry, now: datetime) -> Assessment:
     """What the model concludes about a news entry at ``now``. Never raises."""
     title = _HASHTAG_RE.sub(_split_hashtag, entry.title.strip())
@@ -132,7 +154,7 @@ def assess(entry: Entry, now: datetime) -> Assessment:
         # The guideline's anniversaries, old crimes on trial, long-past events.
         return result(None, 0, 0, regions, [*evidence, f"looks back: '{back}'"])
     illness = "lex:ctx:disease" in found.values and not found.kinds
-    if p_hold >= heads["hold"].threshold and not illness:
+    if p_hold >= heads["hold"].threshold and not illness and not _single_victim(found, p_broad):
         severity, confidence = 2, p_hold
         deaths = found.casualties.deaths
         if p_broad >= heads["broad"].threshold or deaths >= BROAD_DEATHS:

@@ -91,9 +91,7 @@ TRAGEDIES = [
 # the run fails as soon as a better model gets it right, so the list only shrinks.
 KNOWN_MISSES = {
     "Massive explosion rocks Beirut port": "an explosion with no toll yet scores low",
-    "Leeds shooting: one man killed, one seriously injured": "one victim scores as a hold",
     "Hurricane Ida makes landfall in Louisiana, killing two": "hurricanes score broadly felt",
-    "Wildfire destroys hundreds of homes in California": "homes lost without deaths stay 1",
 }
 
 

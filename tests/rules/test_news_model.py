@@ -103,3 +103,31 @@ def test_every_vocabulary_entry_is_found_in_its_example(entry):
 )  # fmt: skip
 def test_inflections_of_one_word_share_a_stem(word, stem):
     assert features.stem(word) == stem
+
+
+@pytest.mark.parametrize(
+    ("title", "single"),
+    [
+        ("Leeds shooting: one man killed, one seriously injured", True),
+        ("2 shot, 1 dead in campus shooting, suspect at large", True),
+        ("Times Square shooting leaves 3 hurt", True),
+        ("Multiple people shot at a mall, officials say", False),  # a vague figure
+        ("1 dead, 6 others injured after shooting at a homecoming", False),  # 7 hit
+        ("Two dead in a stabbing at a train station", False),
+        ("At least one dead as typhoon slams Vietnam", False),  # a disaster's first toll
+        ("Israeli strike kills 1 in Gaza", False),  # war
+        ("Gunman opens fire at a school", False),  # no figure at all
+    ],
+)
+def test_one_victims_crime_is_told_by_its_own_figures(title, single):
+    from rules.kinds import news
+
+    found = features.extract(title, "", 2025)
+    assert news._single_victim(found, 0.0) is single
+    # The broad head can still say the whole country is shaken (a lawmaker killed).
+    assert news._single_victim(found, 1.0) is False
+
+
+def test_one_victims_crime_is_shown_but_not_held():
+    verdict = assess(news("Leeds shooting: one man killed, one seriously injured"), NOW)
+    assert verdict.tragedy and verdict.severity == 1
