@@ -79,18 +79,36 @@ def areas_overlap(a: Sequence[str], b: Sequence[str]) -> bool:
 
 
 def match(
-    signal: Signal, incidents: Iterable[OpenIncident], window: timedelta, *, any_kind: bool = False
+    signal: Signal,
+    incidents: Iterable[OpenIncident],
+    window: timedelta,
+    *,
+    any_kind: bool = False,
+    backdrop: str | None = None,
 ) -> int | None:
     """The open incident this signal belongs to (the most recently seen one when
     several fit), or ``None`` for a new incident. With ``any_kind`` the kinds need
-    not agree (a follow-up that names no kind: "vigil held in Uvalde")."""
+    not agree (a follow-up that names no kind: "vigil held in Uvalde").
+
+    ``backdrop`` is for follow-ups: the publisher's own country. Most of a
+    publisher's news happens somewhere in its own country, so a follow-up placed no
+    more precisely than that country (named, or assumed because it names no place),
+    or an incident placed no more precisely, shares nothing that makes them one event:
+    a Kentucky crime is not news of a Minnesota shooting. Abroad the same test stays
+    as it is: a country's news in another country's paper is rare enough that
+    "Ukraine" after a strike on Kyiv is news of it."""
     best: OpenIncident | None = None
+    vague = backdrop is not None and _most_specific(signal.regions) == backdrop
     for incident in incidents:
+        if vague:
+            break
         if not any_kind and not same_kind(signal.kind, incident.kind):
             continue
         if signal.seen_at - incident.last_seen > window:
             continue
         if not areas_overlap(signal.regions, incident.regions):
+            continue
+        if backdrop is not None and _most_specific(incident.regions) == backdrop:
             continue
         if best is None or incident.last_seen > best.last_seen:
             best = incident

@@ -6,7 +6,8 @@ An entry that holds opens an event, or joins the open one of a compatible kind
 whose area overlaps its own and whose last report is within the window. An entry
 that does not hold alone but is told like news of such an event (its kind's words,
 a vigil, victims named, a suspect charged: ``Assessment.follow_up``) joins a
-matching open event and takes its kind and severity, with a line of evidence
+matching open event (never through the publisher's own country alone: see
+``rules.correlate.match``) and takes its kind and severity, with a line of evidence
 naming the event. ``tactful assess`` shows this as ``"event"``, the id of the
 event's first report. With a ``Coverage``, an event whose entries make up that
 share of the feed within a day (``COVERAGE_WINDOW``) dominates the news and is
@@ -67,7 +68,11 @@ def _when(entry: Entry, fallback: datetime) -> datetime:
 
 
 def _match(
-    events: Sequence[_Event], kind: str | None, area: tuple[str, ...], at: datetime
+    events: Sequence[_Event],
+    kind: str | None,
+    area: tuple[str, ...],
+    at: datetime,
+    backdrop: str | None = None,
 ) -> _Event | None:
     """The open event this entry belongs to, by the monitor's own correlation. An
     event last reported more than a window after the entry is another one (a feed
@@ -77,7 +82,8 @@ def _match(
         for i, e in enumerate(events)
         if at >= e.last_seen - WINDOW
     ]
-    found = match(Signal(kind or "", 0, area, at), near, WINDOW, any_kind=kind is None)
+    signal = Signal(kind or "", 0, area, at)
+    found = match(signal, near, WINDOW, any_kind=kind is None, backdrop=backdrop)
     return None if found is None else events[found]
 
 
@@ -147,7 +153,8 @@ def read_together(
             event.last_seen = max(event.last_seen, seen[i])
             found[i] = event
         elif verdict.follow_up:
-            event = _match(events, named_kind(verdict.kind), area, seen[i])
+            kind, home = named_kind(verdict.kind), visible[i].home_country
+            event = _match(events, kind, area, seen[i], backdrop=home)
             if event is None:
                 continue
             event.last_seen = max(event.last_seen, seen[i])

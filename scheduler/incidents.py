@@ -329,10 +329,12 @@ def record_follow_up(
     report: Report,
     kind: str | None,
     facts: Sequence[OpenIncident] | None = None,
+    home_country: str | None = None,
 ) -> Incident | None:
     """Join a report that does not open an incident alone, but is told like news of
     one (``Assessment.follow_up``: a vigil, victims named, a suspect charged), to the
-    open incident of a compatible kind whose area overlaps its own. The incident's
+    open incident of a compatible kind whose area overlaps its own; never through
+    ``home_country``, the publisher's, alone (``rules.correlate.match``). The incident's
     quiet time is extended; its area is left as it is, and its severity rises only
     when the event's coverage makes it broadly felt (``widen_by_coverage``). Returns
     the incident, or ``None`` when none matches (a follow-up never opens one).
@@ -348,6 +350,7 @@ def record_follow_up(
         open_now,
         timedelta(hours=settings.correlation_window_hours),
         any_kind=kind is None,
+        backdrop=home_country,
     )
     if found is None:
         return None

@@ -31,7 +31,8 @@ def record_reports(app: Tactful) -> Callable[[Session, Sequence[NewReport]], Non
         facts = incidents.open_incident_facts(session)
         for new in follow_ups:
             kind = named_kind(new.assessment.kind)
-            incidents.record_follow_up(session, app.settings, new.report, kind, facts)
+            home = new.entry.home_country
+            incidents.record_follow_up(session, app.settings, new.report, kind, facts, home)
 
     return on_reports
 

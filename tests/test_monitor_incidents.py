@@ -193,7 +193,9 @@ def test_staff_can_narrow_widen_and_extend_an_incident_each_audited(app, bob):
     assert "severity" in caught.value.errors
 
 
-def store_follow_up(app, *, kind=None, regions=("US-TX", "US"), title="Vigil held in Uvalde"):
+def store_follow_up(
+    app, *, kind=None, regions=("US-TX", "US"), title="Vigil held in Uvalde", home=None
+):
     with app.db.session() as session:
         feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
         report = Report(
@@ -212,7 +214,7 @@ def store_follow_up(app, *, kind=None, regions=("US-TX", "US"), title="Vigil hel
         )
         session.add(report)
         session.flush()
-        incident = incidents.record_follow_up(session, app.settings, report, kind)
+        incident = incidents.record_follow_up(session, app.settings, report, kind, None, home)
         return incident.id if incident else None
 
 
@@ -233,6 +235,15 @@ def test_a_follow_up_opens_nothing_and_joins_no_other_place_or_kind(app):
     assert store_follow_up(app, kind="flood", title="Floods recede in Uvalde") is None
     with app.db.session() as session:
         assert len(session.scalars(select(Incident)).all()) == 1
+
+
+def test_a_follow_up_placed_only_in_the_publishers_country_joins_nothing(app):
+    first = store_report(app, regions=("US-TX", "US"))
+    # A US paper's follow-up that is only "in the US" is not news of a Texas event...
+    assert store_follow_up(app, regions=("US",), title="Suspect charged", home="US") is None
+    # ... one in Texas is, and from a paper abroad "the US" still is.
+    assert store_follow_up(app, regions=("US-TX", "US"), title="Vigil", home="US") == first
+    assert store_follow_up(app, regions=("US",), title="Victims named", home="GB") == first
 
 
 def test_the_monitor_joins_a_follow_up_of_the_same_poll_whichever_comes_first(app):

@@ -54,6 +54,42 @@ def test_nothing_joins_across_places_kinds_or_without_a_follow_up_cue():
         assert out[guid].event is None and not out[guid].assessment.tragedy, guid
 
 
+def test_the_publishers_own_country_alone_joins_nothing():
+    # A US paper: a follow-up placed only in the US (named, or assumed because it
+    # names no place) says nothing of which US event it follows, and an event placed
+    # only in the US is joined by nothing. Abroad, the country is enough.
+    verdicts = {
+        "shooting": VERDICTS["shooting"],
+        "vague-event": Assessment(True, "shooting", 2, 0.9, ("US",), ("x",)),
+        "us-vigil": Assessment(False, None, 0, 0.1, ("US",), (), follow_up=True),
+        "texas-vigil": VERDICTS["vigil"],
+        "strike": Assessment(True, "war", 2, 0.9, ("UA-30", "UA"), ("x",)),
+        "ukraine-news": Assessment(False, "war", 0, 0.1, ("UA",), (), follow_up=True),
+    }
+
+    def us_paper(guid: str, hours: float) -> Entry:
+        return Entry("news", guid, guid, published=T + timedelta(hours=hours), home_country="US")
+
+    def judge(e: Entry, now: datetime) -> Assessment:
+        return verdicts[e.guid]
+
+    out = by_guid(
+        read_together([us_paper("shooting", 0), us_paper("us-vigil", 1), us_paper("texas-vigil", 2),
+                       us_paper("strike", 3), us_paper("ukraine-news", 4)], judge)
+    )  # fmt: skip
+    assert out["us-vigil"].event is None and not out["us-vigil"].assessment.tragedy
+    assert out["texas-vigil"].event == "shooting"
+    assert out["ukraine-news"].event == "strike"
+    alone = by_guid(read_together([us_paper("vague-event", 0), us_paper("texas-vigil", 1)], judge))
+    assert alone["texas-vigil"].event is None
+    # Without a publisher's country the test is the plain overlap, as before.
+    plain = by_guid(
+        read_together([entry("shooting", 0), Entry("news", "us-vigil", "us-vigil",
+                       published=T + timedelta(hours=1))], judge)
+    )  # fmt: skip
+    assert plain["us-vigil"].event == "shooting"
+
+
 def test_a_follow_up_beyond_the_window_stands_alone():
     out = by_guid(read_together([entry("shooting", 0), entry("vigil", 24 * 8)], fake))
     assert out["vigil"].event is None
