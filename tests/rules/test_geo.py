@@ -199,6 +199,17 @@ def test_other_places_in_the_text_decide():
     assert next(p for p in places("Ministers met in Athens.") if p[0] == "Athens")[1] == "GR"
 
 
+def test_namesakes_that_sit_together_are_read_together():
+    # Neither name's best-known reading (Paris, France or Texas; Henry County, Georgia)
+    # has the other near; Paris, Tennessee lies in Henry County, Tennessee.
+    found = places("Paris and Henry County have a rich history.")
+    assert [p[2] for p in found] == ["US-TN", "US-TN"]
+    # One other name with a reading in the same state is evidence too, weighted by
+    # how likely that reading is: Rock Hill, South Carolina over Rock Hill, Missouri.
+    found = places("Crews from Columbia and Rock Hill cleared the roads.")
+    assert [p[2] for p in found] == ["US-SC", "US-SC"]
+
+
 def test_one_name_is_one_place_and_does_not_vouch_for_itself():
     text = (
         "Paris police said the fire started in Paris. Edgar County crews helped. "
