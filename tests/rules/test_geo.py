@@ -39,6 +39,20 @@ def test_the_packaged_gazetteer_has_every_kind_with_coordinates():
     assert missing <= {"AQ", "BV", "UM"}
 
 
+def test_a_country_is_placed_at_its_reference_point_when_its_outline_misleads():
+    # The centre of Indonesia's largest land mass is on Borneo, and Chile's outline
+    # centres far south: both are hundreds of kilometres from where gazetteers put the
+    # country. A compact country keeps the centre of its main territory.
+    g = gz.gazetteer()
+    for code, (lat, lon) in {"ID": (-5.0, 120.0), "CL": (-30.0, -71.0)}.items():
+        entry = g.region(code)
+        assert entry is not None and entry.lat is not None and entry.lon is not None
+        assert gz.km(entry.lat, entry.lon, lat, lon) < 100
+    us = g.region("US")
+    assert us is not None and us.lat is not None and us.lon is not None
+    assert gz.km(us.lat, us.lon, 39.5, -99.1) < 50
+
+
 def test_lookup_uses_alternate_names_and_iso_codes():
     g = gz.gazetteer()
     assert any(e.name == "Kyiv" for e in g.lookup("Kiev"))
