@@ -187,7 +187,7 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
             )
         )
         i = last + 1
-    _link_qualifiers(out, toks)
+    _link_qualifiers(out, toks, gaz)
     return out
 
 
@@ -348,10 +348,27 @@ def _surrounding(classes: dict[str, frozenset[str]]) -> frozenset[str]:
     return _SURROUNDING[0][1]
 
 
-def _link_qualifiers(found: list[Mention], toks: list[Token]) -> None:
-    """'Paris, Texas': a mention right after another, past a comma, may qualify it."""
+def _link_qualifiers(found: list[Mention], toks: list[Token], gaz: Gazetteer) -> None:
+    """'Paris, Texas': a mention right after another, past a comma, qualifies it when
+    some reading of the first lies in a country or subdivision the second may be. In a
+    list of regions ("California, Colorado, Georgia, Idaho") no name lies in the next,
+    and none qualifies another."""
     for k in range(1, len(found)):
         a, b = found[k - 1], found[k]
-        if b.first == a.last + 1 and toks[b.first].comma_before:
+        if b.first == a.last + 1 and toks[b.first].comma_before and _lies_in(a.ids, b.ids, gaz):
             a.qualifier = k
             b.qualifies = k - 1
+
+
+def _lies_in(inner: tuple[int, ...], outer: tuple[int, ...], gaz: Gazetteer) -> bool:
+    """Whether an entry of ``inner`` lies in a country or subdivision of ``outer``."""
+    countries = {gaz.country_ids[n] for n in outer if gaz.kinds[n] == _COUNTRY}
+    admin1s = {gaz.admin1_ids[n] for n in outer if gaz.kinds[n] == _ADMIN1}
+    return any(
+        (gaz.country_ids[n] in countries and gaz.kinds[n] != _COUNTRY)
+        or (gaz.admin1_ids[n] in admin1s and gaz.kinds[n] != _ADMIN1)
+        for n in inner
+    )
+
+
+_COUNTRY, _ADMIN1 = ord("N"), ord("S")

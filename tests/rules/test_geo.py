@@ -206,6 +206,15 @@ def test_qualifiers_decide():
     assert places("Paris")[0][1] == "FR"
 
 
+def test_a_list_of_regions_is_no_chain_of_qualifiers():
+    # No reading of Colorado lies in Georgia (country or state), so Georgia does not
+    # qualify it, and the list's other states decide Georgia.
+    found = places("Outbreaks were reported in California, Colorado, Georgia, Idaho and Illinois.")
+    assert [p[2] for p in found] == ["US-CA", "US-CO", "US-GA", "US-ID", "US-IL"]
+    assert places("A storm hit Atlanta, Georgia, on Monday.")[1][2] == "US-GA"
+    assert places("Clashes in Tbilisi, Georgia.")[1][1:] == ("GE", None, "country")
+
+
 def test_other_places_in_the_text_decide():
     found = places("Fire crews from Atlanta and Macon went to Athens on Monday.")
     athens = next(p for p in found if p[0] == "Athens")
