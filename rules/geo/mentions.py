@@ -198,11 +198,27 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
     if not tok.cap:
         return None
     # Dotted initials ("S.C.", "W.Va.") are abbreviations anywhere; a single word
-    # ("Ill.", "Pa.") only after a comma or a party letter ("D-Ill.").
+    # ("Ill.", "Pa.") after a comma or a party letter ("D-Ill."), or before a
+    # lower-case word, where its full stop cannot end a sentence ("Mass. legislators",
+    # "another Neb. jail").
     dotted = "." in tok.text[:-1]
-    gap_ok = dotted or (
-        i > 0
-        and (tok.comma_before or (toks[i - 1].end == tok.start - 1 and toks[i - 1].text.isupper()))
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    gap_ok = (
+        dotted
+        or (
+            i > 0
+            and (
+                tok.comma_before
+                or (toks[i - 1].end == tok.start - 1 and toks[i - 1].text.isupper())
+            )
+        )
+        or (
+            tok.text.endswith(".")
+            and nxt is not None
+            and not nxt.cap
+            and nxt.text[0].isalpha()
+            and nxt.start == tok.end + 1
+        )
     )
     if not gap_ok:
         return None

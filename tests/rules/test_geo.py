@@ -174,6 +174,19 @@ def test_possessives_hyphens_and_dotted_abbreviations_are_read():
     ]
 
 
+def test_an_ap_abbreviation_before_a_lower_case_word_is_its_state():
+    # Its full stop cannot end a sentence there, as in AP headlines.
+    assert places("Mass. legislators put off debate on gas tax hike.") == [
+        ("Mass.", "US", "US-MA", "admin1")
+    ]
+    assert [p[2] for p in places("3 Ind. fugitives moved to another Neb. jail")] == [
+        "US-IN",
+        "US-NE",
+    ]
+    # Before a capitalised word the full stop may end the sentence, or "Miss." be a title.
+    assert places("She thanked Miss. Smith") == []
+
+
 def test_names_holding_a_possessive_still_match():
     found = places("The People's Republic of China and Russia's president met.")
     assert [(p[0], p[1]) for p in found] == [("People's Republic of China", "CN"), ("Russia", "RU")]
