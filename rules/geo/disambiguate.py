@@ -49,9 +49,8 @@ EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
 PAIR = 1.5  # for each other name of the text with a plausible reading close by
 PAIR_MAX = 3  # names counted for PAIR
 PAIR_KM = 40.0
-PAIR_GAP = 4.0
+PAIR_GAP = 4.0  # a reading is plausible within this much of its name's best prior
 ADMIN1_PAIR = 1.0  # for each other name with a plausible reading in the same subdivision
-NAMED_ADMIN1 = 0.0  # inside a subdivision the text names  # a reading is plausible within this much of its name's best prior
 SAME_NAME_KM = 60.0  # a city and a subdivision of one name this close are one place
 EXONYM_POPULATION = 1_000_000  # cities this large are known by their other names too
 
@@ -180,12 +179,9 @@ def resolve(
             for c in others:
                 countries[c.country] = countries.get(c.country, 0) + 1
             admin1s: dict[str, int] = {}
-            named: set[str] = set()
             for c in others:
                 if c.admin1 and c.kind != "demonym":
                     admin1s[c.admin1] = admin1s.get(c.admin1, 0) + 1
-                    if c.kind == "admin1":
-                        named.add(c.admin1)
             points = [
                 (p.lat, p.lon, COUNTRY_NEAR_KM if p.kind in ("country", "admin1") else NEAR_KM)
                 for p in (_point_of(c, gaz) for c in others)
@@ -198,8 +194,6 @@ def resolve(
                     s += SAME_COUNTRY + COUNTRY_MORE * min(countries[e.country] - 1, 4)
                 if e.admin1 and e.admin1 in admin1s:
                     s += SAME_ADMIN1 + ADMIN1_MORE * min(admin1s[e.admin1] - 1, 4)
-                    if e.admin1 in named and e.kind != "admin1":
-                        s += NAMED_ADMIN1
                 if (
                     e.lat is not None
                     and e.lon is not None
