@@ -377,9 +377,13 @@ def _link_qualifiers(found: list[Mention], toks: list[Token], gaz: Gazetteer) ->
 
 
 def _lies_in(inner: tuple[int, ...], outer: tuple[int, ...], gaz: Gazetteer) -> bool:
-    """Whether an entry of ``inner`` lies in a country or subdivision of ``outer``."""
+    """Whether an entry of ``inner`` lies in a country or subdivision of ``outer``. A
+    country's name before another country's is a list ("Mexico, China, Japan": not the
+    town of China in Japan)."""
     countries = {gaz.country_ids[n] for n in outer if gaz.kinds[n] == _COUNTRY}
     admin1s = {gaz.admin1_ids[n] for n in outer if gaz.kinds[n] == _ADMIN1}
+    if countries and any(gaz.kinds[n] == _COUNTRY for n in inner):
+        countries = set()
     return any(
         (gaz.country_ids[n] in countries and gaz.kinds[n] != _COUNTRY)
         or (gaz.admin1_ids[n] in admin1s and gaz.kinds[n] != _ADMIN1)

@@ -226,6 +226,10 @@ def test_a_list_of_regions_is_no_chain_of_qualifiers():
     assert [p[2] for p in found] == ["US-CA", "US-CO", "US-GA", "US-ID", "US-IL"]
     assert places("A storm hit Atlanta, Georgia, on Monday.")[1][2] == "US-GA"
     assert places("Clashes in Tbilisi, Georgia.")[1][1:] == ("GE", None, "country")
+    # A country's name before another country's is a list, not the town of China in Japan.
+    found = places("Officials in Mexico, China, Japan and Brazil report cases.")
+    assert [p[1:] for p in found][1] == ("CN", None, "country")
+    assert places("Fire in Lebanon, Pennsylvania")[0][1:3] == ("US", "US-PA")
 
 
 def test_other_places_in_the_text_decide():
