@@ -46,6 +46,7 @@ NEAR_KM = 250.0
 COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the text names
 HOME = 1.2
 EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
+LISTED = 2.0  # a subdivision's reading of an item in a list of subdivisions
 PAIR = 1.5  # for each other name of the text with a plausible reading close by
 PAIR_MAX = 3  # names counted for PAIR
 PAIR_KM = 40.0
@@ -141,6 +142,14 @@ def resolve(
         for idx, e in enumerate(cands[k]):
             if e.kind == "city":
                 base[k][idx] += EVENT_TOWN
+
+    # An item of a list of subdivisions ("Virginia, Washington, West Virginia") is one
+    # more subdivision, not a town of its name.
+    for k, m in enumerate(mentions):
+        if m.listed:
+            for idx, e in enumerate(cands[k]):
+                if e.kind == "admin1":
+                    base[k][idx] += LISTED
 
     if home_country:
         home = home_country.upper()

@@ -63,6 +63,7 @@ class Mention:
     qualifier: int | None = None  # index of the mention that qualifies it ("Paris, Texas")
     qualifies: int | None = None  # index of the mention it qualifies
     weak: bool = False  # a surname-like lone word: kept, but no evidence for others
+    listed: bool = False  # an item of a list of subdivisions ("Ohio, Washington, Utah")
 
 
 def tokens(text: str) -> list[Token]:
@@ -368,10 +369,25 @@ def _link_qualifiers(found: list[Mention], toks: list[Token], gaz: Gazetteer) ->
     """'Paris, Texas': a mention right after another, past a comma, qualifies it when
     some reading of the first lies in a country or subdivision the second may be. In a
     list of regions ("California, Colorado, Georgia, Idaho") no name lies in the next,
-    and none qualifies another."""
+    and none qualifies another; a subdivision's name inside such a list is one more
+    item ("Virginia, Washington, West Virginia": the state, not the town in West
+    Virginia), while alone it is a town that may be qualified ("Washington, Pa.")."""
     for k in range(1, len(found)):
         a, b = found[k - 1], found[k]
-        if b.first == a.last + 1 and toks[b.first].comma_before and _lies_in(a.ids, b.ids, gaz):
+        if b.first != a.last + 1 or not toks[b.first].comma_before:
+            continue
+        listed = (
+            k >= 2
+            and a.first == found[k - 2].last + 1
+            and toks[a.first].comma_before
+            and found[k - 2].qualifier is None
+            and found[k - 2].qualifies is None
+            and any(gaz.kinds[n] == _ADMIN1 for n in a.ids)
+            and any(gaz.kinds[n] == _ADMIN1 for n in found[k - 2].ids)
+        )
+        if listed:
+            a.listed = True
+        elif _lies_in(a.ids, b.ids, gaz):
             a.qualifier = k
             b.qualifies = k - 1
 

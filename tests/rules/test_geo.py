@@ -230,6 +230,12 @@ def test_a_list_of_regions_is_no_chain_of_qualifiers():
     found = places("Officials in Mexico, China, Japan and Brazil report cases.")
     assert [p[1:] for p in found][1] == ("CN", None, "country")
     assert places("Fire in Lebanon, Pennsylvania")[0][1:3] == ("US", "US-PA")
+    # A state's name inside a list of states is one more state; alone, a town that a
+    # state may qualify.
+    found = places("Cases in Texas, Utah, Virginia, Washington, West Virginia and Wyoming.")
+    assert found[3][2:] == ("US-WA", "admin1")
+    assert places("Fire in Washington, Pa. kills two")[0][2:] == ("US-PA", "city")
+    assert places("Springfield, Ill., Paris, Texas")[2][2] == "US-TX"
 
 
 def test_other_places_in_the_text_decide():
