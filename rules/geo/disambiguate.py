@@ -258,6 +258,8 @@ def _pair_support(
     1 (its best prior) down to 0 (``PAIR_GAP`` below it), so that an obscure namesake
     vouches little. Towns and counties only: a country's or subdivision's point says
     little about what lies near it."""
+    if sum(1 for k, m in enumerate(mentions) if group[k] == k and not m.weak) < 2:
+        return {}
     cells: dict[tuple[int, int], list[tuple[int, float, float, float]]] = {}
     readings: list[tuple[int, int, float, float, str | None]] = []
     regions: dict[str, dict[int, float]] = {}
