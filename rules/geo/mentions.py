@@ -321,6 +321,7 @@ def _rejected(
     # A lone first name or surname that is also a town ("Terry", "Jones"): a first name
     # needs a locative, a qualifier or a big town to be a place; a surname is kept as a
     # weak mention.
+    placed = False
     if single and town and not titled:
         before = prev.key if prev is not None else ""
         placed = (
@@ -342,6 +343,11 @@ def _rejected(
     if single and town and prev is not None and prev.cap and mid and not titled:
         if word_like and not _is_place_word(prev.key, gaz):
             return "word"
+    # A lone common word that is also a small town ("Congress", "Commerce", "Market"),
+    # capitalised inside a sentence, is as often a name of something else: kept, but
+    # no evidence for the other places, unless a locative or a qualifier places it.
+    if single and town and not titled and word_like and not placed:
+        return "weak"
     return None
 
 

@@ -187,6 +187,20 @@ def test_an_ap_abbreviation_before_a_lower_case_word_is_its_state():
     assert places("She thanked Miss. Smith") == []
 
 
+def test_a_lone_common_word_town_is_weak_unless_placed():
+    from rules.geo import mentions
+
+    # "Congress" inside a sentence is as often the legislature as the town in Arizona:
+    # kept, but no evidence for the other places.
+    assert [m.weak for m in mentions.find("The bill passed Congress on Monday.")] == [True]
+    # After a locative, or with a qualifier, it is a place like any other.
+    assert [m.weak for m in mentions.find("A fire in Commerce killed two.")] == [False]
+    assert [m.weak for m in mentions.find("Officials said Commerce, Ga., will vote")] == [
+        False,
+        False,
+    ]
+
+
 def test_names_holding_a_possessive_still_match():
     found = places("The People's Republic of China and Russia's president met.")
     assert [(p[0], p[1]) for p in found] == [("People's Republic of China", "CN"), ("Russia", "RU")]
