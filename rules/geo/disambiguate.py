@@ -281,12 +281,19 @@ def _pair_support(
         return {}
     out: dict[int, dict[int, tuple[float, float]]] = {}
     for k, idx, lat, lon, admin1 in readings:
+        if len(cands[k]) < 2:
+            continue  # nothing to choose between: it only vouches for the others
         near: dict[int, float] = {}
         cy, cx = math.floor(lat), math.floor(lon)
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
                 for j, la, lo, w in cells.get((cy + dy, cx + dx), ()):
-                    if j != k and w > near.get(j, 0.0) and km(lat, lon, la, lo) <= PAIR_KM:
+                    if (
+                        j != k
+                        and w > near.get(j, 0.0)
+                        and abs(lat - la) * 111.0 <= PAIR_KM
+                        and km(lat, lon, la, lo) <= PAIR_KM
+                    ):
                         near[j] = w
         shared = regions[admin1] if admin1 else {}
         in_region = sum(w for j, w in shared.items() if j != k)
