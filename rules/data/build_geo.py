@@ -47,6 +47,7 @@ from rules.regions import COUNTRY_ALIASES
 
 OUT = Path(__file__).resolve().parent / "geo.tsv.gz"
 NAMES_OUT = Path(__file__).resolve().parent / "geo_names.tsv"
+CENTRE_DEGREES = 5.0  # see build(): when the main territory's centre stands for a country
 DEMONYM_EXTRA = Path(__file__).resolve().parent / "demonyms.tsv"
 
 
@@ -166,7 +167,11 @@ def build(out: Path) -> None:
         )
 
     # Countries: countryinfo's centre (a geographic one, as gazetteers give), names from
-    # pycountry, countryinfo and the regions alias table.
+    # pycountry, countryinfo and the regions alias table. The centre of the main
+    # territory stands for the country only near countryinfo's reference point (within
+    # CENTRE_DEGREES, latitude plus longitude); an archipelago's largest island
+    # (Indonesia's Borneo) or the middle of a long outline (Chile, Norway, New Zealand)
+    # is hundreds of kilometres from where gazetteers and annotators put the country.
     aliases: dict[str, list[str]] = collections.defaultdict(list)
     big_places = {
         name_key(c["name"]) for c in cities1.values() if int(c["population"] or 0) >= 100_000
@@ -194,7 +199,7 @@ def build(out: Path) -> None:
         if (
             centre is not None
             and len(latlng) == 2
-            and abs(centre[0] - latlng[0]) + abs(centre[1] - latlng[1]) < 15
+            and abs(centre[0] - latlng[0]) + abs(centre[1] - latlng[1]) < CENTRE_DEGREES
         ):
             lat, lon = centre
         elif len(latlng) == 2:

@@ -46,6 +46,12 @@ NEAR_KM = 250.0
 COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the text names
 HOME = 1.2
 EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
+LISTED = 2.0  # a subdivision's reading of an item in a list of subdivisions
+PAIR = 1.5  # for each other name of the text with a plausible reading close by
+PAIR_MAX = 3  # names counted for PAIR
+PAIR_KM = 40.0
+PAIR_GAP = 4.0  # a reading is plausible within this much of its name's best prior
+ADMIN1_PAIR = 1.0  # for each other name with a plausible reading in the same subdivision
 SAME_NAME_KM = 60.0  # a city and a subdivision of one name this close are one place
 EXONYM_POPULATION = 1_000_000  # cities this large are known by their other names too
 
@@ -137,6 +143,14 @@ def resolve(
             if e.kind == "city":
                 base[k][idx] += EVENT_TOWN
 
+    # An item of a list of subdivisions ("Virginia, Washington, West Virginia") is one
+    # more subdivision, not a town of its name.
+    for k, m in enumerate(mentions):
+        if m.listed:
+            for idx, e in enumerate(cands[k]):
+                if e.kind == "admin1":
+                    base[k][idx] += LISTED
+
     if home_country:
         home = home_country.upper()
         for k in range(len(mentions)):
@@ -152,6 +166,10 @@ def resolve(
         name = " ".join(t.key for t in toks[m.first : m.last + 1])
         name = name if m.qualifier is None else f"#{k}"
         group.append(first_of.setdefault(name, k))
+    pairs = _pair_support(cands, base, group, mentions)
+    for k, bonus in pairs.items():
+        for idx, (n, a) in bonus.items():
+            base[k][idx] += PAIR * min(n, PAIR_MAX) + ADMIN1_PAIR * min(a, PAIR_MAX)
     chosen: list[Entry | None] = [
         _pick(c, s) if c else None for s, c in zip(base, cands, strict=True)
     ]
@@ -221,6 +239,67 @@ def resolve(
         if _unsupported_spelling(k, m, chosen, toks, gaz, classes["locative"]):
             chosen[k] = None
     return chosen
+
+
+def _pair_support(
+    cands: Sequence[Sequence[Entry]],
+    base: Sequence[Sequence[float]],
+    group: Sequence[int],
+    mentions: Sequence[Mention],
+) -> dict[int, dict[int, tuple[float, float]]]:
+    """For each name's readings, how many other names of the text have a plausible
+    reading within ``PAIR_KM`` and how many one in the same subdivision ("Paris and
+    Henry County": Paris, Tennessee lies in Henry County, Tennessee; neither Paris,
+    France nor Henry County, Georgia has the other near). A reader takes the namesakes
+    that sit together over each name's best-known reading; the other names' current
+    choices alone cannot find such a pair when both start on another namesake.
+
+    Each other name counts once, by its likeliest reading that qualifies, weighted from
+    1 (its best prior) down to 0 (``PAIR_GAP`` below it), so that an obscure namesake
+    vouches little. Towns and counties only: a country's or subdivision's point says
+    little about what lies near it."""
+    if sum(1 for k, m in enumerate(mentions) if group[k] == k and not m.weak) < 2:
+        return {}
+    cells: dict[tuple[int, int], list[tuple[int, float, float, float]]] = {}
+    readings: list[tuple[int, int, float, float, str | None]] = []
+    regions: dict[str, dict[int, float]] = {}
+    for k, entries in enumerate(cands):
+        if group[k] != k or not entries or mentions[k].weak:
+            continue
+        top = max(base[k])
+        for idx, e in enumerate(entries):
+            w = 1.0 - (top - base[k][idx]) / PAIR_GAP
+            if e.kind not in ("city", "admin2") or e.lat is None or e.lon is None or w <= 0:
+                continue
+            readings.append((k, idx, e.lat, e.lon, e.admin1))
+            if e.admin1:
+                held = regions.setdefault(e.admin1, {})
+                held[k] = max(held.get(k, 0.0), w)
+            cell = (math.floor(e.lat), math.floor(e.lon))
+            cells.setdefault(cell, []).append((k, e.lat, e.lon, w))
+    if len({r[0] for r in readings}) < 2:
+        return {}
+    out: dict[int, dict[int, tuple[float, float]]] = {}
+    for k, idx, lat, lon, admin1 in readings:
+        if len(cands[k]) < 2:
+            continue  # nothing to choose between: it only vouches for the others
+        near: dict[int, float] = {}
+        cy, cx = math.floor(lat), math.floor(lon)
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                for j, la, lo, w in cells.get((cy + dy, cx + dx), ()):
+                    if (
+                        j != k
+                        and w > near.get(j, 0.0)
+                        and abs(lat - la) * 111.0 <= PAIR_KM
+                        and km(lat, lon, la, lo) <= PAIR_KM
+                    ):
+                        near[j] = w
+        shared = regions[admin1] if admin1 else {}
+        in_region = sum(w for j, w in shared.items() if j != k)
+        if near or in_region:
+            out.setdefault(k, {})[idx] = (sum(near.values()), in_region)
+    return out
 
 
 def _unsupported_spelling(

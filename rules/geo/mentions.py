@@ -63,6 +63,7 @@ class Mention:
     qualifier: int | None = None  # index of the mention that qualifies it ("Paris, Texas")
     qualifies: int | None = None  # index of the mention it qualifies
     weak: bool = False  # a surname-like lone word: kept, but no evidence for others
+    listed: bool = False  # an item of a list of subdivisions ("Ohio, Washington, Utah")
 
 
 def tokens(text: str) -> list[Token]:
@@ -187,7 +188,7 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
             )
         )
         i = last + 1
-    _link_qualifiers(out, toks)
+    _link_qualifiers(out, toks, gaz)
     return out
 
 
@@ -198,11 +199,27 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
     if not tok.cap:
         return None
     # Dotted initials ("S.C.", "W.Va.") are abbreviations anywhere; a single word
-    # ("Ill.", "Pa.") only after a comma or a party letter ("D-Ill.").
+    # ("Ill.", "Pa.") after a comma or a party letter ("D-Ill."), or before a
+    # lower-case word, where its full stop cannot end a sentence ("Mass. legislators",
+    # "another Neb. jail").
     dotted = "." in tok.text[:-1]
-    gap_ok = dotted or (
-        i > 0
-        and (tok.comma_before or (toks[i - 1].end == tok.start - 1 and toks[i - 1].text.isupper()))
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    gap_ok = (
+        dotted
+        or (
+            i > 0
+            and (
+                tok.comma_before
+                or (toks[i - 1].end == tok.start - 1 and toks[i - 1].text.isupper())
+            )
+        )
+        or (
+            tok.text.endswith(".")
+            and nxt is not None
+            and not nxt.cap
+            and nxt.text[0].isalpha()
+            and nxt.start == tok.end + 1
+        )
     )
     if not gap_ok:
         return None
@@ -304,6 +321,7 @@ def _rejected(
     # A lone first name or surname that is also a town ("Terry", "Jones"): a first name
     # needs a locative, a qualifier or a big town to be a place; a surname is kept as a
     # weak mention.
+    placed = False
     if single and town and not titled:
         before = prev.key if prev is not None else ""
         placed = (
@@ -325,6 +343,11 @@ def _rejected(
     if single and town and prev is not None and prev.cap and mid and not titled:
         if word_like and not _is_place_word(prev.key, gaz):
             return "word"
+    # A lone common word that is also a small town ("Congress", "Commerce", "Market"),
+    # capitalised inside a sentence, is as often a name of something else: kept, but
+    # no evidence for the other places, unless a locative or a qualifier places it.
+    if single and town and not titled and word_like and not placed:
+        return "weak"
     return None
 
 
@@ -348,10 +371,46 @@ def _surrounding(classes: dict[str, frozenset[str]]) -> frozenset[str]:
     return _SURROUNDING[0][1]
 
 
-def _link_qualifiers(found: list[Mention], toks: list[Token]) -> None:
-    """'Paris, Texas': a mention right after another, past a comma, may qualify it."""
+def _link_qualifiers(found: list[Mention], toks: list[Token], gaz: Gazetteer) -> None:
+    """'Paris, Texas': a mention right after another, past a comma, qualifies it when
+    some reading of the first lies in a country or subdivision the second may be. In a
+    list of regions ("California, Colorado, Georgia, Idaho") no name lies in the next,
+    and none qualifies another; a subdivision's name inside such a list is one more
+    item ("Virginia, Washington, West Virginia": the state, not the town in West
+    Virginia), while alone it is a town that may be qualified ("Washington, Pa.")."""
     for k in range(1, len(found)):
         a, b = found[k - 1], found[k]
-        if b.first == a.last + 1 and toks[b.first].comma_before:
+        if b.first != a.last + 1 or not toks[b.first].comma_before:
+            continue
+        listed = (
+            k >= 2
+            and a.first == found[k - 2].last + 1
+            and toks[a.first].comma_before
+            and found[k - 2].qualifier is None
+            and found[k - 2].qualifies is None
+            and any(gaz.kinds[n] == _ADMIN1 for n in a.ids)
+            and any(gaz.kinds[n] == _ADMIN1 for n in found[k - 2].ids)
+        )
+        if listed:
+            a.listed = True
+        elif _lies_in(a.ids, b.ids, gaz):
             a.qualifier = k
             b.qualifies = k - 1
+
+
+def _lies_in(inner: tuple[int, ...], outer: tuple[int, ...], gaz: Gazetteer) -> bool:
+    """Whether an entry of ``inner`` lies in a country or subdivision of ``outer``. A
+    country's name before another country's is a list ("Mexico, China, Japan": not the
+    town of China in Japan)."""
+    countries = {gaz.country_ids[n] for n in outer if gaz.kinds[n] == _COUNTRY}
+    admin1s = {gaz.admin1_ids[n] for n in outer if gaz.kinds[n] == _ADMIN1}
+    if countries and any(gaz.kinds[n] == _COUNTRY for n in inner):
+        countries = set()
+    return any(
+        (gaz.country_ids[n] in countries and gaz.kinds[n] != _COUNTRY)
+        or (gaz.admin1_ids[n] in admin1s and gaz.kinds[n] != _ADMIN1)
+        for n in inner
+    )
+
+
+_COUNTRY, _ADMIN1 = ord("N"), ord("S")

@@ -39,6 +39,20 @@ def test_the_packaged_gazetteer_has_every_kind_with_coordinates():
     assert missing <= {"AQ", "BV", "UM"}
 
 
+def test_a_country_is_placed_at_its_reference_point_when_its_outline_misleads():
+    # The centre of Indonesia's largest land mass is on Borneo, and Chile's outline
+    # centres far south: both are hundreds of kilometres from where gazetteers put the
+    # country. A compact country keeps the centre of its main territory.
+    g = gz.gazetteer()
+    for code, (lat, lon) in {"ID": (-5.0, 120.0), "CL": (-30.0, -71.0)}.items():
+        entry = g.region(code)
+        assert entry is not None and entry.lat is not None and entry.lon is not None
+        assert gz.km(entry.lat, entry.lon, lat, lon) < 100
+    us = g.region("US")
+    assert us is not None and us.lat is not None and us.lon is not None
+    assert gz.km(us.lat, us.lon, 39.5, -99.1) < 50
+
+
 def test_lookup_uses_alternate_names_and_iso_codes():
     g = gz.gazetteer()
     assert any(e.name == "Kyiv" for e in g.lookup("Kiev"))
@@ -160,6 +174,33 @@ def test_possessives_hyphens_and_dotted_abbreviations_are_read():
     ]
 
 
+def test_an_ap_abbreviation_before_a_lower_case_word_is_its_state():
+    # Its full stop cannot end a sentence there, as in AP headlines.
+    assert places("Mass. legislators put off debate on gas tax hike.") == [
+        ("Mass.", "US", "US-MA", "admin1")
+    ]
+    assert [p[2] for p in places("3 Ind. fugitives moved to another Neb. jail")] == [
+        "US-IN",
+        "US-NE",
+    ]
+    # Before a capitalised word the full stop may end the sentence, or "Miss." be a title.
+    assert places("She thanked Miss. Smith") == []
+
+
+def test_a_lone_common_word_town_is_weak_unless_placed():
+    from rules.geo import mentions
+
+    # "Congress" inside a sentence is as often the legislature as the town in Arizona:
+    # kept, but no evidence for the other places.
+    assert [m.weak for m in mentions.find("The bill passed Congress on Monday.")] == [True]
+    # After a locative, or with a qualifier, it is a place like any other.
+    assert [m.weak for m in mentions.find("A fire in Commerce killed two.")] == [False]
+    assert [m.weak for m in mentions.find("Officials said Commerce, Ga., will vote")] == [
+        False,
+        False,
+    ]
+
+
 def test_names_holding_a_possessive_still_match():
     found = places("The People's Republic of China and Russia's president met.")
     assert [(p[0], p[1]) for p in found] == [("People's Republic of China", "CN"), ("Russia", "RU")]
@@ -192,11 +233,41 @@ def test_qualifiers_decide():
     assert places("Paris")[0][1] == "FR"
 
 
+def test_a_list_of_regions_is_no_chain_of_qualifiers():
+    # No reading of Colorado lies in Georgia (country or state), so Georgia does not
+    # qualify it, and the list's other states decide Georgia.
+    found = places("Outbreaks were reported in California, Colorado, Georgia, Idaho and Illinois.")
+    assert [p[2] for p in found] == ["US-CA", "US-CO", "US-GA", "US-ID", "US-IL"]
+    assert places("A storm hit Atlanta, Georgia, on Monday.")[1][2] == "US-GA"
+    assert places("Clashes in Tbilisi, Georgia.")[1][1:] == ("GE", None, "country")
+    # A country's name before another country's is a list, not the town of China in Japan.
+    found = places("Officials in Mexico, China, Japan and Brazil report cases.")
+    assert [p[1:] for p in found][1] == ("CN", None, "country")
+    assert places("Fire in Lebanon, Pennsylvania")[0][1:3] == ("US", "US-PA")
+    # A state's name inside a list of states is one more state; alone, a town that a
+    # state may qualify.
+    found = places("Cases in Texas, Utah, Virginia, Washington, West Virginia and Wyoming.")
+    assert found[3][2:] == ("US-WA", "admin1")
+    assert places("Fire in Washington, Pa. kills two")[0][2:] == ("US-PA", "city")
+    assert places("Springfield, Ill., Paris, Texas")[2][2] == "US-TX"
+
+
 def test_other_places_in_the_text_decide():
     found = places("Fire crews from Atlanta and Macon went to Athens on Monday.")
     athens = next(p for p in found if p[0] == "Athens")
     assert athens[1:3] == ("US", "US-GA")
     assert next(p for p in places("Ministers met in Athens.") if p[0] == "Athens")[1] == "GR"
+
+
+def test_namesakes_that_sit_together_are_read_together():
+    # Neither name's best-known reading (Paris, France or Texas; Henry County, Georgia)
+    # has the other near; Paris, Tennessee lies in Henry County, Tennessee.
+    found = places("Paris and Henry County have a rich history.")
+    assert [p[2] for p in found] == ["US-TN", "US-TN"]
+    # One other name with a reading in the same state is evidence too, weighted by
+    # how likely that reading is: Rock Hill, South Carolina over Rock Hill, Missouri.
+    found = places("Crews from Columbia and Rock Hill cleared the roads.")
+    assert [p[2] for p in found] == ["US-SC", "US-SC"]
 
 
 def test_one_name_is_one_place_and_does_not_vouch_for_itself():
