@@ -214,6 +214,23 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for a read that needs no transaction of its own (one statement).
+        On PostgreSQL it runs in autocommit, saving the ``BEGIN`` and ``COMMIT``
+        round trips; anything it writes is committed statement by statement, so it
+        is for reading. On SQLite, an ordinary ``session``."""
+        if self.is_sqlite:
+            with self.session() as session:
+                yield session
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            session = Session(bind=conn, expire_on_commit=False, autoflush=False)
+            try:
+                yield session
+            finally:
+                session.close()
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -86,3 +86,18 @@ def test_a_long_idle_connection_is_pinged_before_use(app, monkeypatch):
     monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
     assert _backend_pid(app) == first
     assert pings == [1]
+
+
+def _in_a_transaction(session) -> bool:
+    """Whether this session's statements share a transaction: a second statement of
+    a transaction starts after it."""
+    session.execute(text("SELECT 1"))
+    return not session.scalar(text("SELECT transaction_timestamp() = statement_timestamp()"))
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_reading_runs_each_statement_on_its_own_and_leaves_sessions_transactional(app):
+    with app.db.reading() as session:
+        assert not _in_a_transaction(session)
+    with app.db.session() as session:  # the same pooled connection, back in transactions
+        assert _in_a_transaction(session)
