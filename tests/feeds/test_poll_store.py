@@ -145,3 +145,25 @@ def test_a_poll_that_waited_for_the_feeds_lock_sees_what_the_other_poll_stored(a
     with app.db.session() as session:
         count = len(session.scalars(select(Report.id).where(Report.feed_id == feed_id)).all())
     assert count == NEWS_ENTRIES
+
+
+def test_text_of_every_kind_is_stored_as_sent_in_the_one_statement_batch(app):
+    from scheduler import clock
+
+    with app.db.session() as session:
+        feed_id = manage.add_feed(
+            session, app.settings, {"url": "https://example.org/w.xml", "kind": "news"}, None
+        ).id
+    title = 'Séisme à Izmir — "7,0" \\ back\tslash \u2028 line 😢 \x01'
+    entry = Entry("news", "urn:wire:é", title, summary="", link="https://example.org/é?a=1&b=2")
+    verdict = Assessment(True, "earthquake", 3, 0.1 + 0.2, ("TR-35",), ("'séisme' in text",))
+    with app.db.session() as session:
+        rows = poll._report_rows(feed_id, [("h", entry, verdict)], clock.now())
+        stored = poll._insert_batch(session, rows)
+    with app.db.session() as session:
+        report = session.get(Report, stored["h"])
+        assert report is not None
+        assert (report.guid, report.title, report.link) == (entry.guid, title, entry.link)
+        assert report.confidence == 0.1 + 0.2 and report.evidence == ["'séisme' in text"]
+        assert report.regions == ["TR-35"] and report.published_at is None
+        assert report.seen_at == clock.now()
