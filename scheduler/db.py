@@ -15,6 +15,8 @@ SQLite file.
 from __future__ import annotations
 
 import os
+import select
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, DateTime, Engine, Integer, any_, create_engine, event, literal
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -116,11 +119,59 @@ def make_engine(settings: Settings, *, read_only: bool = False) -> Engine:
         url,
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
-        pool_pre_ping=True,
         connect_args=connect_args,
     )
     _configure_postgresql(engine)
+    _check_on_checkout(engine)
     return engine
+
+
+# A pooled connection idle for longer than this is pinged before use, whatever its
+# socket says (a connection dropped without a word from the server shows nothing).
+PING_AFTER_IDLE_SECONDS = 30.0
+
+
+def _check_on_checkout(engine: Engine) -> None:
+    """Hand out only live connections, without a round trip for each checkout.
+
+    ``pool_pre_ping`` sends ``SELECT 1`` on every checkout: two of the dozen round
+    trips of a feed poll, one of every web request's. A connection the server has
+    closed (a restart, a terminated backend, an idle timeout) has said so on its
+    socket, which is then readable while the connection is idle; such a connection,
+    a broken one, and one idle for longer than ``PING_AFTER_IDLE_SECONDS`` are pinged,
+    and one that fails the ping is replaced (``DisconnectionError`` makes the pool
+    retry with a new connection), as ``pool_pre_ping`` does."""
+
+    def _idle_since_now(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    event.listen(engine, "connect", _idle_since_now)
+    event.listen(engine, "checkin", _idle_since_now)
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if getattr(dbapi_connection, "broken", False) or dbapi_connection.closed:
+            raise DisconnectionError("the connection is closed")
+        idle = time.monotonic() - record.info.get("idle_since", float("-inf"))
+        if idle < PING_AFTER_IDLE_SECONDS and not _has_input(dbapi_connection):
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"the connection failed its ping: {exc}") from exc
+        if not alive:
+            raise DisconnectionError("the connection failed its ping")
+
+
+def _has_input(dbapi_connection: Any) -> bool:
+    """Whether an idle connection's socket has something to read: the server never
+    speaks to an idle client unprompted except to say it is closing (or a
+    notification, which a ping then consumes harmlessly)."""
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
 
 
 def _configure_postgresql(engine: Engine) -> None:
@@ -162,6 +213,23 @@ class Database:
                 yield session
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for a read that needs no transaction of its own (one statement).
+        On PostgreSQL it runs in autocommit, saving the ``BEGIN`` and ``COMMIT``
+        round trips; anything it writes is committed statement by statement, so it
+        is for reading. On SQLite, an ordinary ``session``."""
+        if self.is_sqlite:
+            with self.session() as session:
+                yield session
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            session = Session(bind=conn, expire_on_commit=False, autoflush=False)
+            try:
+                yield session
+            finally:
+                session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,8 +1,10 @@
 """Engine settings that the rest of the code relies on."""
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
 
+from scheduler import db
 from scheduler.db import id_among
 from scheduler.models import Post
 from tests.helpers import queue
@@ -34,3 +36,68 @@ def test_on_postgresql_an_id_list_is_one_parameter_whatever_its_length(app):
             for n in (3, 500)
         )
     assert short == long and "ANY" in short
+
+
+def _counting_pings(app, monkeypatch) -> list[int]:
+    pings: list[int] = []
+    dialect = app.db.engine.dialect
+    real = dialect.do_ping
+
+    def do_ping(dbapi_connection):
+        pings.append(1)
+        return real(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", do_ping)
+    return pings
+
+
+def _backend_pid(app) -> int:
+    with app.db.session() as session:
+        return int(session.scalar(text("SELECT pg_backend_pid()")))
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_a_connection_used_a_moment_ago_is_handed_out_without_a_ping(app, monkeypatch):
+    first = _backend_pid(app)
+    pings = _counting_pings(app, monkeypatch)
+    assert [_backend_pid(app) for _ in range(3)] == [first] * 3
+    assert pings == []
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_a_connection_the_server_closed_is_replaced_before_use(app, monkeypatch):
+    first = _backend_pid(app)
+    pings = _counting_pings(app, monkeypatch)
+    other = create_engine(app.settings.database_url, poolclass=NullPool)
+    try:
+        with other.connect() as conn:
+            # Waits (up to 5 s) until the backend has exited and closed the socket.
+            assert conn.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first})
+    finally:
+        other.dispose()
+    assert _backend_pid(app) != first  # no error: the closed connection was replaced
+    assert pings
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_a_long_idle_connection_is_pinged_before_use(app, monkeypatch):
+    first = _backend_pid(app)
+    pings = _counting_pings(app, monkeypatch)
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    assert _backend_pid(app) == first
+    assert pings == [1]
+
+
+def _in_a_transaction(session) -> bool:
+    """Whether this session's statements share a transaction: a second statement of
+    a transaction starts after it."""
+    session.execute(text("SELECT 1"))
+    return not session.scalar(text("SELECT transaction_timestamp() = statement_timestamp()"))
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_reading_runs_each_statement_on_its_own_and_leaves_sessions_transactional(app):
+    with app.db.reading() as session:
+        assert not _in_a_transaction(session)
+    with app.db.session() as session:  # the same pooled connection, back in transactions
+        assert _in_a_transaction(session)
