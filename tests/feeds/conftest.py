@@ -246,3 +246,23 @@ def gzip_bytes(data: bytes) -> bytes:
 def net_settings(tmp_path: Path):
     """Settings for tests that fetch and parse without a database."""
     return make_settings(tmp_path, "", monitor=FAST_MONITOR, feeds=[])
+
+
+# Three wire entries, the first with NUL bytes in its title and description: one bad
+# entry among good ones.
+NUL_FEED = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+    b"<item><title>Shooting in Uvalde\x00, Texas</title><guid>urn:wire:g1</guid>"
+    b"<description>Police say\x00 five dead</description></item>"
+    b"<item><title>Explosion in Beirut port</title><guid>urn:wire:g2</guid></item>"
+    b"<item><title>Flood warning for the Bekaa</title><guid>urn:wire:g3</guid></item>"
+    b"</channel></rss>"
+)
+
+
+def add_news_feed(app, url: str) -> int:
+    """A news feed at ``url``, added as an admin would; its id."""
+    from scheduler.feeds import manage
+
+    with app.db.session() as session:
+        return manage.add_feed(session, app.settings, {"url": url, "kind": "news"}, None).id

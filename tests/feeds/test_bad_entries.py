@@ -8,24 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from rules.reports import Assessment, Entry
-from scheduler.feeds import manage
 from scheduler.feeds.poll import poll_feed
 from scheduler.models import Feed, Report
-from tests.feeds.conftest import assess_by_words
-
-NUL_FEED = (
-    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
-    b"<item><title>Shooting in Uvalde\x00, Texas</title><guid>urn:wire:g1</guid>"
-    b"<description>Police say\x00 five dead</description></item>"
-    b"<item><title>Explosion in Beirut port</title><guid>urn:wire:g2</guid></item>"
-    b"<item><title>Flood warning for the Bekaa</title><guid>urn:wire:g3</guid></item>"
-    b"</channel></rss>"
-)
-
-
-def _add(app, url: str) -> int:
-    with app.db.session() as session:
-        return manage.add_feed(session, app.settings, {"url": url, "kind": "news"}, None).id
+from tests.feeds.conftest import NUL_FEED, add_news_feed, assess_by_words
 
 
 def _reports(app, feed_id: int) -> dict[str, tuple[str, bool, list]]:
@@ -35,7 +20,7 @@ def _reports(app, feed_id: int) -> dict[str, tuple[str, bool, list]]:
 
 
 def test_a_nul_byte_in_one_entry_does_not_fail_the_poll(app, feed_server):
-    feed_id = _add(app, feed_server.serve("/wire", NUL_FEED))
+    feed_id = add_news_feed(app, feed_server.serve("/wire", NUL_FEED))
     result = poll_feed(app, feed_id, assess=assess_by_words)
     assert result.status == "ok", result.error
     stored = _reports(app, feed_id)
@@ -46,7 +31,7 @@ def test_a_nul_byte_in_one_entry_does_not_fail_the_poll(app, feed_server):
 
 
 def test_an_entry_the_assessor_fails_on_is_stored_with_its_error(app, feed_server):
-    feed_id = _add(app, feed_server.serve("/wire", NUL_FEED))
+    feed_id = add_news_feed(app, feed_server.serve("/wire", NUL_FEED))
 
     def fragile(entry: Entry, now: datetime) -> Assessment:
         if entry.guid.endswith(":g2"):
@@ -74,7 +59,7 @@ def test_a_row_the_database_refuses_is_kept_as_a_placeholder_with_the_others(
     from scheduler import clock
     from scheduler.feeds.poll import _insert_reports
 
-    feed_id = _add(app, feed_server.serve("/wire", NUL_FEED))
+    feed_id = add_news_feed(app, feed_server.serve("/wire", NUL_FEED))
     good = Entry("news", "urn:wire:ok", "Explosion in Beirut port")
     bad = Entry("news", "urn:wire:bad", "Shooting\x00 in Uvalde")  # not made storable
     verdict = Assessment(True, "explosion", 2, 0.7, ("LB",), ("'explosion' in text",))

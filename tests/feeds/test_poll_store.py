@@ -17,28 +17,16 @@ from rules.reports import Assessment, Entry
 from scheduler.feeds import manage, poll
 from scheduler.feeds.poll import poll_feed
 from scheduler.models import Feed, Report
-from tests.feeds.conftest import assess_by_words, own_bytes
+from tests.feeds.conftest import NUL_FEED, add_news_feed, assess_by_words, own_bytes
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"])
 
 NEWS = own_bytes("news.rss")
 NEWS_ENTRIES = 10
-NUL_FEED = (
-    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
-    b"<item><title>Shooting in Uvalde\x00, Texas</title><guid>urn:wire:g1</guid></item>"
-    b"<item><title>Explosion in Beirut port</title><guid>urn:wire:g2</guid></item>"
-    b"<item><title>Flood warning for the Bekaa</title><guid>urn:wire:g3</guid></item>"
-    b"</channel></rss>"
-)
-
-
-def _add(app, url: str) -> int:
-    with app.db.session() as session:
-        return manage.add_feed(session, app.settings, {"url": url, "kind": "news"}, None).id
 
 
 def test_a_poll_without_incident_work_takes_four_statements_and_no_savepoint(app, feed_server):
-    feed_id = _add(app, feed_server.serve("/news", NEWS))
+    feed_id = add_news_feed(app, feed_server.serve("/news", NEWS))
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args):
@@ -60,7 +48,7 @@ def test_a_batch_the_database_refuses_is_stored_row_by_row_in_a_fresh_transactio
 ):
     # Entries not made storable: PostgreSQL refuses the NUL byte, and with it the batch.
     monkeypatch.setattr(poll, "storable", lambda entry: entry)
-    feed_id = _add(app, feed_server.serve("/wire", NUL_FEED))
+    feed_id = add_news_feed(app, feed_server.serve("/wire", NUL_FEED))
     handed: list[list[tuple[int, str]]] = []
 
     def on_reports(session, new):
@@ -112,7 +100,7 @@ def _wait_for_a_lock_wait(url: str, deadline: float) -> None:
 
 
 def test_a_poll_that_waited_for_the_feeds_lock_sees_what_the_other_poll_stored(app, feed_server):
-    feed_id = _add(app, feed_server.serve("/news", NEWS))
+    feed_id = add_news_feed(app, feed_server.serve("/news", NEWS))
     second: dict[str, object] = {}
     second_assessed: list[str] = []
 
