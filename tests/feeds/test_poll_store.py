@@ -115,17 +115,27 @@ def test_a_poll_that_waited_for_the_feeds_lock_sees_what_the_other_poll_stored(a
             second["error"] = exc
 
     thread = threading.Thread(target=poll_second)
+    locking = threading.Event()
+
+    def second_locks(conn, cursor, statement, parameters, context, executemany):
+        if threading.current_thread() is thread and "FOR UPDATE" in statement:
+            locking.set()
+
+    event.listen(app.db.engine, "before_cursor_execute", second_locks)
 
     def hold_the_lock(session, new):
         # The first poll has inserted its reports and holds the feed's lock: the
         # second poll's lock statement starts (its snapshot without these reports)
-        # and waits; then the first commits.
+        # and waits; then the first commits. Until the second poll sends that
+        # statement this thread only waits (its fetch and parse may take a while on a
+        # busy machine); then it watches the server for the lock wait.
         thread.start()
+        assert locking.wait(120), "the second poll never sent its lock statement"
         _wait_for_a_lock_wait(app.settings.database_url, time.monotonic() + 30)
 
     first = poll_feed(app, feed_id, assess=assess_by_words, on_reports=hold_the_lock)
-    thread.join(60)
-    assert first.status == "ok" and len(first.new) == NEWS_ENTRIES
+    thread.join(120)
+    assert first.status == "ok" and len(first.new) == NEWS_ENTRIES, (first.error, second)
     assert "error" not in second
     result = second["result"]
     assert result.status == "ok" and result.new == []
