@@ -154,25 +154,10 @@ def approve(session: Session, settings: Settings, post_id: int, data: Any, user:
     audit.record(
         session, user.name, "post.approved", "post", post.id, details={"version": post.version}
     )
-    _hold_if_covered(session, settings, post, user.name)
+    # Just queued: held for the open incidents that cover it, stale holds released.
+    holds.redecide_post(session, post, hold_policy.effective(session, settings), user.name)
     session.flush()
     return post
-
-
-def _hold_if_covered(session: Session, settings: Settings, post: Post, actor: str) -> None:
-    """A post just queued: hold it for open incidents that cover it, and release
-    holds kept from before an edit that no longer match."""
-    session.expire(post, ["region_rows"])
-    decision = holds.check_post(session, post, hold_policy.effective(session, settings))
-    matching = {r.incident_id for r in decision.reasons}
-    current = {h.incident_id for h in holds.open_hold_reasons(session, [post.id]).get(post.id, [])}
-    stale = current - matching
-    if stale:
-        holds.release_post_holds(
-            session, post, stale, "post edited out of the incident's reach", actor
-        )
-    if decision.hold:
-        holds.hold_post(session, post, decision, actor)
 
 
 def reject(session: Session, post_id: int, data: Any, user: User) -> Post:

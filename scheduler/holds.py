@@ -107,6 +107,22 @@ def check_post(session: Session, post: Post, policy: HoldPolicy) -> Decision:
     return decide(post_facts(post), open_incidents(session), policy)
 
 
+def redecide_post(session: Session, post: Post, policy: HoldPolicy, actor: str) -> Decision:
+    """A post just queued or edited, judged again against the open incidents: held for
+    those that now cover it, its holds for those that no longer do released. Returns
+    the decision, for callers that act on a post left without a hold."""
+    session.expire(post, ["region_rows"])
+    decision = check_post(session, post, policy)
+    matching = {r.incident_id for r in decision.reasons}
+    current = {h.incident_id for h in open_hold_reasons(session, [post.id]).get(post.id, [])}
+    stale = current - matching
+    if stale:
+        release_post_holds(session, post, stale, "post edited out of the incident's reach", actor)
+    if decision.hold:
+        hold_post(session, post, decision, actor)
+    return decision
+
+
 @dataclass(frozen=True)
 class FanOut:
     holds_created: int

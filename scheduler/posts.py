@@ -442,18 +442,8 @@ def _redecide_holds(session: Session, policy: HoldPolicy, post: Post, actor: str
     match, and return a post with no hold left to the queue."""
     if post.status not in ("queued", "held"):
         return
-    session.expire(post, ["region_rows"])
-    decision = holds.check_post(session, post, policy)
-    matching = {r.incident_id for r in decision.reasons}
-    current = {h.incident_id for h in holds.open_hold_reasons(session, [post.id]).get(post.id, [])}
-    stale = current - matching
-    if stale:
-        holds.release_post_holds(
-            session, post, stale, "post edited out of the incident's reach", actor
-        )
-    if decision.hold:
-        holds.hold_post(session, post, decision, actor)
-    elif post.status == "held":
+    decision = holds.redecide_post(session, post, policy, actor)
+    if not decision.hold and post.status == "held":
         post.status = "queued"
         audit.record(session, actor, "post.requeued", "post", post.id, "no hold left after edit")
 

@@ -65,6 +65,14 @@ TEST_CHANNELS = [
         "counts_as": "bluesky",
     },
 ]
+# A channel whose posts wait for a second person's approval (``require_approval``).
+GATED = {
+    "name": "gated",
+    "network": "outbox",
+    "display_name": "Brand (approval required)",
+    "path": "outbox-gated.jsonl",
+    "require_approval": True,
+}
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -13,16 +13,8 @@ from scheduler import approval, audit, posts
 from scheduler.errors import Conflict, PermissionDenied, ValidationError
 from scheduler.models import AuditEvent, Post
 from scheduler.publisher import Publisher
-from tests.conftest import TEST_CHANNELS, make_settings, make_user
+from tests.conftest import GATED, TEST_CHANNELS, make_settings, make_user
 from tests.helpers import at, declare, status_of
-
-GATED = {
-    "name": "gated",
-    "network": "outbox",
-    "display_name": "Brand (approval required)",
-    "path": "outbox-gated.jsonl",
-    "require_approval": True,
-}
 
 
 @pytest.fixture

@@ -10,15 +10,8 @@ from sqlalchemy import func, select
 from scheduler import imports, posts
 from scheduler.errors import ValidationError
 from scheduler.models import AuditEvent, Post
-from tests.conftest import TEST_CHANNELS, make_settings
+from tests.conftest import GATED, TEST_CHANNELS, make_settings
 
-GATED = {
-    "name": "gated",
-    "network": "outbox",
-    "display_name": "Brand (approval required)",
-    "path": "outbox-gated.jsonl",
-    "require_approval": True,
-}
 HEADER = "text,accounts,time,time_zone,category,regions\r\n"
 
 

@@ -8,17 +8,9 @@ from __future__ import annotations
 import pytest
 
 from scheduler import posts
-from tests.conftest import TEST_CHANNELS, make_settings, make_user
+from tests.conftest import GATED, TEST_CHANNELS, make_settings, make_user
 from tests.helpers import at, status_of
 from tests.web import Api, token_for
-
-GATED = {
-    "name": "gated",
-    "network": "outbox",
-    "display_name": "Brand (approval required)",
-    "path": "outbox-gated.jsonl",
-    "require_approval": True,
-}
 
 
 @pytest.fixture

@@ -9,16 +9,9 @@ import io
 import pytest
 
 from scheduler.models import Post
-from tests.conftest import TEST_CHANNELS, make_settings
+from tests.conftest import GATED, TEST_CHANNELS, make_settings
 from tests.web import count
 
-GATED = {
-    "name": "gated",
-    "network": "outbox",
-    "display_name": "Brand (approval required)",
-    "path": "outbox-gated.jsonl",
-    "require_approval": True,
-}
 HEADER = "text,accounts,time,time_zone,category,regions\r\n"
 GOOD = (
     HEADER + "Autumn sale,outbox gated,2026-06-02 09:00,Europe/Paris,promotional,FR\r\n"
