@@ -97,11 +97,10 @@ def match(
     a Kentucky crime is not news of a Minnesota shooting. Abroad the same test stays
     as it is: a country's news in another country's paper is rare enough that
     "Ukraine" after a strike on Kyiv is news of it."""
+    if backdrop is not None and _most_specific(signal.regions) == backdrop:
+        return None
     best: OpenIncident | None = None
-    vague = backdrop is not None and _most_specific(signal.regions) == backdrop
     for incident in incidents:
-        if vague:
-            break
         if not any_kind and not same_kind(signal.kind, incident.kind):
             continue
         if signal.seen_at - incident.last_seen > window:

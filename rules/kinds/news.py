@@ -116,7 +116,7 @@ def _kind(found: feats.Features) -> str:
     return named[0] if named else "incident"
 
 
-def _single_victim(found: feats.Features, p_broad: float) -> bool:
+def _single_victim(found: feats.Features, broad: bool) -> bool:
     """Whether the entry's own figures make a crime one victim's story ("one man
     killed, one seriously injured"): shown, never held. Not when a figure is vague
     ("multiple people shot"), not for disasters or war, and not when the broad head
@@ -128,7 +128,7 @@ def _single_victim(found: feats.Features, p_broad: float) -> bool:
         return False
     if not found.kinds or not _CRIME_KINDS.issuperset(found.kinds):
         return False
-    return p_broad < model().heads["broad"].threshold
+    return not broad
 
 
 def assess(entry: Entry, now: datetime) -> Assessment:
@@ -154,10 +154,11 @@ def assess(entry: Entry, now: datetime) -> Assessment:
         # The guideline's anniversaries, old crimes on trial, long-past events.
         return result(None, 0, 0, regions, [*evidence, f"looks back: '{back}'"])
     illness = "lex:ctx:disease" in found.values and not found.kinds
-    if p_hold >= heads["hold"].threshold and not illness and not _single_victim(found, p_broad):
+    broad = p_broad >= heads["broad"].threshold
+    if p_hold >= heads["hold"].threshold and not illness and not _single_victim(found, broad):
         severity, confidence = 2, p_hold
         deaths = found.casualties.deaths
-        if p_broad >= heads["broad"].threshold or deaths >= BROAD_DEATHS:
+        if broad or deaths >= BROAD_DEATHS:
             severity = 3
             evidence.append(f"broadly felt: P(broad) {p_broad:.2f}, {deaths} dead")
         if deaths >= CATASTROPHIC_DEATHS or "lex:mourning" in found.values:

@@ -123,9 +123,9 @@ def test_one_victims_crime_is_told_by_its_own_figures(title, single):
     from rules.kinds import news
 
     found = features.extract(title, "", 2025)
-    assert news._single_victim(found, 0.0) is single
+    assert news._single_victim(found, False) is single
     # The broad head can still say the whole country is shaken (a lawmaker killed).
-    assert news._single_victim(found, 1.0) is False
+    assert news._single_victim(found, True) is False
 
 
 def test_one_victims_crime_is_shown_but_not_held():
