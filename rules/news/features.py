@@ -9,8 +9,10 @@ A feature is a string; its value is 1 (present) or a small float. Families:
   casualty figures read by ``rules.news.casualties``;
 - ``lex:<group>``: a phrase of a vocabulary group in ``rules/data/news_lexicon.json``
   (event words per kind, sport, market and show-business contexts, idioms, court
-  cases, looking back, forecasts);
-- ``time:earlier-year``: a year before the entry's own is named.
+  cases and verdicts, looking back, forecasts, a storm's approach);
+- ``time:earlier-year``: a year before the entry's own is named; ``time:years-back``
+  ("ten years since", "last month"); ``time:era``: an era long past ("the second
+  world war").
 
 Every feature keeps the words it came from, so the evidence can quote the text.
 Pure: no I/O but the one lazy read of the vocabulary file, no clock.
@@ -37,6 +39,11 @@ _YEARS_BACK = re.compile(
     r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
     r"twenty|thirty|forty|fifty|several|many) (?:years?|decades?)(?:-old)? (?:since|after|ago|on|"
     r"later|from)\b|\blast (?:month|year)\b|\bearlier this (?:month|year)\b"
+)
+# An era long past, named as one names an earlier year ("a veteran of the second
+# world war"): the entry looks back, whatever else it says.
+_ERA = re.compile(
+    r"\b(?:(?:first|second) world war|world war (?:one|two|ii|i|1|2)|ww ?(?:ii|i|1|2))\b"
 )
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _NO_STEM = frozenset({"this", "has", "was", "is", "his", "its", "us", "gas", "news", "bus"})
@@ -233,6 +240,9 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
     back = _YEARS_BACK.search(low) if "year" in low or "decade" in low or "month" in low else None
     if back:
         add("time:years-back", back.group())
+    era = _ERA.search(low) if "war" in low or "ww" in low else None
+    if era:
+        add("time:era", era.group())
     if year is not None:
         for match in _YEAR.finditer(text):
             if int(match.group()) < year:

@@ -131,3 +131,73 @@ def test_one_victims_crime_is_told_by_its_own_figures(title, single):
 def test_one_victims_crime_is_shown_but_not_held():
     verdict = assess(news("Leeds shooting: one man killed, one seriously injured"), NOW)
     assert verdict.tragedy and verdict.severity == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "words"),
+    [
+        ("Hurricane strengthens to Category 4 as it approaches the islands", "strengthens"),
+        ("Tropical storm could become a hurricane by Friday", "could become"),
+        ("Coastal towns brace for the typhoon", "brace"),
+        ("Flood warning issued for the river valley", "warning"),
+        ("Typhoon barrels towards the coast after killing 12", None),  # a toll
+        ("Thousands evacuated as the hurricane approaches", None),  # harm already
+        ("Hurricane approaches as gunman opens fire at a shelter", None),  # not weather only
+        ("Flash floods sweep through the valley", None),  # nothing says it is to come
+    ],
+)
+def test_weather_on_its_way_is_a_forecast(title, words):
+    from rules.kinds import news
+
+    assert news._forecast(features.extract(title, "", 2025)) == words
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Hurricane strengthens to Category 4 as it approaches the islands",
+        "Officer found not guilty of murder in a woman's shooting death",
+        "Jury acquits the driver in the crash that killed three",
+        "Man sentenced for the bombing of a market",
+    ],
+)
+def test_forecasts_and_verdicts_hold_nothing_whatever_the_words_score(title):
+    model.use(tiny({"w:hurrican": 9.0, "w:shoot": 9.0, "w:crash": 9.0, "w:bomb": 9.0}))
+    try:
+        verdict = assess(news(title), NOW)
+    finally:
+        model.use(None)
+    assert not verdict.tragedy
+    assert any(
+        line.startswith(("a forecast: ", "a court's verdict: ")) for line in verdict.evidence
+    )
+
+
+def test_a_storm_that_has_struck_is_still_held():
+    model.use(tiny({"w:hurrican": 9.0}))
+    try:
+        verdict = assess(news("Hurricane approaches the islands, leaving 12 dead"), NOW)
+    finally:
+        model.use(None)
+    assert verdict.tragedy and verdict.severity >= 2
+
+
+@pytest.mark.parametrize(
+    ("title", "era"),
+    [
+        ("A veteran of the Second World War dies aged 99", "second world war"),
+        ("WWII bomb found on a building site", "wwii"),
+        ("World War II shipwreck located off the coast", "world war ii"),
+        ("War in the north kills 12", None),
+        ("Trade war escalates as tariffs rise", None),
+    ],
+)
+def test_an_era_long_past_is_a_time_cue(title, era):
+    assert features.extract(title, "", 2025).surface.get("time:era") == era
+
+
+def test_an_era_long_past_holds_nothing(flood_model):
+    verdict = assess(
+        news("Floods sweep the valley", "Veterans of the First World War remembered"), NOW
+    )
+    assert not verdict.tragedy and "looks back: 'first world war'" in verdict.evidence
