@@ -147,6 +147,14 @@ def _forecast(found: feats.Features) -> str | None:
     return found.surface.get("lex:ctx:approach") or found.surface.get("lex:ctx:forecast")
 
 
+def _told_like_news_of_an_event(found: feats.Features) -> bool:
+    """Whether an entry that does not hold may be coverage of an event that does:
+    it names an event's kind or a follow-up (a vigil, a suspect charged, victims
+    named). A minor death told without either ("Stowaway found dead in a jet's
+    landing gear") is its own story, not news of a shooting in the same state."""
+    return bool(found.kinds) or "lex:followup" in found.values
+
+
 def _illness(found: feats.Features) -> bool:
     """An outbreak's toll without an event word: at most minor."""
     return "lex:ctx:disease" in found.values and not found.kinds
@@ -214,8 +222,8 @@ def assess(entry: Entry, now: datetime) -> Assessment:
     elif p_any >= heads["any"].threshold or (illness and p_hold >= heads["hold"].threshold):
         severity, confidence = 1, p_any
     else:
-        told_like = bool(found.kinds) or "lex:followup" in found.values
         kind = _kind(found) if found.kinds else None
+        told_like = _told_like_news_of_an_event(found)
         return replace(result(kind, 0, 0, regions, evidence), follow_up=told_like)
     if not named and home:
         # News of an event that names no place at all happened where its readers
@@ -223,7 +231,7 @@ def assess(entry: Entry, now: datetime) -> Assessment:
         regions = (home,)
         evidence.append(f"no place named: the publisher's country {home}")
     verdict = result(_kind(found), severity, confidence, regions, evidence)
-    return replace(verdict, follow_up=severity < 2)
+    return replace(verdict, follow_up=severity < 2 and _told_like_news_of_an_event(found))
 
 
 KIND = FeedKind(

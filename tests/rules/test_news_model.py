@@ -201,3 +201,32 @@ def test_an_era_long_past_holds_nothing(flood_model):
         news("Floods sweep the valley", "Veterans of the First World War remembered"), NOW
     )
     assert not verdict.tragedy and "looks back: 'first world war'" in verdict.evidence
+
+
+@pytest.fixture
+def minor_model():
+    """Every entry that says 'dead' is minor: shown (any), never held."""
+    heads = {
+        "any": {"bias": -2.0, "weights": {"w:dead": 4.0}, "threshold": 0.5},
+        "hold": {"bias": -9.0, "weights": {}, "threshold": 0.5},
+        "broad": {"bias": -9.0, "weights": {}, "threshold": 0.5},
+    }
+    model.use(model.from_json({"version": "m", "training_set_sha256": "0" * 64, "heads": heads}))
+    yield
+    model.use(None)
+
+
+@pytest.mark.parametrize(
+    ("title", "follows"),
+    [
+        ("Stowaway found dead in a jet's landing gear", False),  # its own story
+        ("Protesters out after a student leader is found dead", False),
+        ("Vigil for the dead draws hundreds", True),  # a follow-up word
+        ("Suspect charged as two are found dead", True),
+        ("Shooting leaves one dead", True),  # an event's kind
+    ],
+)
+def test_a_minor_entry_follows_an_event_only_when_told_like_its_news(minor_model, title, follows):
+    verdict = assess(news(title), NOW)
+    assert verdict.tragedy and verdict.severity == 1
+    assert verdict.follow_up is follows
