@@ -211,11 +211,13 @@ class ReportBatch:
       it is not sent again (``_locked_incident``). Kept loaded.
     - The hold policy, read at the batch's first fan-out and used for the poll's
       others (nothing in the poll changes it).
+    - What its condolence prompts know (``condolences.Prompts``).
     """
 
     links: dict[int, int] = field(default_factory=dict)
     locked: dict[int, Incident] = field(default_factory=dict)
     policy: HoldPolicy | None = None
+    prompts: condolences.Prompts = field(default_factory=condolences.Prompts)
 
     def write(self, session: Session) -> None:
         if self.links:
@@ -341,6 +343,7 @@ def record_report(
         session.flush()
         if batch is not None:
             batch.locked[incident.id] = incident
+            batch.prompts.drafts[incident.id] = None  # new: nobody has prompted for it
         audit.record(
             session,
             audit.SYSTEM,
@@ -380,7 +383,7 @@ def record_report(
     _link(session, report, incident, batch)
     _record_coverage(session, settings, incident, report, batch)
     holds.fan_out(session, incident, _policy(session, settings, batch), audit.SYSTEM)
-    condolences.prompt_for(session, settings, incident)
+    condolences.prompt_for(session, settings, incident, batch.prompts if batch else None)
     return incident
 
 
@@ -456,7 +459,7 @@ def record_follow_up(
     _link(session, report, incident, batch)
     if _record_coverage(session, settings, incident, report, batch):
         holds.fan_out(session, incident, _policy(session, settings, batch), audit.SYSTEM)
-        condolences.prompt_for(session, settings, incident)
+        condolences.prompt_for(session, settings, incident, batch.prompts if batch else None)
     return incident
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from rules.correlate import OpenIncident, Signal, affected_area, areas_overlap, match, same_kind
 from scheduler import clock, incidents
 from scheduler.errors import ValidationError
-from scheduler.models import AuditEvent, Feed, Incident, Report
+from scheduler.models import AuditEvent, CondolenceDraft, Feed, Incident, Report
 from tests.conftest import T0
 from tests.helpers import queue, status_of
 
@@ -397,10 +397,13 @@ def test_a_polls_incident_work_joins_its_reports_in_one_statement_and_locks_noth
 
     # Six reports joined to the incident the first one opened: one UPDATE for all,
     # the incident (inserted by this transaction) never locked again, the policy
-    # read once for the two fan-outs.
+    # and the channels read once for the two fan-outs and prompts, and no prompt
+    # looked for (no other transaction can see the incident).
     assert count("UPDATE reports") == 1
     assert count("SELECT incidents.id, incidents.kind, incidents.title") == 0
     assert count("SELECT policy_rules") == 1
+    assert count("SELECT channel_accounts") == 1
+    assert count("SELECT condolence_drafts") + count("SELECT EXISTS") == 0
     with app.db.session() as session:
         joined = {i: j for i, j in session.execute(select(Report.id, Report.incident_id))}
         incident_id = joined[ids["shooting"]]
@@ -413,6 +416,10 @@ def test_a_polls_incident_work_joins_its_reports_in_one_statement_and_locks_noth
         ).all()
         incident = session.get(Incident, incident_id)
         assert incident.confidence == 0.95
+        drafts = session.scalars(
+            select(CondolenceDraft).where(CondolenceDraft.incident_id == incident_id)
+        ).all()
+        assert [d.status for d in drafts] == ["awaiting_draft"]
     assert actions[0] == "incident.opened"
     assert actions.count("incident.reported") == 5
     assert status_of(app, promo.id) == "held"
