@@ -210,7 +210,8 @@ class ReportBatch:
       again would take no new lock and read what the transaction last wrote, so
       it is not sent again (``_locked_incident``). Kept loaded.
     - The hold policy, read at the batch's first fan-out and used for the poll's
-      others (nothing in the poll changes it).
+      others (nothing in the poll changes it; on PostgreSQL a change another
+      transaction commits meanwhile applies from the next poll).
     - What its condolence prompts know (``condolences.Prompts``).
     """
 
