@@ -12,6 +12,7 @@ is on — and only then are ``condolence`` posts queued, which holds never stop.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -63,12 +64,39 @@ def _touches(audience: Sequence[str], area: Sequence[str]) -> bool:
     return any(relation(a, b) is not None for a in (audience or [WORLD]) for b in area)
 
 
-def accounts_concerned(session: Session, incident: Incident) -> list[ChannelAccount]:
+@dataclass
+class Prompts:
+    """What the prompts of one poll's incidents have read or written within the
+    poll's transaction, so that the poll's later prompts need not ask again.
+
+    ``drafts``: an incident's open prompt as this transaction holds it (locked by
+    ``prompt_for``, or inserted), or ``None`` for an incident this transaction
+    inserted and has prompted for nothing yet: no other transaction can see that
+    incident, so no other can have prompted for it. ``channels``: the enabled
+    accounts, read at the first prompt (nothing in a poll changes them)."""
+
+    drafts: dict[int, CondolenceDraft | None] = field(default_factory=dict)
+    channels: list[ChannelAccount] | None = None
+
+    def enabled_channels(self, session: Session) -> list[ChannelAccount]:
+        if self.channels is None:
+            self.channels = posts.list_channels(session, enabled_only=True)
+        return self.channels
+
+
+def accounts_concerned(
+    session: Session, incident: Incident, prompts: Prompts | None = None
+) -> list[ChannelAccount]:
     """Enabled accounts whose default audience, or whose queued or held posts,
     overlap the incident's area."""
     area = list(incident.regions)
     out = []
-    for account in posts.list_channels(session, enabled_only=True):
+    channels = (
+        prompts.enabled_channels(session)
+        if prompts is not None
+        else posts.list_channels(session, enabled_only=True)
+    )
+    for account in channels:
         if _touches(account.regions, area):
             out.append(account)
             continue
@@ -109,24 +137,37 @@ def _suggestions(
     return out
 
 
-def prompt_for(session: Session, settings: Settings, incident: Incident) -> CondolenceDraft | None:
+def prompt_for(
+    session: Session, settings: Settings, incident: Incident, prompts: Prompts | None = None
+) -> CondolenceDraft | None:
     """Open (or widen) the condolence prompt for an incident; ``None`` when the
-    incident is below the prompt severity or touches no audience."""
+    incident is below the prompt severity or touches no audience. ``prompts``:
+    what this transaction's earlier prompts know (``Prompts``)."""
     if not incident.is_open or incident.severity < settings.condolences.prompt_severity:
         return None
-    accounts = accounts_concerned(session, incident)
+    accounts = accounts_concerned(session, incident, prompts)
     if not accounts:
         return None
     now = clock.now()
-    draft = session.scalar(
-        select(CondolenceDraft)
-        .where(CondolenceDraft.incident_id == incident.id, CondolenceDraft.status.in_(OPEN_DRAFT))
-        .with_for_update()
-    )
+    known = prompts is not None and incident.id in prompts.drafts
+    if prompts is not None and known:
+        draft = prompts.drafts[incident.id]
+    else:
+        draft = session.scalar(
+            select(CondolenceDraft)
+            .where(
+                CondolenceDraft.incident_id == incident.id, CondolenceDraft.status.in_(OPEN_DRAFT)
+            )
+            .with_for_update()
+        )
+        if prompts is not None and draft is not None:
+            prompts.drafts[incident.id] = draft
     suggested = _suggestions(settings, incident, accounts)
     ids = [a.id for a in accounts]
     if draft is None:
-        if session.scalar(select(exists().where(CondolenceDraft.incident_id == incident.id))):
+        if not known and session.scalar(
+            select(exists().where(CondolenceDraft.incident_id == incident.id))
+        ):
             return None  # already answered (approved, published or declined)
         draft = CondolenceDraft(
             incident_id=incident.id,
@@ -143,6 +184,8 @@ def prompt_for(session: Session, settings: Settings, incident: Incident) -> Cond
         )
         session.add(draft)
         session.flush()
+        if prompts is not None:
+            prompts.drafts[incident.id] = draft
         audit.record(
             session,
             audit.SYSTEM,

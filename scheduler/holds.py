@@ -11,23 +11,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    Insert,
+    Integer,
+    Select,
     String,
+    Table,
+    any_,
+    bindparam,
     case,
     exists,
     false,
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
@@ -129,13 +137,27 @@ class FanOut:
     posts_held: int  # of those, posts no other incident was holding already
 
 
+# ``session.info`` key: the transaction in which ``_set_based_plans`` took effect.
+_PLANS_SET = "holds.set_based_plans"
+
+
 def _set_based_plans(session: Session) -> None:
     """On PostgreSQL, keep the planner off nested loops for this transaction: with
     statistics taken while no hold was open (the normal state between incidents) it
     plans "no other open hold" as a scan per freed post, quadratic in the incident's
-    size (over 20 s for 100,000 posts instead of about 4 s)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL enable_nestloop = off"))
+    size (over 20 s for 100,000 posts instead of about 4 s).
+
+    Sent once per transaction: a poll that opens several incidents fans out each.
+    Set inside a savepoint it is not remembered, since rolling the savepoint back
+    undoes it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get(_PLANS_SET) is transaction:
+        return
+    session.execute(text("SET LOCAL enable_nestloop = off"))
+    if not session.in_nested_transaction():
+        session.info[_PLANS_SET] = transaction
 
 
 def _open_hold_on_post() -> ColumnElement[bool]:
@@ -180,20 +202,22 @@ def current_status(session: Session, post: Post) -> str:
     return shown_status(post, post.id in posts_under_hold(session, [post.id]))
 
 
+def _per_rule(which: ColumnElement[bool]) -> Select[str, int]:
+    """The hold rows matching ``which``, counted per policy rule, in rule order."""
+    return select(Hold.rule, func.count()).where(which).group_by(Hold.rule).order_by(Hold.rule)
+
+
 def _audit_per_rule(
     session: Session,
-    which: ColumnElement[bool],
+    rows: Iterable[Any],
     action: str,
     incident_id: int,
     actor: str,
     now: datetime,
     **details: Any,
 ) -> int:
-    """Record one ``action`` event on the incident per policy rule among the hold
-    rows matching ``which``, with their count; returns the total."""
-    rows = session.execute(
-        select(Hold.rule, func.count()).where(which).group_by(Hold.rule).order_by(Hold.rule)
-    )
+    """Record one ``action`` event on the incident per ``(rule, count)`` of ``rows``
+    (a ``_per_rule`` query's result), with the count; returns the total."""
     total = 0
     for rule, count in rows:
         audit.record(
@@ -210,9 +234,63 @@ def _audit_per_rule(
     return total
 
 
+# The fan-out's statements, built once per dialect: the same statement objects for
+# every incident, their values all bound at execution.
+_FAN_OUT: dict[str, tuple[Insert, Select[str, int], Select[int]]] = {}
+
+
+def _fan_out_statements(dialect: str) -> tuple[Insert, Select[str, int], Select[int]]:
+    """(the INSERT … SELECT of one target's hold rows, the count of the incident's
+    new holds per rule, the count of those on posts no other incident holds)."""
+    found = _FAN_OUT.get(dialect)
+    if found is not None:
+        return found
+    incident_id = bindparam("incident_id", type_=Integer)
+    now = bindparam("now", type_=UTCDateTime())
+    if dialect == "postgresql":
+        # One array parameter, so that a target's statements run as one executemany.
+        in_regions = PostRegion.region == any_(bindparam("regions", type_=ARRAY(String)))
+    else:
+        in_regions = PostRegion.region.in_(bindparam("regions", expanding=True))
+    candidates = select(incident_id, Post.id, bindparam("rule", type_=String), now).where(
+        Post.status.in_([literal_column("'queued'"), literal_column("'held'")]),
+        Post.category == bindparam("category", type_=String),
+        exists().where(PostRegion.post_id == Post.id, in_regions),
+        ~exists().where(
+            Hold.post_id == Post.id,
+            Hold.incident_id == incident_id,
+            Hold.released_at.is_(None),
+        ),
+    )
+    # The table, not the entity: a list of parameters is then an executemany of the
+    # statement, not the ORM's bulk insert of rows.
+    add = insert(cast(Table, Hold.__table__)).from_select(
+        ["incident_id", "post_id", "rule", "created_at"], candidates
+    )
+    new_holds = (Hold.incident_id == incident_id) & (Hold.created_at == now)
+    new_holds &= Hold.released_at.is_(None)
+    per_rule = _per_rule(new_holds)
+    other = aliased(Hold)
+    newly_held = (
+        select(func.count())
+        .select_from(Hold)
+        .where(
+            new_holds,
+            ~exists().where(
+                other.post_id == Hold.post_id,
+                other.incident_id != incident_id,
+                other.released_at.is_(None),
+            ),
+        )
+    )
+    _FAN_OUT[dialect] = (add, per_rule, newly_held)
+    return _FAN_OUT[dialect]
+
+
 def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str) -> FanOut:
     """Hold every queued (or already held) post the incident matches, set-based: one
-    ``INSERT … SELECT`` of hold rows per target of the policy. The post rows are not
+    ``INSERT … SELECT`` of hold rows per target of the policy, in the policy's order
+    (on PostgreSQL sent together, as one executemany). The post rows are not
     rewritten (a queued post with an open hold is held; the claim parks it if it
     comes due), and the audit log gets one event per incident and rule, with the
     hold rows as the per-post record. See docs/design.md, "Data"."""
@@ -221,48 +299,31 @@ def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str
         return FanOut(0, 0)
     _set_based_plans(session)
     now = clock.now()
-    for target in targets:
-        candidates = select(
-            literal(incident.id), Post.id, literal(target.rule, String()), _at(now)
-        ).where(
-            Post.status.in_(("queued", "held")),
-            Post.category == target.category,
-            exists().where(PostRegion.post_id == Post.id, PostRegion.region.in_(target.regions)),
-            ~exists().where(
-                Hold.post_id == Post.id,
-                Hold.incident_id == incident.id,
-                Hold.released_at.is_(None),
-            ),
-        )
-        session.execute(
-            insert(Hold).from_select(["incident_id", "post_id", "rule", "created_at"], candidates)
-        )
-    new_holds = (
-        (Hold.incident_id == incident.id)
-        & (Hold.created_at == _at(now))
-        & Hold.released_at.is_(None)
-    )
+    dialect = session.get_bind().dialect.name
+    add, per_rule, newly_held = _fan_out_statements(dialect)
+    rows = [
+        {
+            "incident_id": incident.id,
+            "rule": target.rule,
+            "now": now,
+            "category": target.category,
+            "regions": sorted(target.regions),
+        }
+        for target in targets
+    ]
+    if dialect == "postgresql":
+        session.execute(add, rows)
+    else:
+        # In process, no round trips to save; an expanding IN is not executemany's.
+        for row in rows:
+            session.execute(add, row)
     # INSERT … SELECT reports no reliable rowcount on every driver: count here.
-    created = _audit_per_rule(session, new_holds, "incident.posts_held", incident.id, actor, now)
+    counted = {"incident_id": incident.id, "now": now}
+    counts = session.execute(per_rule, counted)
+    created = _audit_per_rule(session, counts, "incident.posts_held", incident.id, actor, now)
     if not created:
         return FanOut(0, 0)
-    other = aliased(Hold)
-    newly_held = (
-        session.scalar(
-            select(func.count())
-            .select_from(Hold)
-            .where(
-                new_holds,
-                ~exists().where(
-                    other.post_id == Hold.post_id,
-                    other.incident_id != incident.id,
-                    other.released_at.is_(None),
-                ),
-            )
-        )
-        or 0
-    )
-    return FanOut(created, newly_held)
+    return FanOut(created, session.scalar(newly_held, counted) or 0)
 
 
 @dataclass(frozen=True)
@@ -303,7 +364,13 @@ def release_incident(
         open_holds = open_holds & Hold.post_id.in_(select(Post.id).where(~keep))
     # Counted (and recorded) while still open: the update below closes them.
     released = _audit_per_rule(
-        session, open_holds, "incident.posts_released", incident_id, actor, now, why=reason
+        session,
+        session.execute(_per_rule(open_holds)),
+        "incident.posts_released",
+        incident_id,
+        actor,
+        now,
+        why=reason,
     )
     if not released:
         return Release(0, 0, 0)

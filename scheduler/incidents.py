@@ -7,12 +7,13 @@ An incident declared by a person and one built by the monitor go through the sam
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Table, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from rules.correlate import (
     BROADLY_FELT,
@@ -23,6 +24,7 @@ from rules.correlate import (
     match,
     merged_regions,
 )
+from rules.policy import HoldPolicy
 from scheduler import audit, clock, condolences, holds, pages
 from scheduler import policy as hold_policy
 from scheduler.config import Settings
@@ -186,6 +188,76 @@ def held_counts(session: Session, incident_ids: list[int]) -> dict[int, int]:
 
 
 # ------------------------------------------------------------ from the monitor
+# One statement for a poll's reports joined to incidents (an executemany).
+_LINK = (
+    update(cast(Table, Report.__table__))
+    .where(Report.__table__.c.id == bindparam("report_id"))
+    .values(incident_id=bindparam("incident_id"))
+)
+
+
+@dataclass
+class ReportBatch:
+    """The incident work of one poll's reports, within the poll's transaction: what
+    can wait for one statement at the end, and what the transaction has already.
+
+    - The reports joined to incidents are written together by ``write`` (one
+      statement instead of an UPDATE per report); each report object shows its
+      incident at once. They are also written before anything counts an
+      incident's reports (``widen_by_coverage``); the caller writes the rest when
+      its incident work is done.
+    - The incidents whose rows the transaction has inserted or locked: locking one
+      again would take no new lock and read what the transaction last wrote, so
+      it is not sent again (``_locked_incident``). Kept loaded.
+    - The hold policy, read at the batch's first fan-out and used for the poll's
+      others (nothing in the poll changes it; on PostgreSQL a change another
+      transaction commits meanwhile applies from the next poll).
+    - What its condolence prompts know (``condolences.Prompts``).
+    """
+
+    links: dict[int, int] = field(default_factory=dict)
+    locked: dict[int, Incident] = field(default_factory=dict)
+    policy: HoldPolicy | None = None
+    prompts: condolences.Prompts = field(default_factory=condolences.Prompts)
+
+    def write(self, session: Session) -> None:
+        if self.links:
+            rows = [{"report_id": r, "incident_id": i} for r, i in self.links.items()]
+            session.execute(_LINK, rows)
+            self.links.clear()
+
+
+def _link(session: Session, report: Report, incident: Incident, batch: ReportBatch | None) -> None:
+    """Join ``report`` to ``incident`` and flush the incident's changes (the next
+    report's correlation reads them)."""
+    if batch is None:
+        report.incident_id = incident.id
+    else:
+        set_committed_value(report, "incident_id", incident.id)
+        batch.links[report.id] = incident.id
+    session.flush()
+
+
+def _locked_incident(session: Session, incident_id: int, batch: ReportBatch | None) -> Incident:
+    """``get_incident(lock=True)``; within a batch, the incident already locked or
+    inserted by this transaction as it is: no other transaction can have changed
+    its row since, and the lock statement would leave a loaded object unchanged."""
+    if batch is not None and incident_id in batch.locked:
+        return batch.locked[incident_id]
+    incident = get_incident(session, incident_id, lock=True)
+    if batch is not None:
+        batch.locked[incident_id] = incident
+    return incident
+
+
+def _policy(session: Session, settings: Settings, batch: ReportBatch | None) -> HoldPolicy:
+    if batch is None:
+        return hold_policy.effective(session, settings)
+    if batch.policy is None:
+        batch.policy = hold_policy.effective(session, settings)
+    return batch.policy
+
+
 def open_incident_facts(session: Session) -> list[OpenIncident]:
     rows = session.execute(
         select(
@@ -196,15 +268,22 @@ def open_incident_facts(session: Session) -> list[OpenIncident]:
 
 
 def widen_by_coverage(
-    session: Session, settings: Settings, incident: Incident, report: Report
+    session: Session,
+    settings: Settings,
+    incident: Incident,
+    report: Report,
+    batch: ReportBatch | None = None,
 ) -> dict[str, Any]:
     """Raise a regional tragedy to broadly felt when it dominates the news: its
     reports make up the configured share of what the report's news feed carried
     within the coverage window. Returns the changes made (none, or the severity and
-    the counts that decided), for the audit record."""
+    the counts that decided), for the audit record. The ``batch``'s reports not
+    yet joined in the database are joined first, so that they are counted."""
     coverage = settings.broad_coverage
     if coverage.share <= 0 or incident.severity != BROADLY_FELT - 1:
         return {}
+    if batch is not None:
+        batch.write(session)
     since = clock.now() - timedelta(hours=settings.broad_coverage_hours)
     row = session.execute(
         select(func.count(), func.sum(case((Report.incident_id == incident.id, 1), else_=0)))
@@ -225,13 +304,16 @@ def widen_by_coverage(
     return changes
 
 
-def record_report(session: Session, settings: Settings, report: Report) -> Incident | None:
+def record_report(
+    session: Session, settings: Settings, report: Report, batch: ReportBatch | None = None
+) -> Incident | None:
     """Open an incident for a stored tragedy report, or widen the one it belongs to,
     and hold the posts it matches. Returns the incident, or ``None`` when the report
     is below the incident threshold or names no place to hold posts for.
 
     A low-confidence report still opens an incident that holds (fail safe), marked
-    for review; a person confirms or dismisses it.
+    for review; a person confirms or dismisses it. With a ``batch``, the report's
+    row is joined to its incident when the caller writes the batch (``ReportBatch``).
     """
     area = affected_area(report.regions)
     if not report.tragedy or report.severity < settings.incident_min_severity or not area:
@@ -260,6 +342,9 @@ def record_report(session: Session, settings: Settings, report: Report) -> Incid
         )
         session.add(incident)
         session.flush()
+        if batch is not None:
+            batch.locked[incident.id] = incident
+            batch.prompts.drafts[incident.id] = None  # new: nobody has prompted for it
         audit.record(
             session,
             audit.SYSTEM,
@@ -275,7 +360,7 @@ def record_report(session: Session, settings: Settings, report: Report) -> Incid
             },
         )
     else:
-        incident = get_incident(session, found, lock=True)
+        incident = _locked_incident(session, found, batch)
         widened = merged_regions(tuple(incident.regions), area)
         changes: dict[str, list[Any]] = {}
         if report.severity > incident.severity:
@@ -296,20 +381,23 @@ def record_report(session: Session, settings: Settings, report: Report) -> Incid
             "a further report of the same event",
             {**evidence, **changes},
         )
-    report.incident_id = incident.id
-    session.flush()
-    _record_coverage(session, settings, incident, report)
-    holds.fan_out(session, incident, hold_policy.effective(session, settings), audit.SYSTEM)
-    condolences.prompt_for(session, settings, incident)
+    _link(session, report, incident, batch)
+    _record_coverage(session, settings, incident, report, batch)
+    holds.fan_out(session, incident, _policy(session, settings, batch), audit.SYSTEM)
+    condolences.prompt_for(session, settings, incident, batch.prompts if batch else None)
     return incident
 
 
 def _record_coverage(
-    session: Session, settings: Settings, incident: Incident, report: Report
+    session: Session,
+    settings: Settings,
+    incident: Incident,
+    report: Report,
+    batch: ReportBatch | None,
 ) -> bool:
     """Widen by coverage after ``report`` joined ``incident``; audited. True when
     the severity rose (the caller then holds what the wider policy covers)."""
-    changes = widen_by_coverage(session, settings, incident, report)
+    changes = widen_by_coverage(session, settings, incident, report, batch)
     if changes:
         audit.record(
             session,
@@ -330,6 +418,7 @@ def record_follow_up(
     kind: str | None,
     facts: Sequence[OpenIncident] | None = None,
     home_country: str | None = None,
+    batch: ReportBatch | None = None,
 ) -> Incident | None:
     """Join a report that does not open an incident alone, but is told like news of
     one (``Assessment.follow_up``: a vigil, victims named, a suspect charged), to the
@@ -338,7 +427,8 @@ def record_follow_up(
     quiet time is extended; its area is left as it is, and its severity rises only
     when the event's coverage makes it broadly felt (``widen_by_coverage``). Returns
     the incident, or ``None`` when none matches (a follow-up never opens one).
-    ``facts`` are the open incidents, when the caller has read them already."""
+    ``facts`` are the open incidents, when the caller has read them already;
+    ``batch`` as for ``record_report``."""
     area = affected_area(report.regions)
     open_now = open_incident_facts(session) if facts is None else facts
     if not area or not open_now:
@@ -354,7 +444,7 @@ def record_follow_up(
     )
     if found is None:
         return None
-    incident = get_incident(session, found, lock=True)
+    incident = _locked_incident(session, found, batch)
     incident.last_seen = now
     quiet = timedelta(hours=settings.incident_quiet_hours)
     incident.expires_at = max(incident.expires_at, now + quiet)
@@ -367,11 +457,10 @@ def record_follow_up(
         "a follow-up of the same event",
         {"report_id": report.id, "evidence": list(report.evidence)[:10], "link": report.link},
     )
-    report.incident_id = incident.id
-    session.flush()
-    if _record_coverage(session, settings, incident, report):
-        holds.fan_out(session, incident, hold_policy.effective(session, settings), audit.SYSTEM)
-        condolences.prompt_for(session, settings, incident)
+    _link(session, report, incident, batch)
+    if _record_coverage(session, settings, incident, report, batch):
+        holds.fan_out(session, incident, _policy(session, settings, batch), audit.SYSTEM)
+        condolences.prompt_for(session, settings, incident, batch.prompts if batch else None)
     return incident
 
 

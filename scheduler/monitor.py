@@ -17,22 +17,27 @@ from scheduler.feeds.poll import NewReport, PollResult, monitor_job, poll_feeds
 
 def record_reports(app: Tactful) -> Callable[[Session, Sequence[NewReport]], None]:
     def on_reports(session: Session, reports: Sequence[NewReport]) -> None:
+        # One batch for the poll: the reports joined to incidents are written
+        # together at the end.
+        batch = incidents.ReportBatch()
         # Tragedies first, so that a follow-up in the same poll finds their incident.
         follow_ups = []
         for new in reports:
             incident = None
             if new.assessment.tragedy:
-                incident = incidents.record_report(session, app.settings, new.report)
+                incident = incidents.record_report(session, app.settings, new.report, batch)
             if incident is None and new.assessment.follow_up:
                 follow_ups.append(new)
-        if not follow_ups:
-            return
-        # The open incidents, read once for the poll: follow-ups open none.
-        facts = incidents.open_incident_facts(session)
-        for new in follow_ups:
-            kind = named_kind(new.assessment.kind)
-            home = new.entry.home_country
-            incidents.record_follow_up(session, app.settings, new.report, kind, facts, home)
+        if follow_ups:
+            # The open incidents, read once for the poll: follow-ups open none.
+            facts = incidents.open_incident_facts(session)
+            for new in follow_ups:
+                kind = named_kind(new.assessment.kind)
+                home = new.entry.home_country
+                incidents.record_follow_up(
+                    session, app.settings, new.report, kind, facts, home, batch
+                )
+        batch.write(session)
 
     return on_reports
 

@@ -17,6 +17,23 @@ def test_postgresql_plans_every_execution_for_its_own_parameters(app):
     assert mode == "force_custom_plan"
 
 
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_postgresql_never_compiles_a_query_the_fan_out_left_costed_as_disabled(app):
+    # After ``SET LOCAL enable_nestloop = off`` a join that can only be a nested loop
+    # is costed at 10^10, past any JIT threshold: compiling it took ~115 ms here.
+    with app.db.session() as session:
+        assert session.scalar(text("SHOW jit")) == "off"
+        session.execute(text("SET LOCAL enable_nestloop = off"))
+        plan = session.scalars(
+            text(
+                "EXPLAIN (ANALYZE, FORMAT TEXT) SELECT count(*) FROM posts p "
+                "JOIN channel_accounts c ON c.id = p.channel_id WHERE p.channel_id = 1"
+            )
+        ).all()
+    assert any("Nested Loop" in line for line in plan)
+    assert not any(line.startswith("JIT") for line in plan)
+
+
 def test_id_among_selects_exactly_the_given_ids(app):
     ids = [queue(app).id for _ in range(4)]
     with app.db.session() as session:

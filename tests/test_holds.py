@@ -332,3 +332,26 @@ def test_ten_thousand_matching_posts_are_all_held_and_all_released(app):
         )
     assert statuses == {"queued": 10_500}
     assert open_holds == 0
+
+
+def test_a_post_on_both_sides_of_the_area_is_held_once_under_the_inside_rule(app):
+    # Severity 3 holds promotional posts inside the area and those whose audience
+    # contains it; the "inside" statement runs first and names the rule.
+    both = queue(app, regions=["US-TX", "US"])
+    wider = queue(app, regions=["US"])
+    inside = queue(app)
+    declared = declare(app, severity=3)
+    assert (declared.fan_out.holds_created, declared.fan_out.posts_held) == (3, 3)
+    with app.db.session() as session:
+        rules = session.execute(select(Hold.post_id, Hold.rule).order_by(Hold.id)).all()
+        counts = {
+            e.reason: e.details["posts"]
+            for e in session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "incident.posts_held")
+            )
+        }
+    assert sorted(rules[:2]) == sorted(
+        [(both.id, "promotional/inside/severity>=2"), (inside.id, "promotional/inside/severity>=2")]
+    )
+    assert rules[2:] == [(wider.id, "promotional/containing/severity>=3")]
+    assert counts == {"promotional/inside/severity>=2": 2, "promotional/containing/severity>=3": 1}

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from rules.correlate import OpenIncident, Signal, affected_area, areas_overlap, match, same_kind
 from scheduler import clock, incidents
 from scheduler.errors import ValidationError
-from scheduler.models import AuditEvent, Feed, Incident, Report
+from scheduler.models import AuditEvent, CondolenceDraft, Feed, Incident, Report
 from tests.conftest import T0
 from tests.helpers import queue, status_of
 
@@ -339,3 +339,133 @@ def test_a_few_reports_among_many_or_an_old_day_do_not_widen(app, frozen):
     frozen.advance(hours=25)  # the day's news has moved on: the window starts afresh
     store_follow_up(app, title="Another vigil in Uvalde")
     assert get_incident(app, first).severity == 2  # 1 of 1, below the minimum
+
+
+def test_a_polls_incident_work_joins_its_reports_in_one_statement_and_locks_nothing_twice(app):
+    from sqlalchemy import event
+
+    from rules.reports import Assessment, Entry
+    from scheduler.feeds.poll import NewReport
+    from scheduler.monitor import record_reports
+
+    promo = queue(app)
+    store_report(app, title="warm-up", guid="w", regions=("FR",))  # creates the feed
+    region = ("US-TX", "US")
+    verdicts = {
+        "shooting": Assessment(True, "shooting", 3, 0.9, region, ("x",)),
+        "gunman named": Assessment(True, "shooting", 3, 0.95, region, ("x",)),
+        **{
+            f"vigil {n}": Assessment(False, None, 0, 0.2, region, ("y",), follow_up=True)
+            for n in range(4)
+        },
+    }
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    with app.db.session() as session:
+        feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
+        rows = {
+            guid: Report(
+                feed_id=feed.id,
+                guid_hash=guid,
+                guid=guid,
+                title=guid,
+                seen_at=clock.now(),
+                tragedy=v.tragedy,
+                kind=v.kind,
+                severity=v.severity,
+                confidence=v.confidence,
+                evidence=list(v.evidence),
+                regions=list(v.regions),
+            )
+            for guid, v in verdicts.items()
+        }
+        session.add_all(rows.values())
+        session.flush()
+        reports = [NewReport(rows[g], Entry("news", g, g), v) for g, v in verdicts.items()]
+        event.listen(app.db.engine, "before_cursor_execute", record)
+        try:
+            record_reports(app)(session, reports)
+        finally:
+            event.remove(app.db.engine, "before_cursor_execute", record)
+        ids = {guid: report.id for guid, report in rows.items()}
+
+    def count(prefix):
+        return sum(s.startswith(prefix) for s in statements)
+
+    # Six reports joined to the incident the first one opened: one UPDATE for all,
+    # the incident (inserted by this transaction) never locked again, the policy
+    # and the channels read once for the two fan-outs and prompts, and no prompt
+    # looked for (no other transaction can see the incident).
+    assert count("UPDATE reports") == 1
+    assert count("SELECT incidents.id, incidents.kind, incidents.title") == 0
+    assert count("SELECT policy_rules") == 1
+    assert count("SELECT channel_accounts") == 1
+    assert count("SELECT condolence_drafts") + count("SELECT EXISTS") == 0
+    with app.db.session() as session:
+        joined = {i: j for i, j in session.execute(select(Report.id, Report.incident_id))}
+        incident_id = joined[ids["shooting"]]
+        assert incident_id is not None
+        assert {guid: joined[i] for guid, i in ids.items()} == dict.fromkeys(ids, incident_id)
+        actions = session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.object_type == "incident", AuditEvent.object_id == incident_id)
+            .order_by(AuditEvent.id)
+        ).all()
+        incident = session.get(Incident, incident_id)
+        assert incident.confidence == 0.95
+        drafts = session.scalars(
+            select(CondolenceDraft).where(CondolenceDraft.incident_id == incident_id)
+        ).all()
+        assert [d.status for d in drafts] == ["awaiting_draft"]
+    assert actions[0] == "incident.opened"
+    assert actions.count("incident.reported") == 5
+    assert status_of(app, promo.id) == "held"
+
+
+def test_reports_of_one_poll_count_towards_their_events_coverage(app, frozen):
+    # As the test above of follow-ups polled one by one: 5 of 45 reports widen the
+    # incident, here with the four follow-ups stored and correlated by one poll.
+    from rules.reports import Assessment, Entry
+    from scheduler.feeds.poll import NewReport
+    from scheduler.monitor import record_reports
+
+    promo_us = queue(app, regions=["US"])
+    first = store_report(app)
+    store_other_news(app, 40)
+    vigil = Assessment(False, None, 0, 0.2, ("US-TX", "US"), ("y",), follow_up=True)
+    with app.db.session() as session:
+        feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
+        rows = [
+            Report(
+                feed_id=feed.id,
+                guid_hash=f"vigil-{n}",
+                guid=f"vigil-{n}",
+                title=f"Vigil {n} held in Uvalde",
+                seen_at=clock.now(),
+                tragedy=False,
+                severity=0,
+                confidence=0.2,
+                evidence=["y"],
+                regions=["US-TX", "US"],
+            )
+            for n in range(4)
+        ]
+        session.add_all(rows)
+        session.flush()
+        record_reports(app)(
+            session, [NewReport(r, Entry("news", r.guid, r.title), vigil) for r in rows]
+        )
+    incident = get_incident(app, first)
+    assert incident.severity == 3
+    assert status_of(app, promo_us.id) == "held"
+    with app.db.session() as session:
+        assert len(incidents.reports_for(session, first)) == 5
+        event = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_id == first, AuditEvent.action == "incident.updated")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+    assert event.details["coverage"].startswith("5 of 45 reports")
