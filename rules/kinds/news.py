@@ -147,12 +147,31 @@ def _forecast(found: feats.Features) -> str | None:
     return found.surface.get("lex:ctx:approach") or found.surface.get("lex:ctx:forecast")
 
 
-def _told_like_news_of_an_event(found: feats.Features) -> bool:
+def _told_like_news_of_an_event(found: feats.Features, title: str) -> bool:
     """Whether an entry that does not hold may be coverage of an event that does:
     it names an event's kind or a follow-up (a vigil, a suspect charged, victims
-    named). A minor death told without either ("Stowaway found dead in a jet's
-    landing gear") is its own story, not news of a shooting in the same state."""
-    return bool(found.kinds) or "lex:followup" in found.values
+    named), and is not a reaction to it. A minor death told without either
+    ("Stowaway found dead in a jet's landing gear") is its own story, not news of a
+    shooting in the same state."""
+    if not found.kinds and "lex:followup" not in found.values:
+        return False
+    return not _a_reaction(title)
+
+
+_REACTION_RE = re.compile(r"\b(?:after|following|in (?:the )?wake of|amid|since)\b", re.I)
+
+
+def _a_reaction(title: str) -> bool:
+    """Whether the title tells what someone did about an event rather than news of
+    it: the event comes only in its "after ..." clause, and nothing before names an
+    event, harm, a casualty figure or a follow-up ("Australia announces a gun
+    buyback after the Bondi attack"; not "Vigil held after the shooting")."""
+    found = _REACTION_RE.search(title)
+    if found is None:
+        return False
+    before = feats.extract(title[: found.start()])
+    told = before.kinds or before.casualties.phrases
+    return not told and "lex:harm" not in before.values and "lex:followup" not in before.values
 
 
 def _illness(found: feats.Features) -> bool:
@@ -223,7 +242,7 @@ def assess(entry: Entry, now: datetime) -> Assessment:
         severity, confidence = 1, p_any
     else:
         kind = _kind(found) if found.kinds else None
-        told_like = _told_like_news_of_an_event(found)
+        told_like = _told_like_news_of_an_event(found, title)
         return replace(result(kind, 0, 0, regions, evidence), follow_up=told_like)
     if not named and home:
         # News of an event that names no place at all happened where its readers
@@ -231,7 +250,7 @@ def assess(entry: Entry, now: datetime) -> Assessment:
         regions = (home,)
         evidence.append(f"no place named: the publisher's country {home}")
     verdict = result(_kind(found), severity, confidence, regions, evidence)
-    return replace(verdict, follow_up=severity < 2 and _told_like_news_of_an_event(found))
+    return replace(verdict, follow_up=severity < 2 and _told_like_news_of_an_event(found, title))
 
 
 KIND = FeedKind(

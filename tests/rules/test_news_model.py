@@ -230,3 +230,29 @@ def test_a_minor_entry_follows_an_event_only_when_told_like_its_news(minor_model
     verdict = assess(news(title), NOW)
     assert verdict.tragedy and verdict.severity == 1
     assert verdict.follow_up is follows
+
+
+@pytest.mark.parametrize(
+    ("title", "reaction"),
+    [
+        ("Australia announces a gun buyback after the Bondi attack", True),
+        ("After the school shooting, two leaders push for gun reform", True),
+        ("Mayor fires back at critics in the wake of the mass shooting", True),
+        ("Vigil held after the shooting at a church", False),  # a follow-up word
+        ("Death toll rises after the flood", False),  # harm before 'after'
+        ("Two more bodies found following the landslide", False),  # a figure
+        ("Shooting at a mall leaves crowds fleeing", False),  # no 'after' clause
+    ],
+)
+def test_a_reaction_names_its_event_only_after_it(title, reaction):
+    from rules.kinds import news
+
+    assert news._a_reaction(title) is reaction
+
+
+def test_a_reaction_does_not_follow_its_event(minor_model):
+    assert not assess(news("Leaders push for gun laws after the dead were named"), NOW).follow_up
+    assert assess(news("Vigil for the dead after the shooting"), NOW).follow_up
+    # Below the 'any' threshold too: told like news, not a reaction.
+    assert assess(news("Suspect charged after the school shooting"), NOW).follow_up
+    assert not assess(news("Governor calls a session after the school shooting"), NOW).follow_up
