@@ -246,9 +246,36 @@ def test_a_follow_up_placed_only_in_the_publishers_country_joins_nothing(app):
     assert store_follow_up(app, regions=("US",), title="Victims named", home="GB") == first
 
 
-def test_the_monitor_joins_a_follow_up_of_the_same_poll_whichever_comes_first(app):
-    from rules.reports import Assessment, Entry
+def stored_unjoined(session, verdicts):
+    """Reports of the news feed stored as one poll stores them, in the order given,
+    before the incident work: the rows by guid and what the poll hands the monitor."""
+    from rules.reports import Entry
     from scheduler.feeds.poll import NewReport
+
+    feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
+    rows = {
+        guid: Report(
+            feed_id=feed.id,
+            guid_hash=guid,
+            guid=guid,
+            title=guid,
+            seen_at=clock.now(),
+            tragedy=v.tragedy,
+            kind=v.kind,
+            severity=v.severity,
+            confidence=v.confidence,
+            evidence=list(v.evidence),
+            regions=list(v.regions),
+        )
+        for guid, v in verdicts.items()
+    }
+    session.add_all(rows.values())
+    session.flush()
+    return rows, [NewReport(rows[g], Entry("news", g, g), v) for g, v in verdicts.items()]
+
+
+def test_the_monitor_joins_a_follow_up_of_the_same_poll_whichever_comes_first(app):
+    from rules.reports import Assessment
     from scheduler.monitor import record_reports
 
     store_report(app, title="warm-up", guid="w", regions=("FR",))  # creates the feed
@@ -256,29 +283,9 @@ def test_the_monitor_joins_a_follow_up_of_the_same_poll_whichever_comes_first(ap
     vigil = Assessment(False, None, 0, 0.2, ("US-TX", "US"), ("y",), follow_up=True)
     budget = Assessment(False, None, 0, 0.0, ("US-TX", "US"), ())
     with app.db.session() as session:
-        feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
-        rows = {}
-        for guid, verdict in (("vigil", vigil), ("shooting", shooting), ("budget", budget)):
-            rows[guid] = Report(
-                feed_id=feed.id,
-                guid_hash=guid,
-                guid=guid,
-                title=guid,
-                link=None,
-                seen_at=clock.now(),
-                tragedy=verdict.tragedy,
-                kind=verdict.kind,
-                severity=verdict.severity,
-                confidence=verdict.confidence,
-                evidence=list(verdict.evidence),
-                regions=list(verdict.regions),
-            )
-            session.add(rows[guid])
-        session.flush()
-        reports = [
-            NewReport(rows[g], Entry("news", g, g), v)
-            for g, v in (("vigil", vigil), ("shooting", shooting), ("budget", budget))
-        ]
+        rows, reports = stored_unjoined(
+            session, {"vigil": vigil, "shooting": shooting, "budget": budget}
+        )
         record_reports(app)(session, reports)
         assert rows["shooting"].incident_id is not None
         assert rows["vigil"].incident_id == rows["shooting"].incident_id
@@ -344,8 +351,7 @@ def test_a_few_reports_among_many_or_an_old_day_do_not_widen(app, frozen):
 def test_a_polls_incident_work_joins_its_reports_in_one_statement_and_locks_nothing_twice(app):
     from sqlalchemy import event
 
-    from rules.reports import Assessment, Entry
-    from scheduler.feeds.poll import NewReport
+    from rules.reports import Assessment
     from scheduler.monitor import record_reports
 
     promo = queue(app)
@@ -365,26 +371,7 @@ def test_a_polls_incident_work_joins_its_reports_in_one_statement_and_locks_noth
         statements.append(" ".join(statement.split()))
 
     with app.db.session() as session:
-        feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
-        rows = {
-            guid: Report(
-                feed_id=feed.id,
-                guid_hash=guid,
-                guid=guid,
-                title=guid,
-                seen_at=clock.now(),
-                tragedy=v.tragedy,
-                kind=v.kind,
-                severity=v.severity,
-                confidence=v.confidence,
-                evidence=list(v.evidence),
-                regions=list(v.regions),
-            )
-            for guid, v in verdicts.items()
-        }
-        session.add_all(rows.values())
-        session.flush()
-        reports = [NewReport(rows[g], Entry("news", g, g), v) for g, v in verdicts.items()]
+        rows, reports = stored_unjoined(session, verdicts)
         event.listen(app.db.engine, "before_cursor_execute", record)
         try:
             record_reports(app)(session, reports)
@@ -428,8 +415,7 @@ def test_a_polls_incident_work_joins_its_reports_in_one_statement_and_locks_noth
 def test_reports_of_one_poll_count_towards_their_events_coverage(app, frozen):
     # As the test above of follow-ups polled one by one: 5 of 45 reports widen the
     # incident, here with the four follow-ups stored and correlated by one poll.
-    from rules.reports import Assessment, Entry
-    from scheduler.feeds.poll import NewReport
+    from rules.reports import Assessment
     from scheduler.monitor import record_reports
 
     promo_us = queue(app, regions=["US"])
@@ -437,27 +423,10 @@ def test_reports_of_one_poll_count_towards_their_events_coverage(app, frozen):
     store_other_news(app, 40)
     vigil = Assessment(False, None, 0, 0.2, ("US-TX", "US"), ("y",), follow_up=True)
     with app.db.session() as session:
-        feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
-        rows = [
-            Report(
-                feed_id=feed.id,
-                guid_hash=f"vigil-{n}",
-                guid=f"vigil-{n}",
-                title=f"Vigil {n} held in Uvalde",
-                seen_at=clock.now(),
-                tragedy=False,
-                severity=0,
-                confidence=0.2,
-                evidence=["y"],
-                regions=["US-TX", "US"],
-            )
-            for n in range(4)
-        ]
-        session.add_all(rows)
-        session.flush()
-        record_reports(app)(
-            session, [NewReport(r, Entry("news", r.guid, r.title), vigil) for r in rows]
+        _rows, reports = stored_unjoined(
+            session, {f"Vigil {n} held in Uvalde": vigil for n in range(4)}
         )
+        record_reports(app)(session, reports)
     incident = get_incident(app, first)
     assert incident.severity == 3
     assert status_of(app, promo_us.id) == "held"
