@@ -224,6 +224,41 @@ def test_lone_first_names_need_a_locative_but_towns_before_person_nouns_do_not()
     assert places("An Augusta native won the prize.")[0][:3] == ("Augusta", "US", "US-GA")
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Tourists visited Etosha National Park in Namibia.", ["Namibia"]),
+        ("Rebels of the Sudan Liberation Movement attacked a camp.", ["Sudan"]),
+        ("Fighters of the Sudan People's Liberation Army were seen.", ["Sudan"]),
+    ],
+    ids=["park", "movement", "army-across-a-possessive"],
+)
+def test_a_word_inside_a_longer_name_is_no_place_by_itself(text, kept):
+    # "National Park" is a town in New Jersey, "Liberation" a spelling of a French town.
+    assert [p[0] for p in places(text)] == kept
+
+
+def test_a_big_place_inside_a_longer_name_stays_a_place():
+    assert [p[0] for p in places("Patients at the Royal Ottawa Hospital were moved.")] == ["Ottawa"]
+    assert [p[1] for p in places("Fighters of the Free Syrian Army were seen.")] == ["SY"]
+
+
+def test_a_sentences_first_word_does_not_open_a_longer_name():
+    # "Youngest" is capitalised because it opens the sentence, not as part of a name.
+    found = places("Youngest Bondi Beach shooting victim mourned by hundreds.")
+    assert [(p[0], p[2]) for p in found] == [("Bondi Beach", "AU-NSW")]
+    # A place's name opening the sentence still opens the longer name.
+    assert [p[0] for p in places("Sudan Liberation Movement rebels attacked a camp.")] == ["Sudan"]
+
+
+def test_the_place_an_event_is_named_after_is_the_events_place():
+    found = geo.parse("A jet crashed at the Dubai Air Show on Friday, killing the pilot.")
+    assert [(p.text, p.admin1) for p in found.places] == [("Dubai", "AE-DU")]
+    assert found.event_place == 0
+    # An airline's name is still no place ("Air" after a place's name).
+    assert places("Shares of Kenya Air fell.") == []
+
+
 # ---------------------------------------------------------------- disambiguation
 
 
