@@ -30,6 +30,7 @@ SPECIFIC = {
     "city": 1.0,
     "admin2": 0.8,
     "admin1": 0.6,
+    "region": 0.6,
     "country": 0.0,
     "demonym": -0.8,
 }

@@ -9,6 +9,11 @@ runs that are something else:
   name ("Paris Hilton"); an organisation suffix ("Manchester United", "Georgia Tech") or
   a facility ("Dublin Road") does the same; a capitalised word before it that is not at a
   sentence start does too ("John Paris"), as does a person's title ("Mayor London Breed");
+- a word inside a longer name: a capitalised name that ends with a word of its kind
+  (a movement's, a park's, a body's) is no place in the words that do not open it
+  ("Liberation" in "Sudan Liberation Movement", "National Park" in "Etosha National
+  Park"), unless they are a country, a region, a demonym or a big town; the name of an
+  event held at a place keeps the place ("Dubai Air Show");
 - a person speaking: a name that is also a common personal name, followed by a speech
   verb ("Jordan said");
 - a common word at the start of a sentence ("March", "Mobile").

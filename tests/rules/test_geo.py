@@ -27,7 +27,7 @@ def event(text, **kw):
 def test_the_packaged_gazetteer_has_every_kind_with_coordinates():
     g = gz.gazetteer()
     kinds = {e.kind for e in g.entries()}
-    assert kinds == {"continent", "country", "admin1", "admin2", "city", "demonym"}
+    assert kinds == {"continent", "country", "admin1", "region", "admin2", "city", "demonym"}
     assert len(g) > 150_000
     spokane = [e for e in g.lookup("Spokane") if e.kind == "city"]
     assert spokane[0].admin1 == "US-WA"
@@ -60,6 +60,87 @@ def test_lookup_uses_alternate_names_and_iso_codes():
     assert [(e.kind, e.country) for e in turkish] == [("demonym", "TR")]
     assert g.region("US-WA").name == "Washington"
     assert g.region("TR-06") is not None  # ISO codes, not GeoNames admin1 codes
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "admin1"),
+    [
+        ("West Bank", "PS", None),  # a GeoNames admin1 that is no ISO subdivision
+        ("Gaza Strip", "PS", None),
+        ("Transnistria", "MD", None),
+        ("Darfur", "SD", None),  # the name North, South, West ... Darfur share
+        ("Java", "ID", "ID-JW"),  # held by one first-level unit: its admin1
+    ],
+)
+def test_regions_that_are_no_subdivision_are_in_the_gazetteer(name, country, admin1):
+    found = [e for e in gz.gazetteer().lookup(name) if e.kind == "region"]
+    assert [(e.country, e.admin1) for e in found] == [(country, admin1)]
+    assert found[0].lat is not None and found[0].population > 0
+
+
+def test_regions_leave_out_common_nouns_and_generic_words():
+    g = gz.gazetteer()
+    for word in ("Cape", "Islands", "Eastern", "Central and Western", "Highlands", "Governorate"):
+        assert not [e for e in g.lookup(word) if e.kind == "region"], word
+
+
+def test_a_subdivision_is_known_by_each_half_of_a_name_a_and_b():
+    g = gz.gazetteer()
+    assert {e.admin1 for e in g.lookup("Kashmir") if e.kind == "admin1"} >= {"IN-JK"}
+    assert "CA-NL" in {e.admin1 for e in g.lookup("Labrador") if e.kind == "admin1"}
+
+
+def test_a_subdivision_no_place_maps_to_takes_the_places_nearest_it():
+    # GeoNames divides the Palestinian territories into the West Bank and the Gaza
+    # Strip, ISO into governorates: without its places the governorate around Gaza City
+    # had no people and "Gaza" read as Mozambique's province.
+    g = gz.gazetteer()
+    governorate = g.region("PS-GZA")
+    assert governorate is not None and governorate.population > 100_000
+    city = next(e for e in g.lookup("Gaza") if e.kind == "city" and e.country == "PS")
+    assert city.admin1 == "PS-GZA"
+    assert event("Terrible thirst hits Gaza with polluted aquifers").country == "PS"
+
+
+def test_a_region_is_read_in_text_and_can_be_the_events_place():
+    found = geo.parse("Settlers attacked a village in the West Bank on Sunday.")
+    assert [(p.text, p.kind, p.country) for p in found.places] == [("West Bank", "region", "PS")]
+    assert event("Over 1,000 were killed in an attack on a camp in Darfur").country == "SD"
+
+
+def test_a_subdivision_named_like_a_city_across_a_disputed_border_is_the_city():
+    # The Palestinian governorate of Jerusalem lies around the city GeoNames puts in
+    # Israel: the name in text is the city.
+    assert places("Police closed roads in Jerusalem on Friday.") == [
+        ("Jerusalem", "IL", "IL-JM", "city")
+    ]
+
+
+def test_place_subdivisions_fills_only_subdivisions_without_places():
+    from rules.data import build_geo
+
+    class Sub:
+        def __init__(self, lat, lon):
+            self.top, self.point = True, (lat, lon)
+
+    iso = {"PS": {"PS-GZA": Sub(31.5, 34.45), "PS-HBN": Sub(31.5, 35.1)},
+           "MZ": {"MZ-G": Sub(-23.0, 33.0), "MZ-L": Sub(-25.0, 32.6)}}  # fmt: skip
+    cities = {
+        "1": {"geonameid": 1, "countrycode": "PS", "latitude": 31.52, "longitude": 34.46},
+        "2": {"geonameid": 2, "countrycode": "PS", "latitude": 31.53, "longitude": 35.09},
+        "3": {"geonameid": 3, "countrycode": "MZ", "latitude": -23.1, "longitude": 33.1},
+        "4": {"geonameid": 4, "countrycode": "MZ", "latitude": -25.0, "longitude": 32.7},
+        "5": {"geonameid": 5, "countrycode": "PS", "latitude": 35.0, "longitude": 40.0},
+        "6": {"geonameid": 6, "countrycode": "MZ", "latitude": -23.05, "longitude": 33.05},
+    }
+    region_of = {1: "PS", 2: "PS", 3: "MZ-G", 4: "MZ", 5: "PS", 6: "MZ"}
+    # Place 6 is nearest MZ-G, which holds a mapped place (3): it keeps its country
+    # only. Place 5 is farther than NEAREST_KM from every reference point.
+    assert build_geo.place_subdivisions(cities, region_of, iso) == {
+        1: "PS-GZA",
+        2: "PS-HBN",
+        4: "MZ-L",
+    }
 
 
 def test_the_loader_seam_can_be_replaced(monkeypatch):
@@ -347,7 +428,7 @@ def test_a_reacting_country_is_not_the_event_place():
     [
         ("Turkish school shooting: gunman admired US killer", ("TR",)),
         ("Shopping centre fire in London kills 3", ("GB-ENG", "GB")),
-        ("Gaza: Israeli strikes kill 20", ("PS",)),
+        ("Gaza: Israeli strikes kill 20", ("PS-GZA", "PS")),
         ("Florida man killed in crash in Georgia", ("US-GA", "US")),
         ("KYIV, Ukraine (AP) — Russian missiles struck Lviv overnight, killing 4", ("UA-46", "UA")),
         ("Texas floods: Kerr County death toll rises to 80", ("US-TX", "US")),
