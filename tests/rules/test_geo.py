@@ -418,6 +418,14 @@ def test_a_home_town_is_not_the_event_place():
     assert where is not None and where.name == "Bristol"
 
 
+def test_a_country_or_region_of_origin_is_the_event_place_when_no_other_is_named():
+    assert event("Tales of horror emerge from Darfur after rebels take a city").country == "SD"
+    assert event("US forces hit another drug boat from Venezuela").country == "VE"
+    # A town or state of origin stays aside: the rest of the entry may say where.
+    assert event("A man from Leeds was killed, police said.") is None
+    assert event("A teenager from Ohio died on Saturday.") is None
+
+
 def test_a_reacting_country_is_not_the_event_place():
     where = event("France condemned the bombing in Kabul that killed 12.")
     assert where is not None and where.country == "AF"
