@@ -170,7 +170,8 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         last, ids = best
         if titled is None:
             titled = _casing_uninformative(toks, classes)
-        verdict = _rejected(toks, i, last, ids, gaz, classes, titled)
+        after_place = bool(out) and out[-1].last == i - 1
+        verdict = _rejected(toks, i, last, ids, gaz, classes, titled, after_place)
         if verdict == "word":
             i = last + 1
             continue
@@ -256,9 +257,11 @@ def _rejected(
     gaz: Gazetteer,
     classes: dict[str, frozenset[str]],
     titled: bool,
+    after_place: bool = False,
 ) -> str | None:
     """Why the words are not a place mention: ``"word"`` (these words only), ``"name"``
-    (they are part of a longer name: skip the run), or None (a mention)."""
+    (they are part of a longer name: skip the run), or None (a mention).
+    ``after_place``: the word before them was read as a place mention."""
     single = first == last
     # A word of a kind that surrounds place names is not one by itself ("Police",
     # "University", "South", "But").
@@ -360,9 +363,10 @@ def _rejected(
     if single and titled and word_like:
         if (prev.key if prev is not None else "") not in classes["locative"]:
             return "word"
-    # A common word inside a run of capitals ("the Court House").
+    # A common word inside a run of capitals ("the Court House", "Squirrel Hill", "West
+    # Side"), unless the word before it was read as a place itself.
     if single and town and prev is not None and prev.cap and mid and not titled:
-        if word_like and not _is_place_word(prev.key, gaz):
+        if word_like and not after_place:
             return "word"
     # A lone common word that is also a small town ("Congress", "Commerce", "Market"),
     # capitalised inside a sentence, is as often a name of something else: kept, but

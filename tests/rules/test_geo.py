@@ -324,6 +324,23 @@ def test_a_big_place_inside_a_longer_name_stays_a_place():
     assert [p[1] for p in places("Fighters of the Free Syrian Army were seen.")] == ["SY"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He shot his girlfriend on the West Side in July.",
+        "Southern Comfort Foods also sells boiled crawfish.",
+    ],
+)
+def test_a_common_word_town_after_a_capitalised_word_that_is_no_place_is_no_place(text):
+    # "Side" (Turkey) and "Comfort" (Texas) end other names here: the word before them
+    # was not read as a place.
+    assert places(text) == []
+
+
+def test_a_common_word_town_after_a_place_is_still_read():
+    assert [p[0] for p in places("Roads near Kendall Comfort, Texas, were closed.")][-1] == "Texas"
+
+
 def test_a_sentences_first_word_does_not_open_a_longer_name():
     # "Youngest" is capitalised because it opens the sentence, not as part of a name.
     found = places("Youngest Bondi Beach shooting victim mourned by hundreds.")
