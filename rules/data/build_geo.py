@@ -176,17 +176,15 @@ def place_subdivisions(
     region_of: dict[int, str],
     iso: dict[str, dict[str, Any]],
 ) -> dict[int, str]:
-    """First-level subdivisions for places whose GeoNames admin1 maps to none, where no
-    mapped place lies in the subdivision nearest to them.
+    """First-level subdivisions for places whose GeoNames admin1 maps to none.
 
     Where GeoNames divides a country otherwise than ISO (the Palestinian territories into
     the West Bank and the Gaza Strip, Taiwan as one unit), no place maps to the ISO
     subdivisions and each would have no people, so that "Gaza" read as Mozambique's
     province over the governorate around Gaza City. Such a place goes to the first-level
     subdivision whose ISO reference point is nearest (of the country's, within
-    ``NEAREST_KM``), when that subdivision has no mapped place of its own: the point
-    cells are coarse, but a place left with its country only is wrong for certain."""
-    held = {top_level(code) for code in set(region_of.values()) if "-" in code}
+    ``NEAREST_KM``): the point cells are coarse, but a place left with its country only
+    is wrong for certain."""
     points: dict[str, list[tuple[str, float, float]]] = {}
     for cc, subs in sorted(iso.items()):
         points[cc] = [(code, s.point[0], s.point[1]) for code, s in sorted(subs.items())
@@ -198,7 +196,7 @@ def place_subdivisions(
             continue
         lat, lon = city["latitude"], city["longitude"]
         dist, code = min((km(lat, lon, la, lo), code) for code, la, lo in points[cc])
-        if code not in held and dist <= NEAREST_KM:
+        if dist <= NEAREST_KM:
             out[city["geonameid"]] = code
     return out
 

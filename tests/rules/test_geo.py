@@ -90,7 +90,7 @@ def test_a_subdivision_is_known_by_each_half_of_a_name_a_and_b():
     assert "CA-NL" in {e.admin1 for e in g.lookup("Labrador") if e.kind == "admin1"}
 
 
-def test_a_subdivision_no_place_maps_to_takes_the_places_nearest_it():
+def test_a_place_whose_admin1_maps_to_no_subdivision_takes_the_nearest():
     # GeoNames divides the Palestinian territories into the West Bank and the Gaza
     # Strip, ISO into governorates: without its places the governorate around Gaza City
     # had no people and "Gaza" read as Mozambique's province.
@@ -100,6 +100,9 @@ def test_a_subdivision_no_place_maps_to_takes_the_places_nearest_it():
     city = next(e for e in g.lookup("Gaza") if e.kind == "city" and e.country == "PS")
     assert city.admin1 == "PS-GZA"
     assert event("Terrible thirst hits Gaza with polluted aquifers").country == "PS"
+    # Also where the nearest subdivision holds mapped places: GeoNames has Taiwan as one
+    # admin1 unit, so Taipei's maps to none.
+    assert event("Four killed in a stabbing in Taipei").admin1 == "TW-TPE"
 
 
 def test_a_region_is_read_in_text_and_can_be_the_events_place():
@@ -116,7 +119,7 @@ def test_a_subdivision_named_like_a_city_across_a_disputed_border_is_the_city():
     ]
 
 
-def test_place_subdivisions_fills_only_subdivisions_without_places():
+def test_place_subdivisions_gives_unmapped_places_the_nearest_subdivision():
     from rules.data import build_geo
 
     class Sub:
@@ -134,12 +137,13 @@ def test_place_subdivisions_fills_only_subdivisions_without_places():
         "6": {"geonameid": 6, "countrycode": "MZ", "latitude": -23.05, "longitude": 33.05},
     }
     region_of = {1: "PS", 2: "PS", 3: "MZ-G", 4: "MZ", 5: "PS", 6: "MZ"}
-    # Place 6 is nearest MZ-G, which holds a mapped place (3): it keeps its country
-    # only. Place 5 is farther than NEAREST_KM from every reference point.
+    # Place 3 keeps its mapped subdivision; place 5 is farther than NEAREST_KM from
+    # every reference point and keeps its country only.
     assert build_geo.place_subdivisions(cities, region_of, iso) == {
         1: "PS-GZA",
         2: "PS-HBN",
         4: "MZ-L",
+        6: "MZ-G",
     }
 
 
