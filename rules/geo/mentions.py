@@ -279,7 +279,6 @@ def _rejected(
     # Movement", "Etosha National Park"), a word that does not open the name is no place
     # by itself; the place that opens it is ("Sudan"), and so is a country, a region or
     # a big town further in ("Free Syrian Army").
-    end = _name_end(toks, last, classes, titled)
     inner = (
         first > 0
         and _joined(toks, first - 1, first, classes, titled)
@@ -288,7 +287,11 @@ def _rejected(
         # victim"): it opens the name only when it is a place's ("Sudan Liberation ...").
         and (not toks[first - 1].initial or _is_place_word(toks[first - 1].key, gaz))
     )
-    if inner and toks[end].key in _name_ends(classes) and not _stands_alone(ids, gaz):
+    if (
+        inner
+        and toks[_name_end(toks, last, classes, titled)].key in _name_ends(classes)
+        and not _stands_alone(ids, gaz)
+    ):
         return "word"
     # An organisation or a street named after the place: "Manchester United",
     # "Georgia Tech", "Dublin Road" -- but not an event held there ("Dubai Air Show").
@@ -296,7 +299,8 @@ def _rejected(
         joined_next
         and nxt is not None
         and (nxt.key in classes["org_suffix"] or nxt.key in classes["street"])
-        and toks[end].key not in classes.get("event_name", frozenset())
+        and toks[_name_end(toks, last, classes, titled)].key
+        not in classes.get("event_name", frozenset())
     ):
         return "name"
     key = " ".join(t.key for t in toks[first : last + 1]) if not single else toks[first].key
