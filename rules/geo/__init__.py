@@ -25,7 +25,7 @@ class Place:
     admin1: str | None
     lat: float | None
     lon: float | None
-    kind: str  # continent | country | admin1 | admin2 | city | demonym
+    kind: str  # continent | country | admin1 | region | admin2 | city | demonym
     geonameid: int | None
 
     @property

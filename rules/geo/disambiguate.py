@@ -28,6 +28,7 @@ KIND_PRIOR = {
     "continent": 3.0,
     "country": 3.0,
     "admin1": 1.3,
+    "region": 1.3,  # a region that is no subdivision: "West Bank", "Darfur"
     "admin2": 0.3,
     "city": 0.0,
     "demonym": 2.0,
@@ -334,15 +335,19 @@ def _point_of(e: Entry, gaz: Gazetteer) -> Entry | None:
 def _pick(entries: list[Entry], scores: list[float]) -> Entry:
     ranked = sorted(zip(scores, entries, strict=True), key=lambda p: -p[0])
     best = ranked[0][1]
-    # A subdivision or county named like a city it contains is, in text, usually the city
-    # ("Paris", "Kyiv") -- unless the subdivision is what wins by far.
-    if best.kind in ("admin1", "admin2") and best.lat is not None and best.lon is not None:
+    # A subdivision, region or county named like a city it contains is, in text, usually
+    # the city ("Paris", "Kyiv") -- unless the subdivision is what wins by far. The
+    # city's country may differ where a border is disputed ("Jerusalem").
+    if (
+        best.kind in ("admin1", "region", "admin2")
+        and best.lat is not None
+        and best.lon is not None
+    ):
         for score, e in ranked[1:]:
             if (
                 e.kind == "city"
                 and e.lat is not None
                 and e.lon is not None
-                and e.country == best.country
                 and score > ranked[0][0] - 3.0
                 and km(e.lat, e.lon, best.lat, best.lon) <= SAME_NAME_KM
             ):

@@ -3,7 +3,9 @@
 Set aside, in order of the evidence against them:
 
 - the dateline (``LONDON (Reuters) -``, ``KYIV, Ukraine —``): where the story was filed;
-- origins: a place after "from", "native of", "resident of", "-born" ... is someone's home;
+- origins: a place after "from", "native of", "resident of", "-born" ... is someone's home
+  (a country or region of origin is the event's place only when no other place is left:
+  "a drug boat from Venezuela");
 - a country only reacting: a country followed by a reaction verb ("condemned", "sent
   condolences") or named by its adjective alone ("Turkish officials");
 - qualifiers: "Texas" in "Paris, Texas" is part of Paris.
@@ -30,6 +32,7 @@ SPECIFIC = {
     "city": 1.0,
     "admin2": 0.8,
     "admin1": 0.6,
+    "region": 0.6,
     "country": 0.0,
     "demonym": -0.8,
 }
@@ -87,6 +90,7 @@ def choose(
     found = _SENTENCE.search(text)
     first_break = found.start() if found else len(text)
     scores: dict[int, float] = {}
+    origins: list[int] = []
     for k, (m, e) in enumerate(zip(mentions, entries, strict=True)):
         if e is None or m.qualifies is not None or not e.country:
             continue
@@ -97,6 +101,8 @@ def choose(
         if any(w in origin for w in before[-2:]) or (
             m.last + 1 < len(toks) and toks[m.last + 1].text.lower().startswith("born")
         ):
+            if e.kind in ("country", "region"):
+                origins.append(k)
             continue
         s = SPECIFIC[e.kind] - (1.5 if m.weak else 0.0)
         if e.kind in ("country", "demonym") and after and after[0] in reaction:
@@ -118,7 +124,11 @@ def choose(
         s -= 0.01 * k
         scores[k] = s
     if not scores:
-        return None
+        # Every place is set aside: what the text tells of came from a country or region
+        # it names as an origin ("Tales of horror emerge from Darfur", "a drug boat from
+        # Venezuela"). A town or state of origin stays aside ("a man from Ohio"): its
+        # region codes would stand for the event's before the rest of the text is read.
+        return origins[0] if origins else None
     best = max(scores, key=lambda k: scores[k])
     chosen = entries[best]
     assert chosen is not None

@@ -1,4 +1,4 @@
-"""The geoparser's gazetteer: countries, subdivisions, counties and populated places.
+"""The geoparser's gazetteer: countries, subdivisions, regions, counties and populated places.
 
 The table is ``rules/data/geo.tsv.gz`` (built offline by ``python -m rules.data.build_geo``
 from GeoNames-derived packages; see its docstring for the row format). It is read once,
@@ -28,6 +28,7 @@ KINDS = {
     "C": "continent",
     "N": "country",
     "S": "admin1",
+    "R": "region",
     "K": "admin2",
     "P": "city",
     "D": "demonym",
@@ -76,7 +77,7 @@ def word_key(word: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Entry:
     index: int
-    kind: str  # continent | country | admin1 | admin2 | city | demonym
+    kind: str  # continent | country | admin1 | region | admin2 | city | demonym
     name: str
     country: str
     admin1: str | None  # ISO 3166-2 code, None for countries
@@ -300,7 +301,15 @@ class Gazetteer:
                     break
                 found.append(bisect.bisect_right(self.key_at, at + 1) - 1)
                 at += 1
-        order = {"continent": 0, "country": 0, "admin1": 1, "admin2": 2, "city": 3, "demonym": 9}
+        order = {
+            "continent": 0,
+            "country": 0,
+            "admin1": 1,
+            "region": 1,
+            "admin2": 2,
+            "city": 3,
+            "demonym": 9,
+        }
         entries = {n: self.entry(n) for n in dict.fromkeys(found)}
         ranked = sorted(
             (e for e in entries.values() if e.kind not in ("demonym", "continent")),

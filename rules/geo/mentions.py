@@ -9,6 +9,11 @@ runs that are something else:
   name ("Paris Hilton"); an organisation suffix ("Manchester United", "Georgia Tech") or
   a facility ("Dublin Road") does the same; a capitalised word before it that is not at a
   sentence start does too ("John Paris"), as does a person's title ("Mayor London Breed");
+- a word inside a longer name: a capitalised name that ends with a word of its kind
+  (a movement's, a park's, a body's) is no place in the words that do not open it
+  ("Liberation" in "Sudan Liberation Movement", "National Park" in "Etosha National
+  Park"), unless they are a country, a region, a demonym or a big town; the name of an
+  event held at a place keeps the place ("Dubai Air Show");
 - a person speaking: a name that is also a common personal name, followed by a speech
   verb ("Jordan said");
 - a common word at the start of a sentence ("March", "Mobile").
@@ -165,7 +170,8 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         last, ids = best
         if titled is None:
             titled = _casing_uninformative(toks, classes)
-        verdict = _rejected(toks, i, last, ids, gaz, classes, titled)
+        after_place = bool(out) and out[-1].last == i - 1
+        verdict = _rejected(toks, i, last, ids, gaz, classes, titled, after_place)
         if verdict == "word":
             i = last + 1
             continue
@@ -251,9 +257,11 @@ def _rejected(
     gaz: Gazetteer,
     classes: dict[str, frozenset[str]],
     titled: bool,
+    after_place: bool = False,
 ) -> str | None:
     """Why the words are not a place mention: ``"word"`` (these words only), ``"name"``
-    (they are part of a longer name: skip the run), or None (a mention)."""
+    (they are part of a longer name: skip the run), or None (a mention).
+    ``after_place``: the word before them was read as a place mention."""
     single = first == last
     # A word of a kind that surrounds place names is not one by itself ("Police",
     # "University", "South", "But").
@@ -267,12 +275,32 @@ def _rejected(
     if single and word.isupper() and len(word.rstrip(".")) <= 3 and not titled:
         if not any(gaz.kind_of(n) in ("country", "admin1") for n in ids):
             return "word"
+    # Inside a longer name that ends with a word of its kind ("Sudan Liberation
+    # Movement", "Etosha National Park"), a word that does not open the name is no place
+    # by itself; the place that opens it is ("Sudan"), and so is a country, a region or
+    # a big town further in ("Free Syrian Army").
+    inner = (
+        first > 0
+        and _joined(toks, first - 1, first, classes, titled)
+        and toks[first - 1].key not in classes["direction"]  # "North Annville Township"
+        # A sentence's first word is capitalised whatever it is ("Youngest Bondi Beach
+        # victim"): it opens the name only when it is a place's ("Sudan Liberation ...").
+        and (not toks[first - 1].initial or _is_place_word(toks[first - 1].key, gaz))
+    )
+    if (
+        inner
+        and toks[_name_end(toks, last, classes, titled)].key in _name_ends(classes)
+        and not _stands_alone(ids, gaz)
+    ):
+        return "word"
     # An organisation or a street named after the place: "Manchester United",
-    # "Georgia Tech", "Dublin Road".
+    # "Georgia Tech", "Dublin Road" -- but not an event held there ("Dubai Air Show").
     if (
         joined_next
         and nxt is not None
         and (nxt.key in classes["org_suffix"] or nxt.key in classes["street"])
+        and toks[_name_end(toks, last, classes, titled)].key
+        not in classes.get("event_name", frozenset())
     ):
         return "name"
     key = " ".join(t.key for t in toks[first : last + 1]) if not single else toks[first].key
@@ -339,9 +367,10 @@ def _rejected(
     if single and titled and word_like:
         if (prev.key if prev is not None else "") not in classes["locative"]:
             return "word"
-    # A common word inside a run of capitals ("the Court House").
+    # A common word inside a run of capitals ("the Court House", "Squirrel Hill", "West
+    # Side"), unless the word before it was read as a place itself.
     if single and town and prev is not None and prev.cap and mid and not titled:
-        if word_like and not _is_place_word(prev.key, gaz):
+        if word_like and not after_place:
             return "word"
     # A lone common word that is also a small town ("Congress", "Commerce", "Market"),
     # capitalised inside a sentence, is as often a name of something else: kept, but
@@ -349,6 +378,62 @@ def _rejected(
     if single and town and not titled and word_like and not placed:
         return "weak"
     return None
+
+
+def _joined(
+    toks: list[Token], a: int, b: int, classes: dict[str, frozenset[str]], titled: bool
+) -> bool:
+    """Whether token ``b`` continues the capitalised name that token ``a`` is in, one
+    space apart; ``a`` may be a possessive "s" ("People's Liberation Army")."""
+    t, prev = toks[b], toks[a]
+    if _is_possessive_s(prev) and a > 0:
+        prev = toks[a - 1]
+    if not t.cap or not prev.cap or t.initial or t.comma_before:
+        return False
+    if t.start - toks[a].end != 1 or prev.key in classes["function_word"]:
+        return False  # "Greenville- Spartanburg"; "The Edgar County Foundation"
+    return not titled or t.key not in classes["function_word"]
+
+
+def _is_possessive_s(tok: Token) -> bool:
+    return tok.text == "s" and not tok.cap and tok.end - tok.start == 1
+
+
+def _name_end(
+    toks: list[Token], last: int, classes: dict[str, frozenset[str]], titled: bool
+) -> int:
+    """The last token of the capitalised name that runs on from token ``last``
+    ("Sudan People's Liberation Movement": across the possessive)."""
+    j = last
+    while j + 1 < len(toks):
+        k = j + 1
+        if _is_possessive_s(toks[k]) and k + 1 < len(toks):
+            k += 1  # past the possessive "s" token
+        if not _joined(toks, k - 1, k, classes, titled):
+            break
+        j = k
+    return j
+
+
+_NAME_ENDS: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
+
+
+def _name_ends(classes: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The words that end a longer name of something other than a place."""
+    if not _NAME_ENDS or _NAME_ENDS[0][0] is not classes:
+        kinds = ("name_suffix", "org_suffix", "local_org", "street", "facility_suffix")
+        _NAME_ENDS[:] = [
+            (classes, frozenset().union(*(classes.get(c, frozenset()) for c in kinds)))
+        ]
+    return _NAME_ENDS[0][1]
+
+
+def _stands_alone(ids: tuple[int, ...], gaz: Gazetteer) -> bool:
+    """A reading that is a place by itself inside another name: a country, a subdivision,
+    a region, a demonym, or a town of 100,000 people or more."""
+    return any(
+        gaz.kind_of(n) not in ("city", "admin2") or gaz.population[n] >= 100_000 for n in ids
+    )
 
 
 _CLASS_WORDS = (

@@ -27,7 +27,7 @@ def event(text, **kw):
 def test_the_packaged_gazetteer_has_every_kind_with_coordinates():
     g = gz.gazetteer()
     kinds = {e.kind for e in g.entries()}
-    assert kinds == {"continent", "country", "admin1", "admin2", "city", "demonym"}
+    assert kinds == {"continent", "country", "admin1", "region", "admin2", "city", "demonym"}
     assert len(g) > 150_000
     spokane = [e for e in g.lookup("Spokane") if e.kind == "city"]
     assert spokane[0].admin1 == "US-WA"
@@ -60,6 +60,91 @@ def test_lookup_uses_alternate_names_and_iso_codes():
     assert [(e.kind, e.country) for e in turkish] == [("demonym", "TR")]
     assert g.region("US-WA").name == "Washington"
     assert g.region("TR-06") is not None  # ISO codes, not GeoNames admin1 codes
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "admin1"),
+    [
+        ("West Bank", "PS", None),  # a GeoNames admin1 that is no ISO subdivision
+        ("Gaza Strip", "PS", None),
+        ("Transnistria", "MD", None),
+        ("Darfur", "SD", None),  # the name North, South, West ... Darfur share
+        ("Java", "ID", "ID-JW"),  # held by one first-level unit: its admin1
+    ],
+)
+def test_regions_that_are_no_subdivision_are_in_the_gazetteer(name, country, admin1):
+    found = [e for e in gz.gazetteer().lookup(name) if e.kind == "region"]
+    assert [(e.country, e.admin1) for e in found] == [(country, admin1)]
+    assert found[0].lat is not None and found[0].population > 0
+
+
+def test_regions_leave_out_common_nouns_and_generic_words():
+    g = gz.gazetteer()
+    for word in ("Cape", "Islands", "Eastern", "Central and Western", "Highlands", "Governorate"):
+        assert not [e for e in g.lookup(word) if e.kind == "region"], word
+
+
+def test_a_subdivision_is_known_by_each_half_of_a_name_a_and_b():
+    g = gz.gazetteer()
+    assert {e.admin1 for e in g.lookup("Kashmir") if e.kind == "admin1"} >= {"IN-JK"}
+    assert "CA-NL" in {e.admin1 for e in g.lookup("Labrador") if e.kind == "admin1"}
+
+
+def test_a_place_whose_admin1_maps_to_no_subdivision_takes_the_nearest():
+    # GeoNames divides the Palestinian territories into the West Bank and the Gaza
+    # Strip, ISO into governorates: without its places the governorate around Gaza City
+    # had no people and "Gaza" read as Mozambique's province.
+    g = gz.gazetteer()
+    governorate = g.region("PS-GZA")
+    assert governorate is not None and governorate.population > 100_000
+    city = next(e for e in g.lookup("Gaza") if e.kind == "city" and e.country == "PS")
+    assert city.admin1 == "PS-GZA"
+    assert event("Terrible thirst hits Gaza with polluted aquifers").country == "PS"
+    # Also where the nearest subdivision holds mapped places: GeoNames has Taiwan as one
+    # admin1 unit, so Taipei's maps to none.
+    assert event("Four killed in a stabbing in Taipei").admin1 == "TW-TPE"
+
+
+def test_a_region_is_read_in_text_and_can_be_the_events_place():
+    found = geo.parse("Settlers attacked a village in the West Bank on Sunday.")
+    assert [(p.text, p.kind, p.country) for p in found.places] == [("West Bank", "region", "PS")]
+    assert event("Over 1,000 were killed in an attack on a camp in Darfur").country == "SD"
+
+
+def test_a_subdivision_named_like_a_city_across_a_disputed_border_is_the_city():
+    # The Palestinian governorate of Jerusalem lies around the city GeoNames puts in
+    # Israel: the name in text is the city.
+    assert places("Police closed roads in Jerusalem on Friday.") == [
+        ("Jerusalem", "IL", "IL-JM", "city")
+    ]
+
+
+def test_place_subdivisions_gives_unmapped_places_the_nearest_subdivision():
+    from rules.data import build_geo
+
+    class Sub:
+        def __init__(self, lat, lon):
+            self.top, self.point = True, (lat, lon)
+
+    iso = {"PS": {"PS-GZA": Sub(31.5, 34.45), "PS-HBN": Sub(31.5, 35.1)},
+           "MZ": {"MZ-G": Sub(-23.0, 33.0), "MZ-L": Sub(-25.0, 32.6)}}  # fmt: skip
+    cities = {
+        "1": {"geonameid": 1, "countrycode": "PS", "latitude": 31.52, "longitude": 34.46},
+        "2": {"geonameid": 2, "countrycode": "PS", "latitude": 31.53, "longitude": 35.09},
+        "3": {"geonameid": 3, "countrycode": "MZ", "latitude": -23.1, "longitude": 33.1},
+        "4": {"geonameid": 4, "countrycode": "MZ", "latitude": -25.0, "longitude": 32.7},
+        "5": {"geonameid": 5, "countrycode": "PS", "latitude": 35.0, "longitude": 40.0},
+        "6": {"geonameid": 6, "countrycode": "MZ", "latitude": -23.05, "longitude": 33.05},
+    }
+    region_of = {1: "PS", 2: "PS", 3: "MZ-G", 4: "MZ", 5: "PS", 6: "MZ"}
+    # Place 3 keeps its mapped subdivision; place 5 is farther than NEAREST_KM from
+    # every reference point and keeps its country only.
+    assert build_geo.place_subdivisions(cities, region_of, iso) == {
+        1: "PS-GZA",
+        2: "PS-HBN",
+        4: "MZ-L",
+        6: "MZ-G",
+    }
 
 
 def test_the_loader_seam_can_be_replaced(monkeypatch):
@@ -224,6 +309,58 @@ def test_lone_first_names_need_a_locative_but_towns_before_person_nouns_do_not()
     assert places("An Augusta native won the prize.")[0][:3] == ("Augusta", "US", "US-GA")
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Tourists visited Etosha National Park in Namibia.", ["Namibia"]),
+        ("Rebels of the Sudan Liberation Movement attacked a camp.", ["Sudan"]),
+        ("Fighters of the Sudan People's Liberation Army were seen.", ["Sudan"]),
+    ],
+    ids=["park", "movement", "army-across-a-possessive"],
+)
+def test_a_word_inside_a_longer_name_is_no_place_by_itself(text, kept):
+    # "National Park" is a town in New Jersey, "Liberation" a spelling of a French town.
+    assert [p[0] for p in places(text)] == kept
+
+
+def test_a_big_place_inside_a_longer_name_stays_a_place():
+    assert [p[0] for p in places("Patients at the Royal Ottawa Hospital were moved.")] == ["Ottawa"]
+    assert [p[1] for p in places("Fighters of the Free Syrian Army were seen.")] == ["SY"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He shot his girlfriend on the West Side in July.",
+        "Southern Comfort Foods also sells boiled crawfish.",
+    ],
+)
+def test_a_common_word_town_after_a_capitalised_word_that_is_no_place_is_no_place(text):
+    # "Side" (Turkey) and "Comfort" (Texas) end other names here: the word before them
+    # was not read as a place.
+    assert places(text) == []
+
+
+def test_a_common_word_town_after_a_place_is_still_read():
+    assert [p[0] for p in places("Roads near Kendall Comfort, Texas, were closed.")][-1] == "Texas"
+
+
+def test_a_sentences_first_word_does_not_open_a_longer_name():
+    # "Youngest" is capitalised because it opens the sentence, not as part of a name.
+    found = places("Youngest Bondi Beach shooting victim mourned by hundreds.")
+    assert [(p[0], p[2]) for p in found] == [("Bondi Beach", "AU-NSW")]
+    # A place's name opening the sentence still opens the longer name.
+    assert [p[0] for p in places("Sudan Liberation Movement rebels attacked a camp.")] == ["Sudan"]
+
+
+def test_the_place_an_event_is_named_after_is_the_events_place():
+    found = geo.parse("A jet crashed at the Dubai Air Show on Friday, killing the pilot.")
+    assert [(p.text, p.admin1) for p in found.places] == [("Dubai", "AE-DU")]
+    assert found.event_place == 0
+    # An airline's name is still no place ("Air" after a place's name).
+    assert places("Shares of Kenya Air fell.") == []
+
+
 # ---------------------------------------------------------------- disambiguation
 
 
@@ -302,6 +439,14 @@ def test_a_home_town_is_not_the_event_place():
     assert where is not None and where.name == "Bristol"
 
 
+def test_a_country_or_region_of_origin_is_the_event_place_when_no_other_is_named():
+    assert event("Tales of horror emerge from Darfur after rebels take a city").country == "SD"
+    assert event("US forces hit another drug boat from Venezuela").country == "VE"
+    # A town or state of origin stays aside: the rest of the entry may say where.
+    assert event("A man from Leeds was killed, police said.") is None
+    assert event("A teenager from Ohio died on Saturday.") is None
+
+
 def test_a_reacting_country_is_not_the_event_place():
     where = event("France condemned the bombing in Kabul that killed 12.")
     assert where is not None and where.country == "AF"
@@ -312,7 +457,7 @@ def test_a_reacting_country_is_not_the_event_place():
     [
         ("Turkish school shooting: gunman admired US killer", ("TR",)),
         ("Shopping centre fire in London kills 3", ("GB-ENG", "GB")),
-        ("Gaza: Israeli strikes kill 20", ("PS",)),
+        ("Gaza: Israeli strikes kill 20", ("PS-GZA", "PS")),
         ("Florida man killed in crash in Georgia", ("US-GA", "US")),
         ("KYIV, Ukraine (AP) — Russian missiles struck Lviv overnight, killing 4", ("UA-46", "UA")),
         ("Texas floods: Kerr County death toll rises to 80", ("US-TX", "US")),
