@@ -6,7 +6,8 @@ An incident declared by a person and one built by the monitor go through the sam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
@@ -227,32 +228,36 @@ class ReportBatch:
             self.links.clear()
 
 
-def _link(session: Session, report: Report, incident: Incident, batch: ReportBatch | None) -> None:
+@contextmanager
+def _within(session: Session, batch: ReportBatch | None) -> Iterator[ReportBatch]:
+    """The caller's batch, or, for a call made alone, one of the call's own that is
+    written when the call is done: one path for a poll and a single report."""
+    if batch is not None:
+        yield batch
+        return
+    own = ReportBatch()
+    yield own
+    own.write(session)
+
+
+def _link(session: Session, report: Report, incident: Incident, batch: ReportBatch) -> None:
     """Join ``report`` to ``incident`` and flush the incident's changes (the next
     report's correlation reads them)."""
-    if batch is None:
-        report.incident_id = incident.id
-    else:
-        set_committed_value(report, "incident_id", incident.id)
-        batch.links[report.id] = incident.id
+    set_committed_value(report, "incident_id", incident.id)
+    batch.links[report.id] = incident.id
     session.flush()
 
 
-def _locked_incident(session: Session, incident_id: int, batch: ReportBatch | None) -> Incident:
-    """``get_incident(lock=True)``; within a batch, the incident already locked or
-    inserted by this transaction as it is: no other transaction can have changed
-    its row since, and the lock statement would leave a loaded object unchanged."""
-    if batch is not None and incident_id in batch.locked:
-        return batch.locked[incident_id]
-    incident = get_incident(session, incident_id, lock=True)
-    if batch is not None:
-        batch.locked[incident_id] = incident
-    return incident
+def _locked_incident(session: Session, incident_id: int, batch: ReportBatch) -> Incident:
+    """``get_incident(lock=True)``, or the incident already locked or inserted by
+    this transaction as it is: no other transaction can have changed its row since,
+    and the lock statement would leave a loaded object unchanged."""
+    if incident_id not in batch.locked:
+        batch.locked[incident_id] = get_incident(session, incident_id, lock=True)
+    return batch.locked[incident_id]
 
 
-def _policy(session: Session, settings: Settings, batch: ReportBatch | None) -> HoldPolicy:
-    if batch is None:
-        return hold_policy.effective(session, settings)
+def _policy(session: Session, settings: Settings, batch: ReportBatch) -> HoldPolicy:
     if batch.policy is None:
         batch.policy = hold_policy.effective(session, settings)
     return batch.policy
@@ -313,8 +318,16 @@ def record_report(
 
     A low-confidence report still opens an incident that holds (fail safe), marked
     for review; a person confirms or dismisses it. With a ``batch``, the report's
-    row is joined to its incident when the caller writes the batch (``ReportBatch``).
+    row is joined to its incident when the caller writes the batch (``ReportBatch``);
+    without one, before the call returns.
     """
+    with _within(session, batch) as work:
+        return _record_report(session, settings, report, work)
+
+
+def _record_report(
+    session: Session, settings: Settings, report: Report, batch: ReportBatch
+) -> Incident | None:
     area = affected_area(report.regions)
     if not report.tragedy or report.severity < settings.incident_min_severity or not area:
         return None
@@ -342,9 +355,8 @@ def record_report(
         )
         session.add(incident)
         session.flush()
-        if batch is not None:
-            batch.locked[incident.id] = incident
-            batch.prompts.drafts[incident.id] = None  # new: nobody has prompted for it
+        batch.locked[incident.id] = incident
+        batch.prompts.drafts[incident.id] = None  # new: nobody has prompted for it
         audit.record(
             session,
             audit.SYSTEM,
@@ -384,7 +396,7 @@ def record_report(
     _link(session, report, incident, batch)
     _record_coverage(session, settings, incident, report, batch)
     holds.fan_out(session, incident, _policy(session, settings, batch), audit.SYSTEM)
-    condolences.prompt_for(session, settings, incident, batch.prompts if batch else None)
+    condolences.prompt_for(session, settings, incident, batch.prompts)
     return incident
 
 
@@ -393,7 +405,7 @@ def _record_coverage(
     settings: Settings,
     incident: Incident,
     report: Report,
-    batch: ReportBatch | None,
+    batch: ReportBatch,
 ) -> bool:
     """Widen by coverage after ``report`` joined ``incident``; audited. True when
     the severity rose (the caller then holds what the wider policy covers)."""
@@ -429,6 +441,19 @@ def record_follow_up(
     the incident, or ``None`` when none matches (a follow-up never opens one).
     ``facts`` are the open incidents, when the caller has read them already;
     ``batch`` as for ``record_report``."""
+    with _within(session, batch) as work:
+        return _record_follow_up(session, settings, report, kind, facts, home_country, work)
+
+
+def _record_follow_up(
+    session: Session,
+    settings: Settings,
+    report: Report,
+    kind: str | None,
+    facts: Sequence[OpenIncident] | None,
+    home_country: str | None,
+    batch: ReportBatch,
+) -> Incident | None:
     area = affected_area(report.regions)
     open_now = open_incident_facts(session) if facts is None else facts
     if not area or not open_now:
@@ -460,7 +485,7 @@ def record_follow_up(
     _link(session, report, incident, batch)
     if _record_coverage(session, settings, incident, report, batch):
         holds.fan_out(session, incident, _policy(session, settings, batch), audit.SYSTEM)
-        condolences.prompt_for(session, settings, incident, batch.prompts if batch else None)
+        condolences.prompt_for(session, settings, incident, batch.prompts)
     return incident
 
 
