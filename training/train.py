@@ -210,10 +210,11 @@ def train(
     # Thresholds are chosen for the decisions as the assessment makes them: an entry
     # its rules set aside whatever the score (a forecast, a verdict, one victim's
     # crime ...) is not held however high the head scores it.
+    not_held = np.array([never_held(f) for f in found])
     set_aside = {
         "any": np.array([bool(not_now(f)) for f in found]),
-        "hold": np.array([never_held(f) for f in found]),
-        "broad": np.array([never_held(f) for f in found]),
+        "hold": not_held,
+        "broad": not_held,
     }
     counts: Counter[str] = Counter()
     for values in rows:

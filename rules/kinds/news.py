@@ -188,7 +188,7 @@ def not_now(found: feats.Features) -> str | None:
     back = back or surface.get("time:era")
     if back:
         return f"looks back: '{back}'"
-    verdict = found.surface.get("lex:ctx:verdict")
+    verdict = surface.get("lex:ctx:verdict")
     if verdict:
         return f"a court's verdict: '{verdict}'"
     forecast = _forecast(found)
