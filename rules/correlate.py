@@ -25,6 +25,11 @@ KIND_FAMILIES: tuple[frozenset[str], ...] = (
 )
 
 
+# A follow-up (a report that does not hold alone) joins only an event more likely
+# than not a tragedy: one held on a doubtful score would pull its coverage with it,
+# and one wrong hold would become many.
+FOLLOW_UP_CONFIDENCE = 0.5
+
 # What an assessment calls an event whose kind its words do not name.
 UNNAMED_KIND = "incident"
 
@@ -41,6 +46,8 @@ class OpenIncident:
     severity: int
     regions: tuple[str, ...]
     last_seen: datetime
+    # The best confidence of its reports (1.0 for one a person declared).
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +92,7 @@ def match(
     *,
     any_kind: bool = False,
     backdrop: str | None = None,
+    follow_up: bool = False,
 ) -> int | None:
     """The open incident this signal belongs to (the most recently seen one when
     several fit), or ``None`` for a new incident. With ``any_kind`` the kinds need
@@ -96,12 +104,17 @@ def match(
     or an incident placed no more precisely, shares nothing that makes them one event:
     a Kentucky crime is not news of a Minnesota shooting. Abroad the same test stays
     as it is: a country's news in another country's paper is rare enough that
-    "Ukraine" after a strike on Kyiv is news of it."""
+    "Ukraine" after a strike on Kyiv is news of it.
+
+    With ``follow_up`` (the signal does not hold alone), only an incident whose
+    confidence reaches ``FOLLOW_UP_CONFIDENCE`` can take it."""
     if backdrop is not None and _most_specific(signal.regions) == backdrop:
         return None
     best: OpenIncident | None = None
     for incident in incidents:
         if not any_kind and not same_kind(signal.kind, incident.kind):
+            continue
+        if follow_up and incident.confidence < FOLLOW_UP_CONFIDENCE:
             continue
         if signal.seen_at - incident.last_seen > window:
             continue

@@ -6,8 +6,8 @@ An entry that holds opens an event, or joins the open one of a compatible kind
 whose area overlaps its own and whose last report is within the window. An entry
 that does not hold alone but is told like news of such an event (its kind's words,
 a vigil, victims named, a suspect charged: ``Assessment.follow_up``) joins a
-matching open event (never through the publisher's own country alone: see
-``rules.correlate.match``) and takes its kind and severity, with a line of evidence
+matching open event (never through the publisher's own country alone, and only
+an event more likely than not a tragedy: see ``rules.correlate.match``) and takes its kind and severity, with a line of evidence
 naming the event. ``tactful assess`` shows this as ``"event"``, the id of the
 event's first report. With a ``Coverage``, an event whose entries make up that
 share of the feed within a day (``COVERAGE_WINDOW``) dominates the news and is
@@ -58,6 +58,8 @@ class _Event:
     times: list[datetime] = field(default_factory=list)
     # Set when the event's coverage made it broadly felt: "N of M entries …".
     dominant: str | None = None
+    # The best confidence of its reports: a follow-up joins only a confident event.
+    confidence: float = 0.0
 
 
 def _when(entry: Entry, fallback: datetime) -> datetime:
@@ -73,17 +75,20 @@ def _match(
     area: tuple[str, ...],
     at: datetime,
     backdrop: str | None = None,
+    follow_up: bool = False,
 ) -> _Event | None:
     """The open event this entry belongs to, by the monitor's own correlation. An
     event last reported more than a window after the entry is another one (a feed
     read at one moment can hold an entry older than the event it is matched to)."""
     near = [
-        OpenIncident(i, e.kind, e.severity, e.area, e.last_seen)
+        OpenIncident(i, e.kind, e.severity, e.area, e.last_seen, e.confidence)
         for i, e in enumerate(events)
         if at >= e.last_seen - WINDOW
     ]
     signal = Signal(kind or "", 0, area, at)
-    found = match(signal, near, WINDOW, any_kind=kind is None, backdrop=backdrop)
+    found = match(
+        signal, near, WINDOW, any_kind=kind is None, backdrop=backdrop, follow_up=follow_up
+    )
     return None if found is None else events[found]
 
 
@@ -150,11 +155,12 @@ def read_together(
                 event = _Event(first.guid, first.title, verdict.kind or "other", 0, area, seen[i])
                 events.append(event)
             event.severity = max(event.severity, verdict.severity)
+            event.confidence = max(event.confidence, verdict.confidence)
             event.last_seen = max(event.last_seen, seen[i])
             found[i] = event
         elif verdict.follow_up:
             kind, home = named_kind(verdict.kind), visible[i].home_country
-            event = _match(events, kind, area, seen[i], backdrop=home)
+            event = _match(events, kind, area, seen[i], backdrop=home, follow_up=True)
             if event is None:
                 continue
             event.last_seen = max(event.last_seen, seen[i])

@@ -266,10 +266,15 @@ def _policy(session: Session, settings: Settings, batch: ReportBatch) -> HoldPol
 def open_incident_facts(session: Session) -> list[OpenIncident]:
     rows = session.execute(
         select(
-            Incident.id, Incident.kind, Incident.severity, Incident.regions, Incident.last_seen
+            Incident.id,
+            Incident.kind,
+            Incident.severity,
+            Incident.regions,
+            Incident.last_seen,
+            Incident.confidence,
         ).where(Incident.status.in_(INCIDENT_OPEN))
     )
-    return [OpenIncident(i, k, s, tuple(r), seen) for i, k, s, r, seen in rows]
+    return [OpenIncident(i, k, s, tuple(r), seen, c) for i, k, s, r, seen, c in rows]
 
 
 def widen_by_coverage(
@@ -434,7 +439,8 @@ def record_follow_up(
 ) -> Incident | None:
     """Join a report that does not open an incident alone, but is told like news of
     one (``Assessment.follow_up``: a vigil, victims named, a suspect charged), to the
-    open incident of a compatible kind whose area overlaps its own; never through
+    open incident of a compatible kind whose area overlaps its own and whose confidence
+    reaches ``rules.correlate.FOLLOW_UP_CONFIDENCE``; never through
     ``home_country``, the publisher's, alone (``rules.correlate.match``). The incident's
     quiet time is extended; its area is left as it is, and its severity rises only
     when the event's coverage makes it broadly felt (``widen_by_coverage``). Returns
@@ -466,6 +472,7 @@ def _record_follow_up(
         timedelta(hours=settings.correlation_window_hours),
         any_kind=kind is None,
         backdrop=home_country,
+        follow_up=True,
     )
     if found is None:
         return None

@@ -246,6 +246,38 @@ def test_a_follow_up_placed_only_in_the_publishers_country_joins_nothing(app):
     assert store_follow_up(app, regions=("US",), title="Victims named", home="GB") == first
 
 
+def test_a_follow_up_joins_only_an_incident_more_likely_than_not_a_tragedy(app):
+    # One held on a doubtful score does not pull its coverage with it...
+    doubtful = store_report(app, confidence=0.3)
+    assert store_follow_up(app, title="Vigil held") is None
+    # ... until a confident report of the same event joins it (and raises its
+    # confidence); then the next follow-up joins too.
+    assert store_report(app, confidence=0.8, title="Gunman kills 6 in Uvalde") == doubtful
+    assert get_incident(app, doubtful).confidence == pytest.approx(0.8)
+    assert store_follow_up(app, title="Victims named") == doubtful
+
+
+def test_a_follow_up_joins_an_incident_a_person_declared(app):
+    store_report(app, title="warm-up", guid="w", regions=("FR",))  # creates the feed
+    with app.db.session() as session:
+        declared = incidents.declare(
+            session,
+            app.settings,
+            {"kind": "shooting", "title": "Shooting", "severity": 2, "regions": ["US-TX"]},
+            None,
+        ).incident.id
+    assert store_follow_up(app, title="Vigil held") == declared
+
+
+def test_match_takes_a_follow_up_only_to_a_confident_incident():
+    incident = OpenIncident(7, "shooting", 2, ("US-TX",), T0)  # by default: confidence 1.0
+    vigil = Signal("shooting", 0, ("US-TX",), T0 + timedelta(hours=1))
+    assert match(vigil, [incident], timedelta(hours=48), follow_up=True) == 7
+    shaky = OpenIncident(8, "shooting", 2, ("US-TX",), T0, confidence=0.49)
+    assert match(vigil, [shaky], timedelta(hours=48), follow_up=True) is None
+    assert match(vigil, [shaky], timedelta(hours=48)) == 8  # a report that holds joins it
+
+
 def stored_unjoined(session, verdicts):
     """Reports of the news feed stored as one poll stores them, in the order given,
     before the incident work: the rows by guid and what the poll hands the monitor."""

@@ -90,6 +90,26 @@ def test_the_publishers_own_country_alone_joins_nothing():
     assert plain["us-vigil"].event == "shooting"
 
 
+def test_a_follow_up_joins_only_an_event_more_likely_than_not_a_tragedy():
+    # An event held on a doubtful score does not pull its coverage with it; a
+    # second, confident report of the same event lets later follow-ups join.
+    doubtful = Assessment(True, "shooting", 2, 0.3, ("US-TX", "US"), ("x",))
+    verdicts = {**VERDICTS, "doubtful": doubtful, "vigil-2": VERDICTS["vigil"]}
+
+    def judge(e: Entry, now: datetime) -> Assessment:
+        return verdicts[e.guid]
+
+    out = by_guid(
+        read_together(
+            [entry("doubtful", 0), entry("vigil", 1), entry("shooting", 2), entry("vigil-2", 3)],
+            judge,
+        )
+    )
+    assert out["vigil"].event is None and not out["vigil"].assessment.tragedy
+    assert out["shooting"].event == "doubtful"  # a report that holds joins it as before
+    assert out["vigil-2"].event == "doubtful" and out["vigil-2"].assessment.tragedy
+
+
 def test_a_follow_up_beyond_the_window_stands_alone():
     out = by_guid(read_together([entry("shooting", 0), entry("vigil", 24 * 8)], fake))
     assert out["vigil"].event is None
