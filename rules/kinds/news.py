@@ -118,7 +118,11 @@ def _scored(current: Model, found: feats.Features) -> tuple[float, float, float,
 def _kind(found: feats.Features) -> str:
     order = feats.lexicon().kind_order
     named = [k for k in order if k in found.kinds]
-    return named[0] if named else "incident"
+    if named:
+        return named[0]
+    # A war named as such ("the war", "the invasion") is no event of its own, but
+    # harm told in it is the war's.
+    return "war" if "lex:ctx:war" in found.values else "incident"
 
 
 def _single_victim(found: feats.Features, broad: bool) -> bool:

@@ -9,7 +9,8 @@ A feature is a string; its value is 1 (present) or a small float. Families:
   casualty figures read by ``rules.news.casualties``;
 - ``lex:<group>``: a phrase of a vocabulary group in ``rules/data/news_lexicon.json``
   (event words per kind, sport, market and show-business contexts, idioms, court
-  cases and verdicts, looking back, forecasts, a storm's approach);
+  cases and verdicts, looking back, forecasts, a storm's approach, a war named as
+  such: "the war" is a backdrop, its strikes are events);
 - ``time:earlier-year``: a year before the entry's own is named; ``time:years-back``
   ("ten years since", "last month"); ``time:era``: an era long past ("the second
   world war").

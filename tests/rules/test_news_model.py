@@ -224,6 +224,9 @@ def minor_model():
         ("Vigil for the dead draws hundreds", True),  # a follow-up word
         ("Suspect charged as two are found dead", True),
         ("Shooting leaves one dead", True),  # an event's kind
+        # A war named as such is no event: only its strikes and their toll are.
+        ("Envoys meet to end the war as two are found dead", False),
+        ("Drone strike leaves one dead", True),
     ],
 )
 def test_a_minor_entry_follows_an_event_only_when_told_like_its_news(minor_model, title, follows):
@@ -248,6 +251,26 @@ def test_a_reaction_names_its_event_only_after_it(title, reaction):
     from rules.kinds import news
 
     assert news._a_reaction(title) is reaction
+
+
+@pytest.fixture
+def hold_dead_model():
+    """Every entry that says 'dead' holds."""
+    heads = {
+        "any": {"bias": -2.0, "weights": {"w:dead": 4.0}, "threshold": 0.5},
+        "hold": {"bias": -2.0, "weights": {"w:dead": 4.0}, "threshold": 0.5},
+        "broad": {"bias": -9.0, "weights": {}, "threshold": 0.5},
+    }
+    model.use(model.from_json({"version": "m", "training_set_sha256": "0" * 64, "heads": heads}))
+    yield
+    model.use(None)
+
+
+def test_harm_in_a_war_named_as_such_is_the_wars(hold_dead_model):
+    assert assess(news("Three dead as the war enters its fourth year"), NOW).kind == "war"
+    assert assess(news("Three dead in the invasion's latest week"), NOW).kind == "war"
+    assert assess(news("Three dead after a bus crash"), NOW).kind == "crash"
+    assert assess(news("Three found dead at home"), NOW).kind == "incident"
 
 
 def test_a_reaction_does_not_follow_its_event(minor_model):
