@@ -8,7 +8,8 @@ that does not hold alone but is told like news of such an event (its kind's word
 a vigil, victims named, a suspect charged: ``Assessment.follow_up``) joins a
 matching open event (never through the publisher's own country alone, and only
 an event more likely than not a tragedy: see ``rules.correlate.match``) and takes its kind and severity, with a line of evidence
-naming the event. ``tactful assess`` shows this as ``"event"``, the id of the
+naming the event; placed no more precisely than the event, it takes the event's
+area too. ``tactful assess`` shows this as ``"event"``, the id of the
 event's first report. With a ``Coverage``, an event whose entries make up that
 share of the feed within a day (``COVERAGE_WINDOW``) dominates the news and is
 broadly felt, as the monitor's incidents are. Pure: the caller passes the assessor
@@ -31,6 +32,7 @@ from rules.correlate import (
     match,
     named_kind,
 )
+from rules.regions import lineage
 from rules.reports import Assessment, Entry
 
 WINDOW = timedelta(days=7)  # the follow-up window of the labelling guideline
@@ -90,6 +92,20 @@ def _match(
         signal, near, WINDOW, any_kind=kind is None, backdrop=backdrop, follow_up=follow_up
     )
     return None if found is None else events[found]
+
+
+def _placed_as(
+    regions: tuple[str, ...], area: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A follow-up happened where its event did: placed no more precisely than the
+    event's area ("Ukraine" after a strike on Kyiv), it takes that area first. The
+    regions and the evidence line, if any."""
+    own = affected_area(regions)
+    if not own or set(own) == set(area):
+        return regions, ()
+    if not all(any(a in lineage(b) for b in area) for a in own):
+        return regions, ()  # somewhere the event is not, or more precise than it
+    return tuple(dict.fromkeys((*area, *regions))), (f"placed as its event: {', '.join(area)}",)
 
 
 def read_together(
@@ -185,13 +201,15 @@ def read_together(
         widened = event.dominant is not None and severity > max(verdict.severity, HOLD_SEVERITY)
         extra = (event.dominant,) if widened and event.dominant else ()
         if not holds(i):
+            regions, placed = _placed_as(verdict.regions, event.area)
             verdict = replace(
                 verdict,
                 tragedy=True,
                 kind=event.kind,
                 severity=severity,
                 confidence=max(verdict.confidence, 0.5),
-                evidence=(*verdict.evidence, f"follows '{event.title[:80]}'", *extra),
+                regions=regions,
+                evidence=(*verdict.evidence, f"follows '{event.title[:80]}'", *placed, *extra),
             )
         elif widened:
             verdict = replace(verdict, severity=severity, evidence=(*verdict.evidence, *extra))

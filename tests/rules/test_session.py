@@ -110,6 +110,30 @@ def test_a_follow_up_joins_only_an_event_more_likely_than_not_a_tragedy():
     assert out["vigil-2"].event == "doubtful" and out["vigil-2"].assessment.tragedy
 
 
+def test_a_follow_up_placed_less_precisely_than_its_event_takes_its_area():
+    verdicts = {
+        "strike": Assessment(True, "war", 2, 0.9, ("UA-30", "UA"), ("x",)),
+        "ukraine-news": Assessment(False, "war", 0, 0.1, ("UA",), (), follow_up=True),
+        "kyiv-news": Assessment(False, "war", 0, 0.1, ("UA-30", "UA"), (), follow_up=True),
+    }
+
+    def judge(e: Entry, now: datetime) -> Assessment:
+        return verdicts[e.guid]
+
+    out = by_guid(
+        read_together([entry("strike", 0), entry("ukraine-news", 1), entry("kyiv-news", 2)], judge)
+    )
+    joined = out["ukraine-news"].assessment
+    assert out["ukraine-news"].event == "strike" and joined.regions == ("UA-30", "UA")
+    assert "placed as its event: UA-30" in joined.evidence
+    same = out["kyiv-news"].assessment
+    assert same.regions == ("UA-30", "UA") and not any("placed as" in e for e in same.evidence)
+    # An entry that holds alone keeps its own place; so does one that joins nothing.
+    assert out["strike"].assessment.regions == ("UA-30", "UA")
+    alone = by_guid(read_together([entry("ukraine-news", 0)], judge))["ukraine-news"]
+    assert alone.assessment.regions == ("UA",)
+
+
 def test_a_follow_up_beyond_the_window_stands_alone():
     out = by_guid(read_together([entry("shooting", 0), entry("vigil", 24 * 8)], fake))
     assert out["vigil"].event is None
