@@ -9,7 +9,10 @@ a vigil, victims named, a suspect charged: ``Assessment.follow_up``) joins a
 matching open event (never through the publisher's own country alone, and only
 an event more likely than not a tragedy: see ``rules.correlate.match``) and takes its kind and severity, with a line of evidence
 naming the event; placed no more precisely than the event, it takes the event's
-area too. ``tactful assess`` shows this as ``"event"``, the id of the
+area too. An entry placed no more precisely than its publisher's country (or not
+at all) that shares a name with a held event placed more precisely ("Brown
+University", ``rules.story``) is placed where that event is; if it holds, it
+joins it. ``tactful assess`` shows this as ``"event"``, the id of the
 event's first report. With a ``Coverage``, an event whose entries make up that
 share of the feed within a day (``COVERAGE_WINDOW``) dominates the news and is
 broadly felt, as the monitor's incidents are. Pure: the caller passes the assessor
@@ -23,7 +26,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from rules import story
 from rules.correlate import (
+    FOLLOW_UP_CONFIDENCE,
     Coverage,
     OpenIncident,
     Signal,
@@ -31,6 +36,7 @@ from rules.correlate import (
     coverage_severity,
     match,
     named_kind,
+    same_kind,
 )
 from rules.regions import lineage
 from rules.reports import Assessment, Entry
@@ -62,6 +68,8 @@ class _Event:
     dominant: str | None = None
     # The best confidence of its reports: a follow-up joins only a confident event.
     confidence: float = 0.0
+    # The names its held reports are told by (``rules.story``).
+    names: set[str] = field(default_factory=set)
 
 
 def _when(entry: Entry, fallback: datetime) -> datetime:
@@ -101,11 +109,38 @@ def _placed_as(
     event's area ("Ukraine" after a strike on Kyiv), it takes that area first. The
     regions and the evidence line, if any."""
     own = affected_area(regions)
-    if not own or set(own) == set(area):
+    if set(own) == set(area):
         return regions, ()
     if not all(any(a in lineage(b) for b in area) for a in own):
         return regions, ()  # somewhere the event is not, or more precise than it
     return tuple(dict.fromkeys((*area, *regions))), (f"placed as its event: {', '.join(area)}",)
+
+
+def _by_name(
+    events: Sequence[_Event],
+    names: frozenset[str],
+    verdict: Assessment,
+    at: datetime,
+    home: str | None,
+) -> _Event | None:
+    """The open event, placed more precisely than the publisher's country, whose
+    reports are told by one of the entry's names (the most recently seen one), for
+    an entry placed no more precisely than that. A follow-up needs a confident one."""
+    kind = named_kind(verdict.kind)
+    held = verdict.tragedy and verdict.severity >= HOLD_SEVERITY
+    best = None
+    for event in events:
+        if not names & event.names or abs(at - event.last_seen) > WINDOW:
+            continue
+        if home is not None and event.area == (home,):
+            continue
+        if kind is not None and not same_kind(kind, event.kind):
+            continue
+        if not held and event.confidence < FOLLOW_UP_CONFIDENCE:
+            continue
+        if best is None or event.last_seen > best.last_seen:
+            best = event
+    return best
 
 
 def read_together(
@@ -136,6 +171,8 @@ def read_together(
     by_time = sorted(range(len(visible)), key=lambda i: seen[i])
     timeline = sorted(seen)
     at_severity: dict[int, int] = {}
+    told_by: dict[int, str] = {}
+    placed_by: dict[int, _Event] = {}
 
     def widen(event: _Event, at: datetime) -> None:
         if coverage is None:
@@ -160,22 +197,33 @@ def read_together(
             *(i for i in by_time if not holds(i)),
         ]
     )
+    known = story.feed_names(e.title for e in visible) if together else frozenset()
     for i in order if together else ():
         verdict, area = verdicts[i], affected_area(verdicts[i].regions)
-        if not area:
-            continue
-        if holds(i):
-            event = _match(events, verdict.kind, area, seen[i])
+        home = visible[i].home_country
+        names = story.named(visible[i].title, known)
+        vague = not area or (home is not None and area == (home,))
+        by_name = _by_name(events, names, verdict, seen[i], home) if vague and names else None
+        if by_name is not None and not holds(i):
+            placed_by[i] = by_name  # placed by the name; only a report that holds joins by it
+        if holds(i) and (area or by_name is not None):
+            event = by_name or _match(events, verdict.kind, area, seen[i])
+            if by_name is not None:
+                shared = sorted(names & by_name.names)[0]
+                told_by[i] = f"told by the name '{shared}', as its event is"
             if event is None:
                 first = visible[i]
                 event = _Event(first.guid, first.title, verdict.kind or "other", 0, area, seen[i])
                 events.append(event)
             event.severity = max(event.severity, verdict.severity)
             event.confidence = max(event.confidence, verdict.confidence)
+            event.names |= names
             event.last_seen = max(event.last_seen, seen[i])
             found[i] = event
+        elif not area:
+            continue
         elif verdict.follow_up:
-            kind, home = named_kind(verdict.kind), visible[i].home_country
+            kind = named_kind(verdict.kind)
             event = _match(events, kind, area, seen[i], backdrop=home, follow_up=True)
             if event is None:
                 continue
@@ -194,14 +242,21 @@ def read_together(
     for i, entry in enumerate(visible):
         verdict, event = verdicts[i], found.get(i)
         if event is None:
+            if i in placed_by:
+                near = placed_by[i]
+                regions, placed = _placed_as(verdict.regions, near.area)
+                line = f"placed by the name it shares with '{near.title[:80]}'"
+                verdict = replace(verdict, regions=regions, evidence=(*verdict.evidence, line))
             out.append(Judged(entry, verdict))
             continue
         severity = at_severity.get(i, event.severity)
         # Broadly felt by coverage: said once on each entry it raised.
         widened = event.dominant is not None and severity > max(verdict.severity, HOLD_SEVERITY)
         extra = (event.dominant,) if widened and event.dominant else ()
+        regions, placed = _placed_as(verdict.regions, event.area)
+        if i in told_by:
+            placed = (told_by[i], *placed)
         if not holds(i):
-            regions, placed = _placed_as(verdict.regions, event.area)
             verdict = replace(
                 verdict,
                 tragedy=True,
@@ -211,7 +266,12 @@ def read_together(
                 regions=regions,
                 evidence=(*verdict.evidence, f"follows '{event.title[:80]}'", *placed, *extra),
             )
-        elif widened:
-            verdict = replace(verdict, severity=severity, evidence=(*verdict.evidence, *extra))
+        elif widened or placed:
+            verdict = replace(
+                verdict,
+                severity=max(verdict.severity, severity) if widened else verdict.severity,
+                regions=regions,
+                evidence=(*verdict.evidence, *placed, *extra),
+            )
         out.append(Judged(entry, verdict, event.first))
     return out

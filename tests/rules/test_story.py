@@ -1,0 +1,83 @@
+"""The names a story is told by, and how a feed read together uses them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from rules import story
+from rules.reports import Assessment, Entry
+from rules.session import read_together
+
+T = datetime(2025, 8, 1, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("title", "names"),
+    [
+        ("Gunman opens fire at Brown University in Providence", {"brown university"}),
+        ("Suspect in Charlie Kirk\u2019s murder linked to scene by DNA, FBI says",
+         {"charlie kirk"}),  # a possessive ends a name; a comma parts two
+        ("Tyler Robinson, accused of killing Charlie Kirk, is charged",
+         {"tyler robinson", "charlie kirk"}),
+        ("Police say the suspect was arrested on Friday", set()),  # one capital at a time
+        # Title case: every word has a capital, so capitals name nothing.
+        ("Brown University Shooting Suspect Found Dead In New Hampshire", set()),
+    ],
+)  # fmt: skip
+def test_names_are_runs_of_capitalised_words_in_sentence_case(title, names):
+    assert story.names_in(title) == names
+
+
+def test_a_title_case_title_contains_the_names_the_feed_gave():
+    known = story.feed_names(
+        ["Gunman opens fire at Brown University in Providence", "Markets rally on rate hopes"]
+    )
+    assert known == {"brown university"}
+    assert story.named("Brown University Shooting Suspect Found Dead", known) == {
+        "brown university"
+    }
+    assert story.named("Brown Bears Win At Home", known) == frozenset()
+
+
+def us(guid: str, title: str, hours: float) -> Entry:
+    return Entry("news", guid, title, published=T + timedelta(hours=hours), home_country="US")
+
+
+def test_a_report_placed_only_in_the_publishers_country_is_placed_by_its_names():
+    shooting = Assessment(True, "shooting", 2, 0.9, ("US-RI", "US"), ("x",))
+    vague_hold = Assessment(True, "shooting", 2, 0.8, ("US",), ("y",))
+    vague_news = Assessment(False, None, 0, 0.1, ("US",), ())
+    verdicts = {"a": shooting, "b": vague_hold, "c": vague_news, "d": vague_news}
+    entries = [
+        us("a", "Gunman kills two at Brown University in Providence", 0),
+        us("b", "Brown University Gunman Still At Large After Killing Two", 1),
+        us("c", "Brown University cancels exams for the week", 2),
+        us("d", "Senate passes the spending bill", 3),
+    ]
+    out = {j.entry.guid: j for j in read_together(entries, lambda e, now: verdicts[e.guid])}
+    held = out["b"].assessment
+    assert out["b"].event == "a" and held.regions == ("US-RI", "US")
+    assert "told by the name 'brown university', as its event is" in held.evidence
+    placed = out["c"].assessment
+    assert placed.regions == ("US-RI", "US") and not placed.tragedy and out["c"].event is None
+    assert out["d"].assessment.regions == ("US",)
+    # Entries read alone keep their own place.
+    alone = {j.entry.guid: j for j in read_together(entries, lambda e, now: verdicts[e.guid],
+                                                     together=False)}  # fmt: skip
+    assert alone["b"].assessment.regions == ("US",)
+
+
+def test_a_name_does_not_place_a_report_by_a_doubtful_or_vague_event():
+    doubtful = Assessment(True, "shooting", 2, 0.3, ("US-RI", "US"), ("x",))
+    vague = Assessment(True, "shooting", 2, 0.9, ("US",), ("x",))
+    news = Assessment(False, None, 0, 0.1, ("US",), ())
+    for first in (doubtful, vague):
+        verdicts = {"a": first, "c": news}
+        entries = [
+            us("a", "Gunman kills two at Brown University in Providence", 0),
+            us("c", "Brown University cancels exams for the week", 2),
+        ]
+        judged = read_together(entries, lambda e, now, v=verdicts: v[e.guid])
+        assert {j.entry.guid: j for j in judged}["c"].assessment.regions == ("US",)
