@@ -111,9 +111,13 @@ def choose(
             if not (after[0] in _ATTRIBUTION and m.last + 2 >= len(toks) and m_comma(toks, m)):
                 continue
             s -= 1.0
-        if _attacker(e, toks, m, after, force_word, force_verb):
+        located = bool(before) and before[-1] in locative
+        # "Tornado in Brazil kills 6": what kills is the tornado; Brazil is where. A
+        # demonym after "in" is still the side ("killed in Israeli strikes").
+        placed = located and e.kind != "demonym"
+        if not placed and _attacker(e, toks, m, after, force_word, force_verb):
             continue
-        if before and before[-1] in locative:
+        if located:
             s += 2.0
         if not event_words.isdisjoint(keys[max(0, m.first - 6) : m.last + 7]):
             s += 1.5

@@ -585,6 +585,11 @@ def test_the_bench_scores_the_dev_half(monkeypatch):
         # ... unless it is hit ("by" follows) or the event is its own.
         ("Japan hit by strong earthquake off Hokkaido", "JP"),
         ("Turkish school shooting leaves 9 dead", "TR"),
+        # A country after "in" is where, not what strikes: the tornado kills. A
+        # demonym after "in" is still the side.
+        ("Powerful tornado in Brazil kills 6 people", "BR"),
+        ("Blast at a mosque in Nigeria kills 5", "NG"),
+        ("13 killed in Israeli strike on a refugee camp in Lebanon", "LB"),
     ],
 )
 def test_the_attacking_side_is_not_the_event_place(text, country):
