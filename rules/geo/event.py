@@ -106,9 +106,12 @@ def choose(
             continue
         s = SPECIFIC[e.kind] - (1.5 if m.weak else 0.0)
         if e.kind in ("country", "demonym") and after and after[0] in reaction:
-            # A source named last ("…, Ukraine says") is often where it happened;
-            # anywhere else the country is reacting to an event elsewhere.
-            if not (after[0] in _ATTRIBUTION and m.last + 2 >= len(toks) and m_comma(toks, m)):
+            # A source named last ("…, Ukraine says"), or first with the event told
+            # after it ("Ukraine says three killed in …"), is often where it
+            # happened; anywhere else the country is reacting to an event elsewhere.
+            last = m.last + 2 >= len(toks) and m_comma(toks, m)
+            first = m.first == 0 and not event_words.isdisjoint(keys[m.last + 1 :])
+            if not (after[0] in _ATTRIBUTION and (first or last)):
                 continue
             s -= 1.0
         located = bool(before) and before[-1] in locative

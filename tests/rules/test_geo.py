@@ -600,8 +600,16 @@ def test_the_attacking_side_is_not_the_event_place(text, country):
 def test_a_source_named_last_is_the_place_when_no_other_is():
     where = event("Three killed in overnight missile attack, Ukraine says")
     assert where is not None and where.country == "UA"
+    # Named first with the event told after it, the source is where it happened too.
+    for text in (
+        "Ukraine says three killed in massive Russian aerial attack",
+        "Ukraine says Russian missiles targeted its nuclear substations",
+    ):
+        where = event(text)
+        assert where is not None and where.country == "UA", text
     # Reacting anywhere else still sets the country aside.
     assert event("Ukraine says it will retaliate") is None
+    assert event("Officials in the region warn, Ukraine says, of a long winter") is None
 
 
 @pytest.mark.parametrize(
