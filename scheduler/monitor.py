@@ -29,8 +29,8 @@ def record_reports(app: Tactful) -> Callable[[Session, Sequence[NewReport]], Non
             if incident is None and new.assessment.follow_up:
                 follow_ups.append(new)
         if follow_ups:
-            # The open incidents, read once for the poll: follow-ups open none.
-            facts = incidents.open_incident_facts(session)
+            # The open incidents as the batch knows them: follow-ups open none.
+            facts = batch.open_facts(session)
             for new in follow_ups:
                 kind = named_kind(new.assessment.kind)
                 home = new.entry.home_country
