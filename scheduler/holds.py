@@ -266,8 +266,12 @@ def _fan_out_statements(dialect: str) -> tuple[Insert, Select[str, int], Select[
     )
     # The table, not the entity: a list of parameters is then an executemany of the
     # statement, not the ORM's bulk insert of rows.
-    add = insert(cast(Table, Hold.__table__)).from_select(
-        ["incident_id", "post_id", "rule", "created_at"], candidates
+    # ``preserve_rowcount``: SQLAlchemy keeps the driver's rowcount only for UPDATE
+    # and DELETE unless asked.
+    add = (
+        insert(cast(Table, Hold.__table__))
+        .from_select(["incident_id", "post_id", "rule", "created_at"], candidates)
+        .execution_options(preserve_rowcount=True)
     )
     new_holds = (Hold.incident_id == incident_id) & (Hold.created_at == now)
     new_holds &= Hold.released_at.is_(None)
