@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from rules import kinds
 from rules.assess import assess
-from rules.correlate import named_kind
+from rules.correlate import affected_area, named_kind
+from rules.policy import DEFAULT_POLICY, IncidentFacts, hold_targets
 from rules.reports import Entry
 from scheduler import incidents
 from scheduler.context import Tactful
@@ -47,9 +48,10 @@ def record_reports(app: Tactful) -> Callable[[Session, Sequence[NewReport]], Non
 
 
 def warm_up() -> None:
-    """Load what assessing entries needs (the gazetteer, the news model, each feed
-    kind's tables: loaded on first use) by assessing one made-up entry of every feed
-    kind, then ``gc.freeze()``: everything alive now (about 100,000 objects after
+    """Load what assessing entries and holding posts need (the gazetteer, the news
+    model, each feed kind's tables, the hold policy's regions: loaded on first use)
+    by assessing one made-up entry of every feed kind and working out which posts a
+    made-up incident would hold, then ``gc.freeze()``: everything alive now (about 100,000 objects after
     the loading, living as long as the process) is left out of the garbage
     collector's later passes. A full collection would otherwise walk all of them,
     and the more the process has made since (compiled SQL, pooled connections), in
@@ -66,7 +68,10 @@ def warm_up() -> None:
             published=now,
             point=(39.8, -89.6),
         )
-        assess(entry, now)
+        assessment = assess(entry, now)
+    # The hold policy's region tables (pycountry's subdivisions, loaded by the first
+    # incident's fan-out: about 115 ms between its fetch and its holds otherwise).
+    hold_targets(IncidentFacts(0, 3, affected_area(assessment.regions) or ("US",)), DEFAULT_POLICY)
     gc.collect()
     gc.freeze()
 

@@ -115,16 +115,19 @@ def test_a_fan_out_that_holds_nothing_neither_counts_nor_audits(app):
         )
 
 
-def test_warm_up_loads_the_gazetteer_and_freezes_what_is_alive(monkeypatch):
+def test_warm_up_loads_the_tables_and_freezes_what_is_alive():
     from rules.geo.gazetteer import gazetteer
     from rules.news.model import model
+    from rules.regions import _gazetteer as region_table
     from scheduler.monitor import warm_up
 
     gc.unfreeze()
     gazetteer.cache_clear()
+    region_table.cache_clear()
     try:
         warm_up()
         assert gazetteer.cache_info().currsize == 1
+        assert region_table.cache_info().currsize == 1  # the hold policy's regions
         assert model() is not None
         assert gc.get_freeze_count() > 10_000
     finally:
