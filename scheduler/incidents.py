@@ -25,7 +25,7 @@ from rules.correlate import (
     match,
     merged_regions,
 )
-from rules.policy import HoldPolicy
+from rules.policy import HoldPolicy, HoldTarget, hold_targets
 from scheduler import audit, clock, condolences, holds, pages
 from scheduler import policy as hold_policy
 from scheduler.config import Settings
@@ -214,6 +214,7 @@ class ReportBatch:
       others (nothing in the poll changes it; on PostgreSQL a change another
       transaction commits meanwhile applies from the next poll).
     - What its condolence prompts know (``condolences.Prompts``).
+    - The hold targets each incident was last fanned out with (``_fan_out``).
     - The open incidents, as correlation sees them (``open_facts``): read at the
       batch's first correlation, in id order, and kept up to date with what the
       batch opens and changes (``note``), instead of read again for each report
@@ -227,6 +228,7 @@ class ReportBatch:
     prompts: condolences.Prompts = field(default_factory=condolences.Prompts)
     facts: dict[int, OpenIncident] | None = None
     audits: audit.Pending = field(default_factory=audit.Pending)
+    fanned: dict[int, list[HoldTarget]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.prompts.audits = self.audits
@@ -290,6 +292,24 @@ def _policy(session: Session, settings: Settings, batch: ReportBatch) -> HoldPol
     if batch.policy is None:
         batch.policy = hold_policy.effective(session, settings)
     return batch.policy
+
+
+def _fan_out(
+    session: Session, settings: Settings, incident: Incident, batch: ReportBatch
+) -> holds.FanOut:
+    """``holds.fan_out`` for the monitor, skipped when this batch has fanned the
+    incident out already with the same targets: the posts are as that fan-out left
+    them (the poll changes none), so it would hold nothing more. A further report
+    of a large event saves a pass over every post in its area. (A post another
+    transaction queues in between is not held by the repeat either way when the
+    incident is new: its claim holds it when it comes due, as any post queued
+    before the incident commits.)"""
+    policy = _policy(session, settings, batch)
+    targets = hold_targets(holds.incident_facts(incident), policy)
+    if batch.fanned.get(incident.id) == targets:
+        return holds.FanOut(0, 0)
+    batch.fanned[incident.id] = targets
+    return holds.fan_out(session, incident, policy, audit.SYSTEM, batch.audits)
 
 
 def open_incident_facts(session: Session) -> list[OpenIncident]:
@@ -435,7 +455,7 @@ def _record_report(
     _link(session, report, incident, batch)
     _record_coverage(session, settings, incident, report, batch)
     batch.note(incident)
-    holds.fan_out(session, incident, _policy(session, settings, batch), audit.SYSTEM, batch.audits)
+    _fan_out(session, settings, incident, batch)
     condolences.prompt_for(session, settings, incident, batch.prompts)
     return incident
 
@@ -528,9 +548,7 @@ def _record_follow_up(
     raised = _record_coverage(session, settings, incident, report, batch)
     batch.note(incident)
     if raised:
-        holds.fan_out(
-            session, incident, _policy(session, settings, batch), audit.SYSTEM, batch.audits
-        )
+        _fan_out(session, settings, incident, batch)
         condolences.prompt_for(session, settings, incident, batch.prompts)
     return incident
 

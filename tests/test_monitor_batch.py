@@ -145,3 +145,23 @@ def test_the_worker_warms_up_before_its_first_poll(app, monkeypatch):
         assert "poll_due_feeds" in [name for name, _, _ in worker.extra_jobs]
     finally:
         worker.close()
+
+
+def test_a_further_report_in_the_same_poll_does_not_fan_out_again_unless_it_widens(app):
+    queue(app, regions=["US-TX"])
+    queue(app, regions=["US-CA"])
+    store_report(app, title="warm-up", guid="w", regions=("GB",))
+    california = Assessment(True, "shooting", 2, 0.9, ("US-TX", "US-CA", "US"), ("w",))
+    with app.db.session() as session:
+        rows, reports = stored_unjoined(
+            session, {"first": TEXAS, "second": TEXAS, "wider": california}
+        )
+        with statements(app) as sent:
+            record_reports(app)(session, reports)
+        texas = rows["first"].incident_id
+        assert rows["second"].incident_id == texas and rows["wider"].incident_id == texas
+    # The first report's fan-out and the widening one's; not the second report's.
+    assert len([s for s in sent if s.startswith("INSERT INTO holds")]) == 2
+    with app.db.session() as session:
+        held = session.scalars(select(Hold.post_id).where(Hold.incident_id == texas)).all()
+    assert len(held) == 2
