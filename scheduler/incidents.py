@@ -301,9 +301,9 @@ def _fan_out(
     incident out already with the same targets: the posts are as that fan-out left
     them (the poll changes none), so it would hold nothing more. A further report
     of a large event saves a pass over every post in its area. (A post another
-    transaction queues in between is not held by the repeat either way when the
-    incident is new: its claim holds it when it comes due, as any post queued
-    before the incident commits.)"""
+    transaction queues in between, before the incident is committed, is now held
+    when the publisher claims it, which judges every due post against the open
+    incidents, as was already so for one queued after the last fan-out.)"""
     policy = _policy(session, settings, batch)
     targets = hold_targets(holds.incident_facts(incident), policy)
     if batch.fanned.get(incident.id) == targets:

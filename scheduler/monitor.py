@@ -69,8 +69,8 @@ def warm_up() -> None:
             point=(39.8, -89.6),
         )
         assessment = assess(entry, now)
-    # The hold policy's region tables (pycountry's subdivisions, loaded by the first
-    # incident's fan-out: about 115 ms between its fetch and its holds otherwise).
+    # The region tables (pycountry's subdivisions): otherwise loaded, about 115 ms,
+    # by the first poll of a feed that names its language, or the first fan-out.
     hold_targets(IncidentFacts(0, 3, affected_area(assessment.regions) or ("US",)), DEFAULT_POLICY)
     gc.collect()
     gc.freeze()
