@@ -59,7 +59,7 @@ from scheduler.feeds.fetch import fetch, new_client
 from scheduler.feeds.manage import add_feed
 from scheduler.feeds.parse import parse
 from scheduler.feeds.poll import poll_feed
-from scheduler.monitor import record_reports
+from scheduler.monitor import record_reports, warm_up
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.5
@@ -383,6 +383,9 @@ def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
                 for entry in parse(fx.body, fx.kind, fx.name).entries:
                     assess(entry, fx.captured)
             repetition(feeds, server, "warm")
+            # As a worker does at start-up (``tactful worker``): the long-lived
+            # objects out of the collector's reach.
+            warm_up()
             for index in range(repeats):
                 log(f"monitor_speed: repetition {index + 1}/{repeats}")
                 reps.append(repetition(feeds, server, f"r{index}"))

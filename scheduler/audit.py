@@ -8,6 +8,7 @@ and its release, whose per-post record is the hold rows (``post_hold_events``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,20 @@ from scheduler.models import AuditEvent, Hold
 SYSTEM = "system"
 
 
+@dataclass
+class Pending:
+    """Events recorded by work that reads none of them back (a poll's incident
+    work), held to go in together when the work is done (``write``): one INSERT
+    instead of one at each flush on the way. In the order recorded, so they get the
+    ids that recording them one by one would give."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        record_many(session, self.rows)
+        self.rows.clear()
+
+
 def record(
     session: Session,
     actor: str,
@@ -29,18 +44,23 @@ def record(
     reason: str | None = None,
     details: dict[str, Any] | None = None,
     at: datetime | None = None,
+    into: Pending | None = None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            at=at or clock.now(),
-            actor=actor,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            reason=reason,
-            details=details or {},
-        )
-    )
+    """Record one event, in the session's next flush; with ``into``, when that
+    ``Pending`` is written."""
+    row = {
+        "at": at or clock.now(),
+        "actor": actor,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "reason": reason,
+        "details": details or {},
+    }
+    if into is not None:
+        into.rows.append(row)
+    else:
+        session.add(AuditEvent(**row))
 
 
 def record_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -114,12 +114,15 @@ def open_read_only(settings: Settings) -> Tactful:
 
 def make_worker(app: Tactful) -> Worker:
     """A worker with the publishing, maintenance and feed-polling jobs."""
-    from scheduler.monitor import poll_job
+    from scheduler.monitor import poll_job, warm_up
 
     worker = Worker(app)
     worker.add_job(
         "poll_due_feeds", poll_job(app, worker.worker_id), app.settings.monitor.poll_interval
     )
+    # Before the first poll: the first tragedy is not held up by loading, nor a
+    # later one by a collection of what the loading made (``warm_up``).
+    warm_up()
     return worker
 
 

@@ -73,10 +73,13 @@ class Prompts:
     ``prompt_for``, or inserted), or ``None`` for an incident this transaction
     inserted and has prompted for nothing yet: no other transaction can see that
     incident, so no other can have prompted for it. ``channels``: the enabled
-    accounts, read at the first prompt (nothing in a poll changes them)."""
+    accounts, read at the first prompt (nothing in a poll changes them).
+    ``audits``: where the prompts' audit events go, when the caller writes them
+    together (``audit.Pending``)."""
 
     drafts: dict[int, CondolenceDraft | None] = field(default_factory=dict)
     channels: list[ChannelAccount] | None = None
+    audits: audit.Pending | None = None
 
     def enabled_channels(self, session: Session) -> list[ChannelAccount]:
         if self.channels is None:
@@ -194,6 +197,7 @@ def prompt_for(
             draft.id,
             f"incident {incident.id} severity {incident.severity}",
             {"incident_id": incident.id, "channels": sorted(suggested)},
+            into=prompts.audits if prompts is not None else None,
         )
         return draft
     added = [i for i in ids if i not in draft.channel_ids]
@@ -216,6 +220,7 @@ def prompt_for(
             draft.id,
             "the incident widened",
             {"regions": list(incident.regions), "added_channels": added},
+            into=prompts.audits if prompts is not None else None,
         )
     return draft
 

@@ -214,6 +214,7 @@ def _audit_per_rule(
     incident_id: int,
     actor: str,
     now: datetime,
+    into: audit.Pending | None = None,
     **details: Any,
 ) -> int:
     """Record one ``action`` event on the incident per ``(rule, count)`` of ``rows``
@@ -229,6 +230,7 @@ def _audit_per_rule(
             rule,
             {"incident_id": incident_id, "rule": rule, "posts": count, **details},
             at=now,
+            into=into,
         )
         total += count
     return total
@@ -264,8 +266,12 @@ def _fan_out_statements(dialect: str) -> tuple[Insert, Select[str, int], Select[
     )
     # The table, not the entity: a list of parameters is then an executemany of the
     # statement, not the ORM's bulk insert of rows.
-    add = insert(cast(Table, Hold.__table__)).from_select(
-        ["incident_id", "post_id", "rule", "created_at"], candidates
+    # ``preserve_rowcount``: SQLAlchemy keeps the driver's rowcount only for UPDATE
+    # and DELETE unless asked.
+    add = (
+        insert(cast(Table, Hold.__table__))
+        .from_select(["incident_id", "post_id", "rule", "created_at"], candidates)
+        .execution_options(preserve_rowcount=True)
     )
     new_holds = (Hold.incident_id == incident_id) & (Hold.created_at == now)
     new_holds &= Hold.released_at.is_(None)
@@ -287,13 +293,20 @@ def _fan_out_statements(dialect: str) -> tuple[Insert, Select[str, int], Select[
     return _FAN_OUT[dialect]
 
 
-def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str) -> FanOut:
+def fan_out(
+    session: Session,
+    incident: Incident,
+    policy: HoldPolicy,
+    actor: str,
+    audits: audit.Pending | None = None,
+) -> FanOut:
     """Hold every queued (or already held) post the incident matches, set-based: one
     ``INSERT … SELECT`` of hold rows per target of the policy, in the policy's order
     (on PostgreSQL sent together, as one executemany). The post rows are not
     rewritten (a queued post with an open hold is held; the claim parks it if it
     comes due), and the audit log gets one event per incident and rule, with the
-    hold rows as the per-post record. See docs/design.md, "Data"."""
+    hold rows as the per-post record (into ``audits`` when given). See
+    docs/design.md, "Data"."""
     targets = hold_targets(incident_facts(incident), policy)
     if not targets:
         return FanOut(0, 0)
@@ -312,18 +325,32 @@ def fan_out(session: Session, incident: Incident, policy: HoldPolicy, actor: str
         for target in targets
     ]
     if dialect == "postgresql":
-        session.execute(add, rows)
+        inserted = _rowcount(session.execute(add, rows), many=len(rows) > 1)
     else:
         # In process, no round trips to save; an expanding IN is not executemany's.
-        for row in rows:
-            session.execute(add, row)
-    # INSERT … SELECT reports no reliable rowcount on every driver: count here.
+        counts_each = [_rowcount(session.execute(add, row), many=False) for row in rows]
+        inserted = None if None in counts_each else sum(c or 0 for c in counts_each)
+    if inserted == 0:
+        # Nothing matched: no rows to count per rule, nothing to audit.
+        return FanOut(0, 0)
+    # The rule of each row is not in the rowcount: counted here.
     counted = {"incident_id": incident.id, "now": now}
     counts = session.execute(per_rule, counted)
-    created = _audit_per_rule(session, counts, "incident.posts_held", incident.id, actor, now)
+    created = _audit_per_rule(
+        session, counts, "incident.posts_held", incident.id, actor, now, into=audits
+    )
     if not created:
         return FanOut(0, 0)
     return FanOut(created, session.scalar(newly_held, counted) or 0)
+
+
+def _rowcount(result: Any, *, many: bool) -> int | None:
+    """The rows an ``INSERT … SELECT`` inserted, or ``None`` where the driver does
+    not report it reliably (then the caller counts)."""
+    dialect = result.context.dialect
+    reliable = dialect.supports_sane_multi_rowcount if many else dialect.supports_sane_rowcount
+    count = result.rowcount
+    return int(count) if reliable and count is not None and count >= 0 else None
 
 
 @dataclass(frozen=True)

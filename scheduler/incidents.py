@@ -25,7 +25,7 @@ from rules.correlate import (
     match,
     merged_regions,
 )
-from rules.policy import HoldPolicy
+from rules.policy import HoldPolicy, HoldTarget, hold_targets
 from scheduler import audit, clock, condolences, holds, pages
 from scheduler import policy as hold_policy
 from scheduler.config import Settings
@@ -214,14 +214,45 @@ class ReportBatch:
       others (nothing in the poll changes it; on PostgreSQL a change another
       transaction commits meanwhile applies from the next poll).
     - What its condolence prompts know (``condolences.Prompts``).
+    - The hold targets each incident was last fanned out with (``_fan_out``).
+    - The open incidents, as correlation sees them (``open_facts``): read at the
+      batch's first correlation, in id order, and kept up to date with what the
+      batch opens and changes (``note``), instead of read again for each report
+      (on PostgreSQL an incident another transaction opens meanwhile is seen from
+      the next poll, as two polls running at once would each have missed it).
     """
 
     links: dict[int, int] = field(default_factory=dict)
     locked: dict[int, Incident] = field(default_factory=dict)
     policy: HoldPolicy | None = None
     prompts: condolences.Prompts = field(default_factory=condolences.Prompts)
+    facts: dict[int, OpenIncident] | None = None
+    audits: audit.Pending = field(default_factory=audit.Pending)
+    fanned: dict[int, list[HoldTarget]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.prompts.audits = self.audits
+
+    def open_facts(self, session: Session) -> list[OpenIncident]:
+        if self.facts is None:
+            self.facts = {f.id: f for f in open_incident_facts(session)}
+        return list(self.facts.values())
+
+    def note(self, incident: Incident) -> None:
+        """The batch opened or changed ``incident``: correlation sees it as it is."""
+        if self.facts is None:
+            return
+        if incident.is_open:
+            self.facts[incident.id] = _facts_of(incident)
+        else:
+            self.facts.pop(incident.id, None)
 
     def write(self, session: Session) -> None:
+        """Write what waits: the joins and the audit events."""
+        self.write_links(session)
+        self.audits.write(session)
+
+    def write_links(self, session: Session) -> None:
         if self.links:
             rows = [{"report_id": r, "incident_id": i} for r, i in self.links.items()]
             session.execute(_LINK, rows)
@@ -263,7 +294,27 @@ def _policy(session: Session, settings: Settings, batch: ReportBatch) -> HoldPol
     return batch.policy
 
 
+def _fan_out(
+    session: Session, settings: Settings, incident: Incident, batch: ReportBatch
+) -> holds.FanOut:
+    """``holds.fan_out`` for the monitor, skipped when this batch has fanned the
+    incident out already with the same targets: the posts are as that fan-out left
+    them (the poll changes none), so it would hold nothing more. A further report
+    of a large event saves a pass over every post in its area. (A post another
+    transaction queues in between, before the incident is committed, is now held
+    when the publisher claims it, which judges every due post against the open
+    incidents, as was already so for one queued after the last fan-out.)"""
+    policy = _policy(session, settings, batch)
+    targets = hold_targets(holds.incident_facts(incident), policy)
+    if batch.fanned.get(incident.id) == targets:
+        return holds.FanOut(0, 0)
+    batch.fanned[incident.id] = targets
+    return holds.fan_out(session, incident, policy, audit.SYSTEM, batch.audits)
+
+
 def open_incident_facts(session: Session) -> list[OpenIncident]:
+    """The open incidents as correlation reads them, in id order (the order decides
+    between incidents seen at the same moment, ``rules.correlate.match``)."""
     rows = session.execute(
         select(
             Incident.id,
@@ -272,9 +323,22 @@ def open_incident_facts(session: Session) -> list[OpenIncident]:
             Incident.regions,
             Incident.last_seen,
             Incident.confidence,
-        ).where(Incident.status.in_(INCIDENT_OPEN))
+        )
+        .where(Incident.status.in_(INCIDENT_OPEN))
+        .order_by(Incident.id)
     )
     return [OpenIncident(i, k, s, tuple(r), seen, c) for i, k, s, r, seen, c in rows]
+
+
+def _facts_of(incident: Incident) -> OpenIncident:
+    return OpenIncident(
+        incident.id,
+        incident.kind,
+        incident.severity,
+        tuple(incident.regions),
+        incident.last_seen,
+        incident.confidence,
+    )
 
 
 def widen_by_coverage(
@@ -293,7 +357,7 @@ def widen_by_coverage(
     if coverage.share <= 0 or incident.severity != BROADLY_FELT - 1:
         return {}
     if batch is not None:
-        batch.write(session)
+        batch.write_links(session)
     since = clock.now() - timedelta(hours=settings.broad_coverage_hours)
     row = session.execute(
         select(func.count(), func.sum(case((Report.incident_id == incident.id, 1), else_=0)))
@@ -340,7 +404,7 @@ def _record_report(
     quiet = timedelta(hours=settings.incident_quiet_hours)
     signal = Signal(report.kind or "other", report.severity, area, now)
     found = match(
-        signal, open_incident_facts(session), timedelta(hours=settings.correlation_window_hours)
+        signal, batch.open_facts(session), timedelta(hours=settings.correlation_window_hours)
     )
     evidence = {"report_id": report.id, "evidence": list(report.evidence)[:10], "link": report.link}
     if found is None:
@@ -375,6 +439,7 @@ def _record_report(
                 "regions": list(area),
                 "needs_review": incident.needs_review,
             },
+            into=batch.audits,
         )
     else:
         incident = _locked_incident(session, found, batch)
@@ -397,10 +462,12 @@ def _record_report(
             incident.id,
             "a further report of the same event",
             {**evidence, **changes},
+            into=batch.audits,
         )
     _link(session, report, incident, batch)
     _record_coverage(session, settings, incident, report, batch)
-    holds.fan_out(session, incident, _policy(session, settings, batch), audit.SYSTEM)
+    batch.note(incident)
+    _fan_out(session, settings, incident, batch)
     condolences.prompt_for(session, settings, incident, batch.prompts)
     return incident
 
@@ -424,6 +491,7 @@ def _record_coverage(
             incident.id,
             "the event dominates the news: broadly felt",
             {"report_id": report.id, **changes},
+            into=batch.audits,
         )
     return bool(changes)
 
@@ -461,7 +529,7 @@ def _record_follow_up(
     batch: ReportBatch,
 ) -> Incident | None:
     area = affected_area(report.regions)
-    open_now = open_incident_facts(session) if facts is None else facts
+    open_now = batch.open_facts(session) if facts is None else facts
     if not area or not open_now:
         return None
     now = clock.now()
@@ -488,10 +556,13 @@ def _record_follow_up(
         incident.id,
         "a follow-up of the same event",
         {"report_id": report.id, "evidence": list(report.evidence)[:10], "link": report.link},
+        into=batch.audits,
     )
     _link(session, report, incident, batch)
-    if _record_coverage(session, settings, incident, report, batch):
-        holds.fan_out(session, incident, _policy(session, settings, batch), audit.SYSTEM)
+    raised = _record_coverage(session, settings, incident, report, batch)
+    batch.note(incident)
+    if raised:
+        _fan_out(session, settings, incident, batch)
         condolences.prompt_for(session, settings, incident, batch.prompts)
     return incident
 
