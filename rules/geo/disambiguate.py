@@ -204,16 +204,21 @@ def resolve(
                     s += SAME_COUNTRY + COUNTRY_MORE * min(countries[e.country] - 1, 4)
                 if e.admin1 and e.admin1 in admin1s:
                     s += SAME_ADMIN1 + ADMIN1_MORE * min(admin1s[e.admin1] - 1, 4)
-                if (
-                    e.lat is not None
-                    and e.lon is not None
-                    and e.kind != "country"
-                    and any(
-                        abs(e.lat - la) * 111.0 <= r and km(e.lat, e.lon, la, lo) <= r
+                if e.lat is not None and e.lon is not None:
+                    if e.kind != "country":
+                        if any(
+                            abs(e.lat - la) * 111.0 <= r and km(e.lat, e.lon, la, lo) <= r
+                            for la, lo, r in points[:20]
+                        ):
+                            s += NEAR
+                    elif any(
+                        r == COUNTRY_NEAR_KM
+                        and abs(e.lat - la) * 111.0 <= r
+                        and km(e.lat, e.lon, la, lo) <= r
                         for la, lo, r in points[:20]
-                    )
-                ):
-                    s += NEAR
+                    ):
+                        # A country beside another country or subdivision of the text.
+                        s += NEAR
                 scored.append(s)
             totals.append(scored)
         chosen = [

@@ -421,6 +421,17 @@ def test_the_publishers_country_decides_a_close_call():
     assert places("Storm damage in Cambridge.", home_country="US")[0][1] == "US"
 
 
+def test_a_country_beside_another_country_of_the_text_is_that_country():
+    # Lebanon, Pennsylvania has the text's American names near it (the New Yorker,
+    # the United States, a Maryland town called Middle East); Lebanon the country has
+    # Syria beside it, which outweighs them.
+    text = (
+        "Assad told the New Yorker that Hezbollah is in Lebanon and Syria, and that "
+        "peace in the Middle East needs the United States and U.S. help."
+    )
+    assert ("Lebanon", "LB") in [(p[0], p[1]) for p in places(text)]
+
+
 def test_a_neighbouring_countrys_adjective_pulls_a_namesake():
     found = places("Israeli strikes on Gaza killed 20 people.")
     assert ("Gaza", "PS") in [(p[0], p[1]) for p in found]
