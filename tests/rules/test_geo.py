@@ -78,6 +78,23 @@ def test_regions_that_are_no_subdivision_are_in_the_gazetteer(name, country, adm
     assert found[0].lat is not None and found[0].population > 0
 
 
+def test_a_subdivision_is_known_by_its_code_where_that_is_its_initials():
+    g = gz.gazetteer()
+    assert [e.admin1 for e in g.lookup("NSW")] == ["AU-NSW"]
+    assert "MX-BCS" in {e.admin1 for e in g.lookup("BCS")}
+    # Not where the initials spell a common word: "AND" is no name of Ards and North Down.
+    assert not [e for e in g.lookup("AND") if e.kind == "admin1"]
+    found = places("Floods cut off towns across northern NSW on Friday.")
+    assert ("NSW", "AU", "AU-NSW", "admin1") in found
+
+
+def test_a_country_is_known_by_its_name_without_the_article():
+    g = gz.gazetteer()
+    assert [e.country for e in g.lookup("Democratic Republic of Congo")] == ["CD"]
+    assert [e.country for e in g.lookup("Republic of Congo")] == ["CG"]
+    assert "PH" in {e.country for e in g.lookup("Republic of Philippines")}
+
+
 def test_regions_leave_out_common_nouns_and_generic_words():
     g = gz.gazetteer()
     for word in ("Cape", "Islands", "Eastern", "Central and Western", "Highlands", "Governorate"):
