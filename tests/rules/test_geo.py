@@ -358,6 +358,20 @@ def test_a_common_word_town_after_a_capitalised_word_that_is_no_place_is_no_plac
     assert places(text) == []
 
 
+def test_a_subdivision_of_a_towns_size_is_a_common_word_like_a_town():
+    # Bar is a Montenegrin municipality (an ISO subdivision of some 24,000 people) as
+    # well as its town: inside a venue's name it is no place, placed it still is.
+    assert places("The Owl Bar was the place where everybody knew your name.") == []
+    found = places("Flooding hit the coastal town of Bar in Montenegro.")
+    assert ("Bar", "ME") in [(p[0], p[1]) for p in found]
+
+
+def test_in_title_case_a_lone_first_name_town_needs_a_locative():
+    assert places("Rudy Giuliani Released From Hospital After Car Crash") == []
+    found = places("Two Killed As Fire Sweeps Through Homes In Rudy")
+    assert [(p[0], p[1]) for p in found] == [("Rudy", "PL")]
+
+
 def test_a_common_word_town_after_a_place_is_still_read():
     assert [p[0] for p in places("Roads near Kendall Comfort, Texas, were closed.")][-1] == "Texas"
 
