@@ -5,7 +5,8 @@ Set aside, in order of the evidence against them:
 - the dateline (``LONDON (Reuters) -``, ``KYIV, Ukraine —``): where the story was filed;
 - origins: a place after "from", "native of", "resident of", "-born" ... is someone's home
   (a country or region of origin is the event's place only when no other place is left:
-  "a drug boat from Venezuela");
+  "a drug boat from Venezuela"), unless an event's word follows it ("recovers from N.H.
+  crash");
 - a country only reacting: a country followed by a reaction verb ("condemned", "sent
   condolences") or named by its adjective alone ("Turkish officials");
 - qualifiers: "Texas" in "Paris, Texas" is part of Paris.
@@ -75,6 +76,14 @@ def _attacker(
     return False
 
 
+def _event_noun(word: str, event_words: frozenset[str]) -> bool:
+    """An event's word that can name the event ("crash", "floods"), not a verb's past
+    or present that says what a person from the place did ("died", "dies", "injures")."""
+    if word not in event_words or word.endswith("ed"):
+        return False
+    return word.removesuffix("s") + "d" not in event_words
+
+
 def choose(
     text: str,
     mentions: Sequence[Mention],
@@ -98,7 +107,10 @@ def choose(
             continue
         before = keys[max(0, m.first - 3) : m.first]
         after = keys[m.last + 1 : m.last + 4]
-        if any(w in origin for w in before[-2:]) or (
+        # An event named right after the place is the place's, whatever came before
+        # ("recovers from N.H. crash", "evacuated from Gaza shelling").
+        named_event = bool(after) and _event_noun(after[0], event_words)
+        if (any(w in origin for w in before[-2:]) and not named_event) or (
             m.last + 1 < len(toks) and toks[m.last + 1].text.lower().startswith("born")
         ):
             if e.kind in ("country", "region"):

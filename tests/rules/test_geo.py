@@ -489,6 +489,16 @@ def test_a_country_or_region_of_origin_is_the_event_place_when_no_other_is_named
     assert event("A teenager from Ohio died on Saturday.") is None
 
 
+def test_a_place_of_origin_before_an_events_word_is_the_events_place():
+    where = event("Giuliani released from hospital as he recovers from N.H. crash")
+    assert where is not None and where.admin1 == "US-NH"
+    where = event("Thousands evacuated from Gaza shelling overnight")
+    assert where is not None and where.country == "PS"
+    # Not when the word after the place says what the person from it did.
+    assert event("A teenager from Ohio died on Saturday.") is None
+    assert event("A teenager from Ohio dies after a fall.") is None
+
+
 def test_a_reacting_country_is_not_the_event_place():
     where = event("France condemned the bombing in Kabul that killed 12.")
     assert where is not None and where.country == "AF"
