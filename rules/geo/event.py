@@ -73,7 +73,9 @@ def _attacker(
         return any(w in force_word for w in after[:2])
     if e.kind == "country" and after and after[0] in force_verb:
         return not (len(after) > 1 and after[1] == "by")
-    return False
+    # A country's name before a word of armed force, as an adjective's would be ("US
+    # strike on a boat", "U.S. military struck").
+    return e.kind == "country" and bool(after) and after[0] in force_word
 
 
 def _event_noun(word: str, event_words: frozenset[str]) -> bool:
@@ -100,6 +102,8 @@ def choose(
     first_break = found.start() if found else len(text)
     scores: dict[int, float] = {}
     origins: list[int] = []
+    speakers: list[int] = []  # countries set aside only as the source ("Ukraine says")
+    attackers = False
     for k, (m, e) in enumerate(zip(mentions, entries, strict=True)):
         if e is None or m.qualifies is not None or not e.country:
             continue
@@ -121,9 +125,12 @@ def choose(
             # A source named last ("…, Ukraine says") is often where it happened;
             # anywhere else the country is reacting to an event elsewhere.
             if not (after[0] in _ATTRIBUTION and m.last + 2 >= len(toks) and m_comma(toks, m)):
+                if after[0] in _ATTRIBUTION and e.kind == "country":
+                    speakers.append(k)
                 continue
             s -= 1.0
         if _attacker(e, toks, m, after, force_word, force_verb):
+            attackers = True
             continue
         if before and before[-1] in locative:
             s += 2.0
@@ -140,7 +147,11 @@ def choose(
         # it names as an origin ("Tales of horror emerge from Darfur", "a drug boat from
         # Venezuela"). A town or state of origin stays aside ("a man from Ohio"): its
         # region codes would stand for the event's before the rest of the text is read.
-        return origins[0] if origins else None
+        # A country telling of another side's attack is where it landed ("Ukraine says
+        # Russian missiles targeted its substations").
+        if origins:
+            return origins[0]
+        return speakers[0] if speakers and attackers else None
     best = max(scores, key=lambda k: scores[k])
     chosen = entries[best]
     assert chosen is not None

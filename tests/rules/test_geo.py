@@ -634,6 +634,12 @@ def test_the_bench_scores_the_dev_half(monkeypatch):
         ("Russian strikes kill 7 in Kyiv overnight", "UA"),
         ("Israel strikes port in Yemen, killing 3", "YE"),
         ("Ukrainian drones hit a refinery in Russia's Samara region", "RU"),
+        # A country's name used as the attacker's adjective ("US strike"), and a
+        # country telling of the other side's attack.
+        ("3 killed in US strike on alleged Venezuelan drug boat", "VE"),
+        ("Trump says U.S. military struck another boat from Venezuela", "VE"),
+        ("Ukraine says Russian missiles targeted its nuclear substations", "UA"),
+        ("Russian attacks target nuclear substations in Ukraine", "UA"),
         # ... unless it is hit ("by" follows) or the event is its own.
         ("Japan hit by strong earthquake off Hokkaido", "JP"),
         ("Turkish school shooting leaves 9 dead", "TR"),
@@ -642,6 +648,10 @@ def test_the_bench_scores_the_dev_half(monkeypatch):
 def test_the_attacking_side_is_not_the_event_place(text, country):
     where = event(text)
     assert where is not None and where.country == country
+
+
+def test_a_speaking_country_is_no_event_place_without_an_attack_it_tells_of():
+    assert event("Turkey says it will send aid and rescue teams") is None
 
 
 def test_a_source_named_last_is_the_place_when_no_other_is():
