@@ -463,6 +463,20 @@ def test_a_country_beside_another_country_of_the_text_is_that_country():
     assert ("Lebanon", "LB") in [(p[0], p[1]) for p in places(text)]
 
 
+def test_the_texts_currency_and_telephone_numbers_stand_for_the_publishers_country():
+    assert geo.written_in("Repairs will cost $2 million.") == "US"
+    assert geo.written_in("Call 952-873-6325 for tickets.") == "US"
+    assert geo.written_in("Repairs will cost £2 million.") == "GB"
+    assert geo.written_in("Aid of US$2 million arrived.") is None
+    assert geo.written_in("It cost $5 and £4.") is None
+    assert geo.written_in("No money is named.") is None
+    assert places("Storm damage in Cambridge will cost $2 million.")[0][1] == "US"
+    assert places("Storm damage in Cambridge will cost £2 million.")[0][1] == "GB"
+    # The publisher's country, when given, comes first.
+    found = places("Storm damage in Cambridge will cost $2 million.", home_country="GB")
+    assert found[0][1] == "GB"
+
+
 def test_a_neighbouring_countrys_adjective_pulls_a_namesake():
     found = places("Israeli strikes on Gaza killed 20 people.")
     assert ("Gaza", "PS") in [(p[0], p[1]) for p in found]
