@@ -91,13 +91,26 @@ def resolve(
     cands: list[list[Entry]] = []
     base: list[list[float]] = []
     ranked_all = []
+    home = home_country.upper() if home_country else None
     for m in mentions:
         key = " ".join(t.key for t in toks[m.first : m.last + 1])
         ranked = sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])
-        ranked_all.append(ranked[: CANDIDATES if len(mentions) > 1 else ALONE])
+        kept = ranked[: CANDIDATES if len(mentions) > 1 else ALONE]
+        if home and len(ranked) > len(kept):
+            # The home country's best reading stays, however far down the list: the
+            # publisher's country is evidence the prior does not see.
+            at_home = next(
+                (p for p in ranked[len(kept) :] if gaz.codes[gaz.country_ids[p[1]]] == home),
+                None,
+            )
+            if at_home is not None:
+                kept.append(at_home)
+        ranked_all.append(kept)
     # Readings beyond a name's first few are kept only in a country some other name of
     # the text may be in (Paris, Illinois, beside Edgar County).
     plausible = {gaz.country_ids[n] for ranked in ranked_all for _, n in ranked[:ALONE]}
+    if home and home in gaz.by_code:
+        plausible.add(gaz.country_ids[gaz.by_code[home]])  # and in the home country
     for ranked in ranked_all:
         ranked = ranked[:ALONE] + [p for p in ranked[ALONE:] if gaz.country_ids[p[1]] in plausible]
         entries = [gaz.entry(n) for _, n in ranked]
@@ -152,8 +165,7 @@ def resolve(
                 if e.kind == "admin1":
                     base[k][idx] += LISTED
 
-    if home_country:
-        home = home_country.upper()
+    if home:
         for k in range(len(mentions)):
             for idx, e in enumerate(cands[k]):
                 if e.country == home:

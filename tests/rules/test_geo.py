@@ -463,6 +463,14 @@ def test_a_country_beside_another_country_of_the_text_is_that_country():
     assert ("Lebanon", "LB") in [(p[0], p[1]) for p in places(text)]
 
 
+def test_the_home_countrys_reading_is_kept_however_far_down_its_prior():
+    # San Pedro, California is only the fifth San Pedro by its prior: a text naming no
+    # other place kept three readings, none of them American.
+    text = "Crews battle hazardous fire on cargo ship in San Pedro"
+    assert places(text)[0][1] != "US"
+    assert places(text, home_country="US")[0][1:3] == ("US", "US-CA")
+
+
 def test_the_texts_currency_and_telephone_numbers_stand_for_the_publishers_country():
     assert geo.written_in("Repairs will cost $2 million.") == "US"
     assert geo.written_in("Call 952-873-6325 for tickets.") == "US"
