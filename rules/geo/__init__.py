@@ -86,9 +86,11 @@ def written_in(text: str) -> str | None:
     dollars = text.count("$")
     if dollars:
         dollars -= sum(text.count(d) for d in _OTHER_DOLLARS)
-    phones = len(_PHONE.findall(text)) if "-" in text else 0
-    pounds = text.count("£")
-    if (dollars > 0 or phones) and not pounds:
+    pounds = "£" in text
+    if dollars > 0 and not pounds:
+        return "US"
+    phones = "-" in text and _PHONE.search(text) is not None
+    if phones and not pounds:
         return "US"
     if pounds and dollars <= 0 and not phones:
         return "GB"

@@ -192,6 +192,9 @@ def resolve(
             if group[k] != k:
                 totals.append([])
                 continue
+            if len(cands[k]) == 1:
+                totals.append(base[k])  # one reading: the context cannot change it
+                continue
             others = [
                 c
                 for j, c in enumerate(chosen)
