@@ -61,17 +61,21 @@ def m_comma(toks: Sequence[Token], m: Mention) -> bool:
 
 def _attacker(
     e: Entry,
-    toks: Sequence[Token],
-    m: Mention,
+    before: Sequence[str],
     after: Sequence[str],
     force_word: frozenset[str],
     force_verb: frozenset[str],
+    locative: frozenset[str],
 ) -> bool:
     """The country is the side that attacks ("Russian strikes on Kyiv", "Israel
     strikes Yemen"), so not where the event happened."""
     if e.kind == "demonym":
         return any(w in force_word for w in after[:2])
     if e.kind == "country" and after and after[0] in force_verb:
+        # Not after a locative, where the country is no subject ("tornado in Brazil
+        # kills 6").
+        if before and before[-1] in locative:
+            return False
         return not (len(after) > 1 and after[1] == "by")
     # A country's name before a word of armed force, as an adjective's would be ("US
     # strike on a boat", "U.S. military struck").
@@ -129,7 +133,7 @@ def choose(
                     speakers.append(k)
                 continue
             s -= 1.0
-        if _attacker(e, toks, m, after, force_word, force_verb):
+        if _attacker(e, before, after, force_word, force_verb, locative):
             attackers = True
             continue
         if before and before[-1] in locative:

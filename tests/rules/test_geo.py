@@ -662,6 +662,8 @@ def test_the_bench_scores_the_dev_half(monkeypatch):
         ("Trump says U.S. military struck another boat from Venezuela", "VE"),
         ("Ukraine says Russian missiles targeted its nuclear substations", "UA"),
         ("Russian attacks target nuclear substations in Ukraine", "UA"),
+        # A country after a locative is no subject of the verb that follows it.
+        ("Powerful tornado in Brazil kills 6 people", "BR"),
         # ... unless it is hit ("by" follows) or the event is its own.
         ("Japan hit by strong earthquake off Hokkaido", "JP"),
         ("Turkish school shooting leaves 9 dead", "TR"),
