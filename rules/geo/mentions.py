@@ -327,6 +327,13 @@ def _rejected(
     )
     biggest = max(ids, key=lambda n: gaz.population[n])
     town = _town_sized(biggest, gaz) and all(gaz.kind_of(n) != "country" for n in ids)
+    # A storm's name: "Hurricane Melissa", "Typhoon Kajiki", "Tropical Storm Erin" --
+    # neither the storm word ("Hurricane", Utah) nor the name after it is a place.
+    storms = classes.get("storm_word", frozenset())
+    if prev is not None and prev.cap and prev.key in storms and toks[first].start - prev.end == 1:
+        return "word"
+    if single and joined_next and toks[first].key in storms:
+        return "word"
     # A person: "Mayor London Breed", "John Paris", "Paris Hilton", "Jordan Dyer".
     if prev is not None and mid and prev.cap:
         if prev.key.rstrip(".") in classes["person_title"]:

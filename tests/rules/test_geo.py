@@ -366,6 +366,16 @@ def test_a_subdivision_of_a_towns_size_is_a_common_word_like_a_town():
     assert ("Bar", "ME") in [(p[0], p[1]) for p in found]
 
 
+def test_a_storms_name_is_no_place():
+    # Kajiki (Japan) and Hurricane (Utah) are towns; here they name storms.
+    assert places("At Least One Dead as Typhoon Kajiki Slams Vietnam") == [
+        ("Vietnam", "VN", None, "country")
+    ]
+    assert [p[0] for p in places("Damage from Hurricane Melissa reached Jamaica.")] == ["Jamaica"]
+    # A place whose own name opens with a storm word is still a place.
+    assert places("Storm Lake police closed the road.")[0][:3] == ("Storm Lake", "US", "US-IA")
+
+
 def test_in_title_case_a_lone_first_name_town_needs_a_locative():
     assert places("Rudy Giuliani Released From Hospital After Car Crash") == []
     found = places("Two Killed As Fire Sweeps Through Homes In Rudy")
