@@ -117,7 +117,11 @@ def choose(
         after = keys[m.last + 1 : m.last + 4]
         # An event named right after the place is the place's, whatever came before
         # ("recovers from N.H. crash", "evacuated from Gaza shelling").
-        named_event = bool(after) and _event_noun(after[0], event_words)
+        # So is the place an event's word takes "from" ("displaced from Gaza City",
+        # "rescued from Lisbon streetcar wreckage").
+        named_event = (bool(after) and _event_noun(after[0], event_words)) or (
+            len(before) >= 2 and before[-1] == "from" and before[-2] in event_words
+        )
         if (any(w in origin for w in before[-2:]) and not named_event) or (
             m.last + 1 < len(toks) and toks[m.last + 1].text.lower().startswith("born")
         ):

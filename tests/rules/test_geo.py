@@ -526,6 +526,10 @@ def test_a_place_of_origin_before_an_events_word_is_the_events_place():
     assert where is not None and where.admin1 == "US-NH"
     where = event("Thousands evacuated from Gaza shelling overnight")
     assert where is not None and where.country == "PS"
+    where = event("More than 250,000 displaced from Gaza City in past month")
+    assert where is not None and where.country == "PS"
+    where = event("German boy rescued from Lisbon streetcar wreckage")
+    assert where is not None and where.country == "PT"
     # Not when the word after the place says what the person from it did.
     assert event("A teenager from Ohio died on Saturday.") is None
     assert event("A teenager from Ohio dies after a fall.") is None
