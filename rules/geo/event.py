@@ -66,6 +66,8 @@ def _attacker(
     force_word: frozenset[str],
     force_verb: frozenset[str],
     locative: frozenset[str],
+    direction: frozenset[str],
+    verb_ends_clause: bool,
 ) -> bool:
     """The country is the side that attacks ("Russian strikes on Kyiv", "Israel
     strikes Yemen"), so not where the event happened."""
@@ -73,8 +75,12 @@ def _attacker(
         return any(w in force_word for w in after[:2])
     if e.kind == "country" and after and after[0] in force_verb:
         # Not after a locative, where the country is no subject ("tornado in Brazil
-        # kills 6").
-        if before and before[-1] in locative:
+        # kills 6", "quake off southern Philippines kills 2"), nor when nothing follows
+        # the verb in its clause: it is a noun ("Colombia attacks: 18 killed").
+        words = [w for w in before if w not in direction]
+        if words and words[-1] in locative:
+            return False
+        if verb_ends_clause:
             return False
         return not (len(after) > 1 and after[1] == "by")
     # A country's name before a word of armed force, as an adjective's would be ("US
@@ -101,6 +107,7 @@ def choose(
     origin, reaction = classes["origin_cue"], classes["reaction_verb"]
     force_word, force_verb = classes["force_word"], classes["force_verb"]
     locative, event_words = classes["locative"], classes["event_word"]
+    direction = frozenset(w.lower() for w in classes["direction"])
     keys = [t.key for t in toks]
     found = _SENTENCE.search(text)
     first_break = found.start() if found else len(text)
@@ -129,7 +136,14 @@ def choose(
                 origins.append(k)
             continue
         s = SPECIFIC[e.kind] - (1.5 if m.weak else 0.0)
-        if e.kind in ("country", "demonym") and after and after[0] in reaction:
+        # A reaction verb past a comma is another subject's ("strikes on Hezbollah
+        # sites in south Lebanon, warns of more").
+        if (
+            e.kind in ("country", "demonym")
+            and after
+            and after[0] in reaction
+            and not toks[m.last + 1].comma_before
+        ):
             # A source named last ("…, Ukraine says") is often where it happened;
             # anywhere else the country is reacting to an event elsewhere.
             if not (after[0] in _ATTRIBUTION and m.last + 2 >= len(toks) and m_comma(toks, m)):
@@ -137,7 +151,8 @@ def choose(
                     speakers.append(k)
                 continue
             s -= 1.0
-        if _attacker(e, before, after, force_word, force_verb, locative):
+        ends = m.last + 2 >= len(toks) or toks[m.last + 2].initial
+        if _attacker(e, before, after, force_word, force_verb, locative, direction, ends):
             attackers = True
             continue
         if before and before[-1] in locative:

@@ -678,6 +678,14 @@ def test_the_bench_scores_the_dev_half(monkeypatch):
         ("Russian attacks target nuclear substations in Ukraine", "UA"),
         # A country after a locative is no subject of the verb that follows it.
         ("Powerful tornado in Brazil kills 6 people", "BR"),
+        ("Powerful earthquake off southern Philippines kills 2 people", "PH"),
+        # A force verb that ends its clause is a noun.
+        ("Colombia attacks: At least 18 killed and dozens injured", "CO"),
+        # A reaction verb past a comma is another subject's.
+        (
+            "IDF carries out wave of strikes on Hezbollah sites in south Lebanon, warns of more",
+            "LB",
+        ),
         # ... unless it is hit ("by" follows) or the event is its own.
         ("Japan hit by strong earthquake off Hokkaido", "JP"),
         ("Turkish school shooting leaves 9 dead", "TR"),
