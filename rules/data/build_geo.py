@@ -506,7 +506,7 @@ def build(out: Path) -> None:
             centre[0],
             centre[1],
             pop,
-            "",
+            name_flags(county["name"]),
             [],
         )
     for key, pts in sorted(county_pts.items()):
@@ -517,7 +517,8 @@ def build(out: Path) -> None:
         if centre is None or not is_latin(key[2]):
             continue
         a1 = top_level(where) if "-" in where else ""
-        row("K", "", key[2], key[0], a1, centre[0], centre[1], sum(p[2] for p in pts), "", [])
+        row("K", "", key[2], key[0], a1, centre[0], centre[1], sum(p[2] for p in pts),
+            name_flags(key[2]), [])  # fmt: skip
 
     # Continents (GeoNames), with no country.
     continents = json.loads(

@@ -366,6 +366,14 @@ def test_a_subdivision_of_a_towns_size_is_a_common_word_like_a_town():
     assert ("Bar", "ME") in [(p[0], p[1]) for p in found]
 
 
+def test_a_county_named_like_a_common_word_is_word_like():
+    # Town is a district of Saint Lucia: in Title Case it needs a locative like any
+    # common word.
+    assert [e.flags for e in gz.gazetteer().lookup("Town") if e.kind == "admin2"] == ["w"]
+    found = places("In One Jamaican Town, Hurricane Melissa Left Behind Floodwaters")
+    assert [p[0] for p in found] == ["Jamaican"]
+
+
 def test_a_storms_name_is_no_place():
     # Kajiki (Japan) and Hurricane (Utah) are towns; here they name storms.
     assert places("At Least One Dead as Typhoon Kajiki Slams Vietnam") == [
