@@ -161,6 +161,8 @@ def choose(
             s += 1.5
         if e.kind == "demonym" and any(w in event_words for w in after[:2]):
             s += 1.2  # "Turkish school shooting"
+        elif named_event:
+            s += 1.2  # "Sydney shooting suspects met ... in the Philippines"
         if m.start < first_break:
             s += 0.8
         s -= 0.01 * k

@@ -704,6 +704,11 @@ def test_the_attacking_side_is_not_the_event_place(text, country):
     assert where is not None and where.country == country
 
 
+def test_a_place_naming_the_event_outweighs_a_later_locative():
+    where = event("Sydney Shooting Suspects Met Muslim Leaders in Philippines, Officials Say")
+    assert where is not None and where.country == "AU"
+
+
 def test_a_speaking_country_is_no_event_place_without_an_attack_it_tells_of():
     assert event("Turkey says it will send aid and rescue teams") is None
 
