@@ -68,11 +68,16 @@ def _attacker(
     locative: frozenset[str],
     direction: frozenset[str],
     verb_ends_clause: bool,
+    targets: frozenset[str] = frozenset(),
 ) -> bool:
     """The country is the side that attacks ("Russian strikes on Kyiv", "Israel
     strikes Yemen"), so not where the event happened."""
     if e.kind == "demonym":
-        return any(w in force_word for w in after[:2])
+        # "Russian strikes", "Russian overnight strikes" -- but not where the word
+        # between names the target ("Nigerian school attack").
+        if after and after[0] in force_word:
+            return True
+        return len(after) > 1 and after[1] in force_word and after[0] not in targets
     if e.kind == "country" and after and after[0] in force_verb:
         # Not after a locative, where the country is no subject ("tornado in Brazil
         # kills 6", "quake off southern Philippines kills 2"), nor when nothing follows
@@ -108,6 +113,8 @@ def choose(
     force_word, force_verb = classes["force_word"], classes["force_verb"]
     locative, event_words = classes["locative"], classes["event_word"]
     direction = frozenset(w.lower() for w in classes["direction"])
+    # Words that name whom or what an attack hit: people and facilities.
+    targets = classes["person_noun"] | classes["facility_suffix"]
     keys = [t.key for t in toks]
     found = _SENTENCE.search(text)
     first_break = found.start() if found else len(text)
@@ -152,7 +159,7 @@ def choose(
                 continue
             s -= 1.0
         ends = m.last + 2 >= len(toks) or toks[m.last + 2].initial
-        if _attacker(e, before, after, force_word, force_verb, locative, direction, ends):
+        if _attacker(e, before, after, force_word, force_verb, locative, direction, ends, targets):
             attackers = True
             continue
         if before and before[-1] in locative:

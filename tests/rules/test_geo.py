@@ -697,6 +697,7 @@ def test_the_bench_scores_the_dev_half(monkeypatch):
         # ... unless it is hit ("by" follows) or the event is its own.
         ("Japan hit by strong earthquake off Hokkaido", "JP"),
         ("Turkish school shooting leaves 9 dead", "TR"),
+        ("Number of children abducted in Nigerian school attack raised to 300", "NG"),
     ],
 )
 def test_the_attacking_side_is_not_the_event_place(text, country):
