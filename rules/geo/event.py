@@ -101,6 +101,17 @@ def _event_noun(word: str, event_words: frozenset[str]) -> bool:
     return word.removesuffix("s") + "d" not in event_words
 
 
+_TARGETS: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
+
+
+def _targets(classes: dict[str, frozenset[str]]) -> frozenset[str]:
+    """Words that name whom or what an attack hit: people and facilities (made once for
+    the word classes in use)."""
+    if not _TARGETS or _TARGETS[0][0] is not classes:
+        _TARGETS[:] = [(classes, classes["person_noun"] | classes["facility_suffix"])]
+    return _TARGETS[0][1]
+
+
 def choose(
     text: str,
     mentions: Sequence[Mention],
@@ -112,9 +123,8 @@ def choose(
     origin, reaction = classes["origin_cue"], classes["reaction_verb"]
     force_word, force_verb = classes["force_word"], classes["force_verb"]
     locative, event_words = classes["locative"], classes["event_word"]
-    direction = frozenset(w.lower() for w in classes["direction"])
-    # Words that name whom or what an attack hit: people and facilities.
-    targets = classes["person_noun"] | classes["facility_suffix"]
+    direction = classes["direction"]
+    targets = _targets(classes)
     keys = [t.key for t in toks]
     found = _SENTENCE.search(text)
     first_break = found.start() if found else len(text)
