@@ -33,6 +33,7 @@ import difflib
 import gzip
 import json
 import pickle
+import re
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ CENTRE_DEGREES = 5.0  # see build(): when the main territory's centre stands for
 REGION_PLACES = 3
 REGION_PEOPLE = 20_000
 NEAREST_KM = 150.0  # see place_subdivisions()
+_OF_THE = re.compile(r" of the ", re.IGNORECASE)
 DEMONYM_EXTRA = Path(__file__).resolve().parent / "demonyms.tsv"
 
 
@@ -326,8 +328,21 @@ def add_halves(rows: list[str], iso: dict[str, dict[str, Any]]) -> None:
             rows[i] = "\t".join(f)
 
 
+def initials_code(code: str, name: str, words: set[str]) -> list[str]:
+    """A subdivision's ISO code as a name of it where the code is the initials of a name
+    of three words or more and no common word ("NSW" for New South Wales, "BCS" for Baja
+    California Sur; not "AND" for Ards and North Down): such codes are how text
+    abbreviates the name."""
+    suffix = code.split("-", 1)[1]
+    initials = "".join(w[0] for w in name.replace("-", " ").split() if w[0].isupper())
+    if len(initials) < 3 or initials.upper() != suffix or suffix.lower() in words:
+        return []
+    return [suffix]
+
+
 def build(out: Path) -> None:
     m = map_places()
+    words = common_words()
     cities1: dict[str, dict[str, Any]] = m["cities1"]
     region_of: dict[int, str] = m["region_of"]
     name_flags = m["name_flags"]
@@ -382,6 +397,8 @@ def build(out: Path) -> None:
         ]
         names += [s for s in ci.get("altSpellings") or () if len(s) > 3 or "." in s]
         names += aliases.get(cc, [])
+        # "Democratic Republic of the Congo" is also written without its article.
+        names += [_OF_THE.sub(" of ", n) for n in names if _OF_THE.search(n)]
         lat: Any
         lon: Any
         latlng = ci.get("latlng") or []
@@ -437,6 +454,7 @@ def build(out: Path) -> None:
                 >= 0.8
             ]
             names += aliases.get(code, [])
+            names += initials_code(code, primary, words)
             pop = int(sum(p[2] for p in pts))
             row("S", "", primary, cc, code, centre[0], centre[1], pop, name_flags(primary),
                 [n for n in names if is_latin(n)])  # fmt: skip
@@ -488,7 +506,7 @@ def build(out: Path) -> None:
             centre[0],
             centre[1],
             pop,
-            "",
+            name_flags(county["name"]),
             [],
         )
     for key, pts in sorted(county_pts.items()):
@@ -499,7 +517,8 @@ def build(out: Path) -> None:
         if centre is None or not is_latin(key[2]):
             continue
         a1 = top_level(where) if "-" in where else ""
-        row("K", "", key[2], key[0], a1, centre[0], centre[1], sum(p[2] for p in pts), "", [])
+        row("K", "", key[2], key[0], a1, centre[0], centre[1], sum(p[2] for p in pts),
+            name_flags(key[2]), [])  # fmt: skip
 
     # Continents (GeoNames), with no country.
     continents = json.loads(

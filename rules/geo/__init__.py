@@ -8,6 +8,7 @@ Pure: the only data it reads is the packaged gazetteer, through
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 from rules.geo import disambiguate, event, mentions
@@ -72,14 +73,40 @@ def _place(m: mentions.Mention, e: Entry) -> Place:
     )
 
 
+# A North American telephone number: "(952) 873-6325", "952-873-6325".
+_PHONE = re.compile(r"(?:\(\d{3}\) ?|\b\d{3}[-.])\d{3}-\d{4}\b")
+# Dollar signs that name another country's dollar ("US$" is written outside the US).
+_OTHER_DOLLARS = ("US$", "A$", "C$", "NZ$", "HK$", "S$", "AU$", "CA$")
+
+
+def written_in(text: str) -> str | None:
+    """The country a text's conventions say it was written for, when they say so
+    clearly: dollar amounts or North American telephone numbers without pounds
+    (``US``), pounds sterling without either (``GB``); else None."""
+    dollars = text.count("$")
+    if dollars:
+        dollars -= sum(text.count(d) for d in _OTHER_DOLLARS)
+    pounds = "£" in text
+    if dollars > 0 and not pounds:
+        return "US"
+    phones = "-" in text and _PHONE.search(text) is not None
+    if phones and not pounds:
+        return "US"
+    if pounds and dollars <= 0 and not phones:
+        return "GB"
+    return None
+
+
 def _read(
     text: str, home_country: str | None
 ) -> tuple[list[tuple[mentions.Mention, Entry]], int | None]:
-    """The resolved mentions of ``text`` and the index of the event's among them."""
+    """The resolved mentions of ``text`` and the index of the event's among them.
+    Without a publisher's country, the text's own conventions stand for it."""
     gaz = gazetteer_module.gazetteer()
     toks = mentions.tokens(text)
     found = mentions.find(text, gaz, toks)
-    chosen = disambiguate.resolve(found, toks, gaz, home_country=home_country)
+    home = home_country or (written_in(text) if found else None)
+    chosen = disambiguate.resolve(found, toks, gaz, home_country=home)
     kept = [(m, e) for m, e in zip(found, chosen, strict=True) if e is not None]
     where = event.choose(text, [m for m, _ in kept], [e for _, e in kept], toks)
     return kept, where
@@ -113,4 +140,12 @@ def event_regions(text: str, *, home_country: str | None = None) -> tuple[str, .
     return where.regions if where is not None else ()
 
 
-__all__ = ["Parse", "Place", "event_and_named", "event_place", "event_regions", "parse"]
+__all__ = [
+    "Parse",
+    "Place",
+    "event_and_named",
+    "event_place",
+    "event_regions",
+    "parse",
+    "written_in",
+]

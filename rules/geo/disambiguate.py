@@ -91,13 +91,26 @@ def resolve(
     cands: list[list[Entry]] = []
     base: list[list[float]] = []
     ranked_all = []
+    home = home_country.upper() if home_country else None
     for m in mentions:
         key = " ".join(t.key for t in toks[m.first : m.last + 1])
         ranked = sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])
-        ranked_all.append(ranked[: CANDIDATES if len(mentions) > 1 else ALONE])
+        kept = ranked[: CANDIDATES if len(mentions) > 1 else ALONE]
+        if home and len(ranked) > len(kept):
+            # The home country's best reading stays, however far down the list: the
+            # publisher's country is evidence the prior does not see.
+            at_home = next(
+                (p for p in ranked[len(kept) :] if gaz.codes[gaz.country_ids[p[1]]] == home),
+                None,
+            )
+            if at_home is not None:
+                kept.append(at_home)
+        ranked_all.append(kept)
     # Readings beyond a name's first few are kept only in a country some other name of
     # the text may be in (Paris, Illinois, beside Edgar County).
     plausible = {gaz.country_ids[n] for ranked in ranked_all for _, n in ranked[:ALONE]}
+    if home and home in gaz.by_code:
+        plausible.add(gaz.country_ids[gaz.by_code[home]])  # and in the home country
     for ranked in ranked_all:
         ranked = ranked[:ALONE] + [p for p in ranked[ALONE:] if gaz.country_ids[p[1]] in plausible]
         entries = [gaz.entry(n) for _, n in ranked]
@@ -152,8 +165,7 @@ def resolve(
                 if e.kind == "admin1":
                     base[k][idx] += LISTED
 
-    if home_country:
-        home = home_country.upper()
+    if home:
         for k in range(len(mentions)):
             for idx, e in enumerate(cands[k]):
                 if e.country == home:
@@ -180,6 +192,9 @@ def resolve(
             if group[k] != k:
                 totals.append([])
                 continue
+            if len(cands[k]) == 1:
+                totals.append(base[k])  # one reading: the context cannot change it
+                continue
             others = [
                 c
                 for j, c in enumerate(chosen)
@@ -204,16 +219,21 @@ def resolve(
                     s += SAME_COUNTRY + COUNTRY_MORE * min(countries[e.country] - 1, 4)
                 if e.admin1 and e.admin1 in admin1s:
                     s += SAME_ADMIN1 + ADMIN1_MORE * min(admin1s[e.admin1] - 1, 4)
-                if (
-                    e.lat is not None
-                    and e.lon is not None
-                    and e.kind != "country"
-                    and any(
-                        abs(e.lat - la) * 111.0 <= r and km(e.lat, e.lon, la, lo) <= r
+                if e.lat is not None and e.lon is not None:
+                    if e.kind != "country":
+                        if any(
+                            abs(e.lat - la) * 111.0 <= r and km(e.lat, e.lon, la, lo) <= r
+                            for la, lo, r in points[:20]
+                        ):
+                            s += NEAR
+                    elif any(
+                        r == COUNTRY_NEAR_KM
+                        and abs(e.lat - la) * 111.0 <= r
+                        and km(e.lat, e.lon, la, lo) <= r
                         for la, lo, r in points[:20]
-                    )
-                ):
-                    s += NEAR
+                    ):
+                        # A country beside another country or subdivision of the text.
+                        s += NEAR
                 scored.append(s)
             totals.append(scored)
         chosen = [

@@ -5,7 +5,8 @@ Set aside, in order of the evidence against them:
 - the dateline (``LONDON (Reuters) -``, ``KYIV, Ukraine —``): where the story was filed;
 - origins: a place after "from", "native of", "resident of", "-born" ... is someone's home
   (a country or region of origin is the event's place only when no other place is left:
-  "a drug boat from Venezuela");
+  "a drug boat from Venezuela"), unless an event's word follows it ("recovers from N.H.
+  crash");
 - a country only reacting: a country followed by a reaction verb ("condemned", "sent
   condolences") or named by its adjective alone ("Turkish officials");
 - qualifiers: "Texas" in "Paris, Texas" is part of Paris.
@@ -60,19 +61,55 @@ def m_comma(toks: Sequence[Token], m: Mention) -> bool:
 
 def _attacker(
     e: Entry,
-    toks: Sequence[Token],
-    m: Mention,
+    before: Sequence[str],
     after: Sequence[str],
     force_word: frozenset[str],
     force_verb: frozenset[str],
+    locative: frozenset[str],
+    direction: frozenset[str],
+    verb_ends_clause: bool,
+    targets: frozenset[str] = frozenset(),
 ) -> bool:
     """The country is the side that attacks ("Russian strikes on Kyiv", "Israel
     strikes Yemen"), so not where the event happened."""
     if e.kind == "demonym":
-        return any(w in force_word for w in after[:2])
+        # "Russian strikes", "Russian overnight strikes" -- but not where the word
+        # between names the target ("Nigerian school attack").
+        if after and after[0] in force_word:
+            return True
+        return len(after) > 1 and after[1] in force_word and after[0] not in targets
     if e.kind == "country" and after and after[0] in force_verb:
+        # Not after a locative, where the country is no subject ("tornado in Brazil
+        # kills 6", "quake off southern Philippines kills 2"), nor when nothing follows
+        # the verb in its clause: it is a noun ("Colombia attacks: 18 killed").
+        words = [w for w in before if w not in direction]
+        if words and words[-1] in locative:
+            return False
+        if verb_ends_clause:
+            return False
         return not (len(after) > 1 and after[1] == "by")
-    return False
+    # A country's name before a word of armed force, as an adjective's would be ("US
+    # strike on a boat", "U.S. military struck").
+    return e.kind == "country" and bool(after) and after[0] in force_word
+
+
+def _event_noun(word: str, event_words: frozenset[str]) -> bool:
+    """An event's word that can name the event ("crash", "floods"), not a verb's past
+    or present that says what a person from the place did ("died", "dies", "injures")."""
+    if word not in event_words or word.endswith("ed"):
+        return False
+    return word.removesuffix("s") + "d" not in event_words
+
+
+_TARGETS: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
+
+
+def _targets(classes: dict[str, frozenset[str]]) -> frozenset[str]:
+    """Words that name whom or what an attack hit: people and facilities (made once for
+    the word classes in use)."""
+    if not _TARGETS or _TARGETS[0][0] is not classes:
+        _TARGETS[:] = [(classes, classes["person_noun"] | classes["facility_suffix"])]
+    return _TARGETS[0][1]
 
 
 def choose(
@@ -86,11 +123,15 @@ def choose(
     origin, reaction = classes["origin_cue"], classes["reaction_verb"]
     force_word, force_verb = classes["force_word"], classes["force_verb"]
     locative, event_words = classes["locative"], classes["event_word"]
+    direction = classes["direction"]
+    targets = _targets(classes)
     keys = [t.key for t in toks]
     found = _SENTENCE.search(text)
     first_break = found.start() if found else len(text)
     scores: dict[int, float] = {}
     origins: list[int] = []
+    speakers: list[int] = []  # countries set aside only as the source ("Ukraine says")
+    attackers = False
     for k, (m, e) in enumerate(zip(mentions, entries, strict=True)):
         if e is None or m.qualifies is not None or not e.country:
             continue
@@ -98,34 +139,47 @@ def choose(
             continue
         before = keys[max(0, m.first - 3) : m.first]
         after = keys[m.last + 1 : m.last + 4]
-        if any(w in origin for w in before[-2:]) or (
+        # An event named right after the place is the place's, whatever came before
+        # ("recovers from N.H. crash", "evacuated from Gaza shelling").
+        # So is the place an event's word takes "from" ("displaced from Gaza City",
+        # "rescued from Lisbon streetcar wreckage").
+        named_event = (bool(after) and _event_noun(after[0], event_words)) or (
+            len(before) >= 2 and before[-1] == "from" and before[-2] in event_words
+        )
+        if (any(w in origin for w in before[-2:]) and not named_event) or (
             m.last + 1 < len(toks) and toks[m.last + 1].text.lower().startswith("born")
         ):
             if e.kind in ("country", "region"):
                 origins.append(k)
             continue
         s = SPECIFIC[e.kind] - (1.5 if m.weak else 0.0)
-        if e.kind in ("country", "demonym") and after and after[0] in reaction:
-            # A source named last ("…, Ukraine says"), or first with the event told
-            # after it ("Ukraine says three killed in …"), is often where it
-            # happened; anywhere else the country is reacting to an event elsewhere.
-            last = m.last + 2 >= len(toks) and m_comma(toks, m)
-            first = m.first == 0 and not event_words.isdisjoint(keys[m.last + 1 :])
-            if not (after[0] in _ATTRIBUTION and (first or last)):
+        # A reaction verb past a comma is another subject's ("strikes on Hezbollah
+        # sites in south Lebanon, warns of more").
+        if (
+            e.kind in ("country", "demonym")
+            and after
+            and after[0] in reaction
+            and not toks[m.last + 1].comma_before
+        ):
+            # A source named last ("…, Ukraine says") is often where it happened;
+            # anywhere else the country is reacting to an event elsewhere.
+            if not (after[0] in _ATTRIBUTION and m.last + 2 >= len(toks) and m_comma(toks, m)):
+                if after[0] in _ATTRIBUTION and e.kind == "country":
+                    speakers.append(k)
                 continue
             s -= 1.0
-        located = bool(before) and before[-1] in locative
-        # "Tornado in Brazil kills 6": what kills is the tornado; Brazil is where. A
-        # demonym after "in" is still the side ("killed in Israeli strikes").
-        placed = located and e.kind != "demonym"
-        if not placed and _attacker(e, toks, m, after, force_word, force_verb):
+        ends = m.last + 2 >= len(toks) or toks[m.last + 2].initial
+        if _attacker(e, before, after, force_word, force_verb, locative, direction, ends, targets):
+            attackers = True
             continue
-        if located:
+        if before and before[-1] in locative:
             s += 2.0
         if not event_words.isdisjoint(keys[max(0, m.first - 6) : m.last + 7]):
             s += 1.5
         if e.kind == "demonym" and any(w in event_words for w in after[:2]):
             s += 1.2  # "Turkish school shooting"
+        elif named_event:
+            s += 1.2  # "Sydney shooting suspects met ... in the Philippines"
         if m.start < first_break:
             s += 0.8
         s -= 0.01 * k
@@ -135,7 +189,11 @@ def choose(
         # it names as an origin ("Tales of horror emerge from Darfur", "a drug boat from
         # Venezuela"). A town or state of origin stays aside ("a man from Ohio"): its
         # region codes would stand for the event's before the rest of the text is read.
-        return origins[0] if origins else None
+        # A country telling of another side's attack is where it landed ("Ukraine says
+        # Russian missiles targeted its substations").
+        if origins:
+            return origins[0]
+        return speakers[0] if speakers and attackers else None
     best = max(scores, key=lambda k: scores[k])
     chosen = entries[best]
     assert chosen is not None

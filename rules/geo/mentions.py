@@ -240,6 +240,17 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
     return gaz.by_code.get(f"US-{code}")
 
 
+TOWN_SIZED_SUBDIVISION = 100_000  # people: a first-level subdivision this small is a town
+
+
+def _town_sized(n: int, gaz: Gazetteer) -> bool:
+    """A town or county, or a subdivision with a town's population (where known)."""
+    kind = gaz.kind_of(n)
+    if kind in ("city", "admin2"):
+        return True
+    return kind == "admin1" and 0 < gaz.population[n] < TOWN_SIZED_SUBDIVISION
+
+
 def _is_place_word(key: str, gaz: Gazetteer) -> bool:
     return bool(gaz.ids(key))
 
@@ -309,14 +320,20 @@ def _rejected(
     mid = not toks[first].initial and not toks[first].comma_before
     personal = any(gaz.has_flag(n, "p") for n in own)
     # Only towns are "common words": a country or subdivision name is a place even at
-    # the start of a sentence ("Canada reported ...", "China said ...").
-    word_like = any(
-        gaz.has_flag(n, "w") and gaz.kind_of(n) in ("city", "admin2") for n in own
-    ) and not any(gaz.kind_of(n) in ("country", "admin1") for n in own)
-    biggest = max(ids, key=lambda n: gaz.population[n])
-    town = gaz.kind_of(biggest) in ("city", "admin2") and all(
-        gaz.kind_of(n) != "country" for n in ids
+    # the start of a sentence ("Canada reported ...", "China said ..."). A subdivision
+    # of a town's size (a municipality: "Bar", Montenegro) counts as a town.
+    word_like = any(gaz.has_flag(n, "w") and _town_sized(n, gaz) for n in own) and not any(
+        not _town_sized(n, gaz) for n in own
     )
+    biggest = max(ids, key=lambda n: gaz.population[n])
+    town = _town_sized(biggest, gaz) and all(gaz.kind_of(n) != "country" for n in ids)
+    # A storm's name: "Hurricane Melissa", "Typhoon Kajiki", "Tropical Storm Erin" --
+    # neither the storm word ("Hurricane", Utah) nor the name after it is a place.
+    storms = classes.get("storm_word", frozenset())
+    if prev is not None and prev.cap and prev.key in storms and toks[first].start - prev.end == 1:
+        return "word"
+    if single and joined_next and toks[first].key in storms:
+        return "word"
     # A person: "Mayor London Breed", "John Paris", "Paris Hilton", "Jordan Dyer".
     if prev is not None and mid and prev.cap:
         if prev.key.rstrip(".") in classes["person_title"]:
@@ -363,8 +380,21 @@ def _rejected(
             return "word"
         if not placed and key in classes["surname"]:
             return "weak"
-    # In Title Case a lone common word needs a locative before it.
-    if single and titled and word_like:
+    # In Title Case a lone common word needs a locative before it, and so does a lone
+    # first name that is a small town ("Rudy Giuliani Released From Hospital").
+    if (
+        single
+        and titled
+        and (
+            word_like
+            or (
+                town
+                and key in classes["first_name"]
+                and gaz.population[biggest] < 100_000
+                and not (nxt is not None and nxt.comma_before and nxt.cap)
+            )
+        )
+    ):
         if (prev.key if prev is not None else "") not in classes["locative"]:
             return "word"
     # A common word inside a run of capitals ("the Court House", "Squirrel Hill", "West
