@@ -348,9 +348,12 @@ def _rejected(
         if nxt.key in classes["surname"] and not _is_region_word(nxt.key, gaz):
             if nxt.key not in classes["local_org"] and nxt.key not in classes["facility_suffix"]:
                 return "name"
-    # A person speaking: "Jordan said", "said Jones".
+    # A person speaking: "Jordan said", "said Jones"; a country's name only when it is
+    # a frequent personal name too ("Israel says" is the country).
     if personal and nxt is not None and nxt.key in classes["speech_verb"] and not nxt.cap:
-        return "name"
+        country = any(gaz.kind_of(n) == "country" for n in own)
+        if not country or toks[first].key in classes["frequent_name"]:
+            return "name"
     if (
         personal
         and town

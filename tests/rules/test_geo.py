@@ -246,6 +246,16 @@ def test_names_that_are_not_places_fall_out(text):
     assert places(text) == []
 
 
+def test_a_country_speaking_is_a_person_only_when_its_name_is_a_frequent_one():
+    # "Jordan" is a frequent personal name (above), "Israel" and "Kenya" are not.
+    for text, country in (
+        ("Israel says it will open humanitarian routes", "IL"),
+        ("Kenya says floods killed 40", "KE"),
+    ):
+        assert [p.country for p in geo.parse(text).places] == [country], text
+    assert geo.parse("Chad said he would run for office.").places == ()
+
+
 def test_sentence_initial_common_words_are_not_places():
     assert places("March was wet. But May was dry.") == []
     assert places("The storm reached Mobile, Alabama on Sunday.")[0][:3] == (
