@@ -24,8 +24,13 @@ _SMALL = frozenset(
 )  # fmt: skip
 
 
+def _clean(word: str) -> str:
+    """The word without a possessive or a final full stop ("Kirk's", "Inc.")."""
+    return _POSSESSIVE.sub("", word).rstrip(".")
+
+
 def _words(title: str) -> list[str]:
-    return [_POSSESSIVE.sub("", w).rstrip(".") for w in _WORD.findall(title)]
+    return [_clean(w) for w in _WORD.findall(title)]
 
 
 def sentence_case(title: str) -> bool:
@@ -48,9 +53,10 @@ def names_in(title: str) -> set[str]:
     out: set[str] = set()
     run: list[str] = []
     end = 0
+    ended = False  # a possessive or a full stop ends a name: "Kirk's killer", "U.S. Army"
     for match in [*_WORD.finditer(title), None]:
-        word = "" if match is None else _POSSESSIVE.sub("", match.group()).rstrip(".")
-        joined = match is not None and title[end : match.start()] == " "
+        word = "" if match is None else _clean(match.group())
+        joined = match is not None and not ended and title[end : match.start()] == " "
         capital = bool(word) and word[0].isupper() and word.lower() not in _SMALL
         if capital and (joined or not run):
             run.append(word.lower())
@@ -59,9 +65,7 @@ def names_in(title: str) -> set[str]:
                 out.add(" ".join(run))
             run = [word.lower()] if capital else []
         if match is not None:
-            end = match.end()
-            if word != match.group():
-                end = -1  # a possessive ends the name: "Kirk's killer"
+            end, ended = match.end(), word != match.group()
     return out
 
 
