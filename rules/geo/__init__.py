@@ -75,17 +75,24 @@ def _place(m: mentions.Mention, e: Entry) -> Place:
 
 # A North American telephone number: "(952) 873-6325", "952-873-6325".
 _PHONE = re.compile(r"(?:\(\d{3}\) ?|\b\d{3}[-.])\d{3}-\d{4}\b")
-# Dollar signs that name another country's dollar ("US$" is written outside the US).
-_OTHER_DOLLARS = ("US$", "A$", "C$", "NZ$", "HK$", "S$", "AU$", "CA$")
+
+
+def _plain_dollars(text: str) -> int:
+    """Dollar signs not written after letters: "US$", "A$", "CA$", "R$" name another
+    country's currency ("US$" is written outside the US)."""
+    count, at = 0, text.find("$")
+    while at != -1:
+        if not (at and text[at - 1].isalpha()):
+            count += 1
+        at = text.find("$", at + 1)
+    return count
 
 
 def written_in(text: str) -> str | None:
     """The country a text's conventions say it was written for, when they say so
     clearly: dollar amounts or North American telephone numbers without pounds
     (``US``), pounds sterling without either (``GB``); else None."""
-    dollars = text.count("$")
-    if dollars:
-        dollars -= sum(text.count(d) for d in _OTHER_DOLLARS)
+    dollars = _plain_dollars(text)
     pounds = "£" in text
     if dollars > 0 and not pounds:
         return "US"

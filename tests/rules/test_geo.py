@@ -504,6 +504,9 @@ def test_the_texts_currency_and_telephone_numbers_stand_for_the_publishers_count
     assert geo.written_in("Call 952-873-6325 for tickets.") == "US"
     assert geo.written_in("Repairs will cost £2 million.") == "GB"
     assert geo.written_in("Aid of US$2 million arrived.") is None
+    # Another country's dollar is never a plain one, and does not hide one.
+    assert geo.written_in("It cost CA$5, or R$20.") is None
+    assert geo.written_in("It cost CA$5 here and $4 there.") == "US"
     assert geo.written_in("It cost $5 and £4.") is None
     assert geo.written_in("No money is named.") is None
     assert places("Storm damage in Cambridge will cost $2 million.")[0][1] == "US"
