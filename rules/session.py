@@ -109,11 +109,15 @@ def _placed_as(
     event's area ("Ukraine" after a strike on Kyiv), it takes that area first. The
     regions and the evidence line, if any."""
     own = affected_area(regions)
-    if set(own) == set(area):
-        return regions, ()
-    if not all(any(a in lineage(b) for b in area) for a in own):
-        return regions, ()  # somewhere the event is not, or more precise than it
+    if set(own) == set(area) or not _contains(own, area):
+        return regions, ()  # already there, or somewhere the event is not
     return tuple(dict.fromkeys((*area, *regions))), (f"placed as its event: {', '.join(area)}",)
+
+
+def _contains(own: tuple[str, ...], area: tuple[str, ...]) -> bool:
+    """Whether the area lies within every region of ``own`` (an empty ``own``, no
+    place, contains any)."""
+    return all(any(a in lineage(b) for b in area) for a in own)
 
 
 def _by_name(
@@ -123,16 +127,18 @@ def _by_name(
     at: datetime,
     home: str | None,
 ) -> _Event | None:
-    """The open event, placed more precisely than the publisher's country, whose
-    reports are told by one of the entry's names (the most recently seen one), for
-    an entry placed no more precisely than that. A follow-up needs a confident one."""
+    """The open event, placed more precisely than the publisher's country and within
+    the entry's own place, whose reports are told by one of the entry's names (the
+    most recently seen one), for an entry placed no more precisely than that country.
+    A follow-up needs a confident one."""
+    own = affected_area(verdict.regions)
     kind = named_kind(verdict.kind)
     held = verdict.tragedy and verdict.severity >= HOLD_SEVERITY
     best = None
     for event in events:
         if not names & event.names or abs(at - event.last_seen) > WINDOW:
             continue
-        if home is not None and event.area == (home,):
+        if (home is not None and event.area == (home,)) or not _contains(own, event.area):
             continue
         if kind is not None and not same_kind(kind, event.kind):
             continue

@@ -81,3 +81,22 @@ def test_a_name_does_not_place_a_report_by_a_doubtful_or_vague_event():
         ]
         judged = read_together(entries, lambda e, now, v=verdicts: v[e.guid])
         assert {j.entry.guid: j for j in judged}["c"].assessment.regions == ("US",)
+
+
+def test_a_name_places_a_report_only_where_its_own_place_allows():
+    # A US paper's report placed in the US shares a name with an event abroad: the
+    # event is not within the report's place, so the name places nothing.
+    strike = Assessment(True, "war", 2, 0.9, ("UA-30", "UA"), ("x",))
+    news = Assessment(False, None, 0, 0.1, ("US",), ())
+    held = Assessment(True, "war", 2, 0.8, ("US",), ("y",))
+    verdicts = {"a": strike, "c": news, "d": held}
+    entries = [
+        us("a", "Missiles hit Kyiv Central Station, killing four", 0),
+        us("c", "U.S. envoy visits Kyiv Central Station", 1),
+        us("d", "Kyiv Central Station Strike Kills Four, U.S. Officials Say", 2),
+    ]
+    out = {j.entry.guid: j for j in read_together(entries, lambda e, now: verdicts[e.guid])}
+    assert out["c"].assessment.regions == ("US",)
+    assert not any("name" in line for line in out["c"].assessment.evidence)
+    assert out["d"].event == "d"  # its own event, not the strike abroad
+    assert not any("told by the name" in line for line in out["d"].assessment.evidence)
