@@ -6,7 +6,7 @@ An incident declared by a person and one built by the monitor go through the sam
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -501,7 +501,6 @@ def record_follow_up(
     settings: Settings,
     report: Report,
     kind: str | None,
-    facts: Sequence[OpenIncident] | None = None,
     home_country: str | None = None,
     batch: ReportBatch | None = None,
 ) -> Incident | None:
@@ -513,10 +512,9 @@ def record_follow_up(
     quiet time is extended; its area is left as it is, and its severity rises only
     when the event's coverage makes it broadly felt (``widen_by_coverage``). Returns
     the incident, or ``None`` when none matches (a follow-up never opens one).
-    ``facts`` are the open incidents, when the caller has read them already;
-    ``batch`` as for ``record_report``."""
+    ``batch`` as for ``record_report``: the open incidents are the ones it knows."""
     with _within(session, batch) as work:
-        return _record_follow_up(session, settings, report, kind, facts, home_country, work)
+        return _record_follow_up(session, settings, report, kind, home_country, work)
 
 
 def _record_follow_up(
@@ -524,12 +522,11 @@ def _record_follow_up(
     settings: Settings,
     report: Report,
     kind: str | None,
-    facts: Sequence[OpenIncident] | None,
     home_country: str | None,
     batch: ReportBatch,
 ) -> Incident | None:
     area = affected_area(report.regions)
-    open_now = batch.open_facts(session) if facts is None else facts
+    open_now = batch.open_facts(session)
     if not area or not open_now:
         return None
     now = clock.now()

@@ -33,15 +33,11 @@ def record_reports(app: Tactful) -> Callable[[Session, Sequence[NewReport]], Non
                 incident = incidents.record_report(session, app.settings, new.report, batch)
             if incident is None and new.assessment.follow_up:
                 follow_ups.append(new)
-        if follow_ups:
-            # The open incidents as the batch knows them: follow-ups open none.
-            facts = batch.open_facts(session)
-            for new in follow_ups:
-                kind = named_kind(new.assessment.kind)
-                home = new.entry.home_country
-                incidents.record_follow_up(
-                    session, app.settings, new.report, kind, facts, home, batch
-                )
+        # The batch knows the open incidents, the ones its tragedies opened too.
+        for new in follow_ups:
+            kind = named_kind(new.assessment.kind)
+            home = new.entry.home_country
+            incidents.record_follow_up(session, app.settings, new.report, kind, home, batch)
         batch.write(session)
 
     return on_reports

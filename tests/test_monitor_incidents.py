@@ -214,7 +214,7 @@ def store_follow_up(
         )
         session.add(report)
         session.flush()
-        incident = incidents.record_follow_up(session, app.settings, report, kind, None, home)
+        incident = incidents.record_follow_up(session, app.settings, report, kind, home)
         return incident.id if incident else None
 
 
