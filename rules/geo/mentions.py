@@ -240,7 +240,9 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
     return gaz.by_code.get(f"US-{code}")
 
 
-TOWN_SIZED_SUBDIVISION = 100_000  # people: a first-level subdivision this small is a town
+# People: a place this small is a town's size (a first-level subdivision too, for the
+# common-word rules; a town named like a first name, for Title Case).
+TOWN_SIZED = 100_000
 
 
 def _town_sized(n: int, gaz: Gazetteer) -> bool:
@@ -248,7 +250,7 @@ def _town_sized(n: int, gaz: Gazetteer) -> bool:
     kind = gaz.kind_of(n)
     if kind in ("city", "admin2"):
         return True
-    return kind == "admin1" and 0 < gaz.population[n] < TOWN_SIZED_SUBDIVISION
+    return kind == "admin1" and 0 < gaz.population[n] < TOWN_SIZED
 
 
 def _is_place_word(key: str, gaz: Gazetteer) -> bool:
@@ -393,7 +395,7 @@ def _rejected(
             or (
                 town
                 and key in classes["first_name"]
-                and gaz.population[biggest] < 100_000
+                and gaz.population[biggest] < TOWN_SIZED
                 and not (nxt is not None and nxt.comma_before and nxt.cap)
             )
         )
