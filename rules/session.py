@@ -6,17 +6,17 @@ An entry that holds opens an event, or joins the open one of a compatible kind
 whose area overlaps its own and whose last report is within the window. An entry
 that does not hold alone but is told like news of such an event (its kind's words,
 a vigil, victims named, a suspect charged: ``Assessment.follow_up``) joins a
-matching open event (never through the publisher's own country alone, and only
-an event more likely than not a tragedy: see ``rules.correlate.match``) and takes its kind and severity, with a line of evidence
-naming the event; placed no more precisely than the event, it takes the event's
-area too. An entry placed no more precisely than its publisher's country (or not
-at all) that shares a name with a held event placed more precisely ("Brown
-University", ``rules.story``) is placed where that event is; if it holds, it
-joins it. ``tactful assess`` shows this as ``"event"``, the id of the
-event's first report. With a ``Coverage``, an event whose entries make up that
-share of the feed within a day (``COVERAGE_WINDOW``) dominates the news and is
-broadly felt, as the monitor's incidents are. Pure: the caller passes the assessor
-and the times.
+matching open event (never through the publisher's own country alone, and only an
+event more likely than not a tragedy: see ``rules.correlate.match``) and takes its
+kind and severity, with a line of evidence naming the event; placed no more
+precisely than the event, it takes the event's area too. An entry placed no more
+precisely than its publisher's country (or not at all) that shares a name with a
+held event placed more precisely, within the entry's own place ("Brown
+University", ``rules.story``), is placed where that event is; if it holds, it joins
+it. ``tactful assess`` shows this as ``"event"``, the id of the event's first
+report. With a ``Coverage``, an event whose entries make up that share of the feed
+within a day (``COVERAGE_WINDOW``) dominates the news and is broadly felt, as the
+monitor's incidents are. Pure: the caller passes the assessor and the times.
 """
 
 from __future__ import annotations
