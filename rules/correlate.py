@@ -127,6 +127,53 @@ def match(
     return best.id if best else None
 
 
+def within(own: Sequence[str], area: Sequence[str]) -> bool:
+    """Whether the area lies within every region of ``own`` (an empty ``own``, no
+    place, contains any)."""
+    return all(any(a in lineage(b) for b in area) for a in own)
+
+
+def name_candidates(
+    signal: Signal,
+    incidents: Iterable[OpenIncident],
+    window: timedelta,
+    *,
+    any_kind: bool = False,
+    backdrop: str | None = None,
+    follow_up: bool = False,
+) -> list[OpenIncident]:
+    """The open incidents a report placed no more precisely than ``backdrop``, its
+    publisher's country (or placed nowhere), could be told of by a name it shares
+    with them (``rules.story``): each placed more precisely than that country and
+    within the report's own place, of a compatible kind (any, with ``any_kind``),
+    last seen within the window of the report, and, for a ``follow_up``, confident
+    enough to take one. Which of them shares a name is the caller's to say
+    (``latest`` picks among those that do)."""
+    out = []
+    for incident in incidents:
+        if backdrop is not None and tuple(incident.regions) == (backdrop,):
+            continue
+        if not within(signal.regions, incident.regions):
+            continue
+        if not any_kind and not same_kind(signal.kind, incident.kind):
+            continue
+        if follow_up and incident.confidence < FOLLOW_UP_CONFIDENCE:
+            continue
+        if abs(signal.seen_at - incident.last_seen) > window:
+            continue
+        out.append(incident)
+    return out
+
+
+def latest(incidents: Iterable[OpenIncident]) -> int | None:
+    """The most recently seen incident (the first of those seen at the same time)."""
+    best: OpenIncident | None = None
+    for incident in incidents:
+        if best is None or incident.last_seen > best.last_seen:
+            best = incident
+    return best.id if best else None
+
+
 def affected_area(regions: Sequence[str]) -> tuple[str, ...]:
     """The area itself from a "most specific first" list: ``("US-TX", "US")`` names
     Texas (the country is context), so every code that merely contains another listed

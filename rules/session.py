@@ -28,17 +28,17 @@ from datetime import UTC, datetime, timedelta
 
 from rules import story
 from rules.correlate import (
-    FOLLOW_UP_CONFIDENCE,
     Coverage,
     OpenIncident,
     Signal,
     affected_area,
     coverage_severity,
+    latest,
     match,
+    name_candidates,
     named_kind,
-    same_kind,
+    within,
 )
-from rules.regions import lineage
 from rules.reports import Assessment, Entry
 
 WINDOW = timedelta(days=7)  # the follow-up window of the labelling guideline
@@ -109,15 +109,9 @@ def _placed_as(
     event's area ("Ukraine" after a strike on Kyiv), it takes that area first. The
     regions and the evidence line, if any."""
     own = affected_area(regions)
-    if set(own) == set(area) or not _contains(own, area):
+    if set(own) == set(area) or not within(own, area):
         return regions, ()  # already there, or somewhere the event is not
     return tuple(dict.fromkeys((*area, *regions))), (f"placed as its event: {', '.join(area)}",)
-
-
-def _contains(own: tuple[str, ...], area: tuple[str, ...]) -> bool:
-    """Whether the area lies within every region of ``own`` (an empty ``own``, no
-    place, contains any)."""
-    return all(any(a in lineage(b) for b in area) for a in own)
 
 
 def _by_name(
@@ -130,23 +124,24 @@ def _by_name(
     """The open event, placed more precisely than the publisher's country and within
     the entry's own place, whose reports are told by one of the entry's names (the
     most recently seen one), for an entry placed no more precisely than that country.
-    A follow-up needs a confident one."""
-    own = affected_area(verdict.regions)
+    A follow-up needs a confident one (``rules.correlate.name_candidates``)."""
     kind = named_kind(verdict.kind)
-    held = verdict.tragedy and verdict.severity >= HOLD_SEVERITY
-    best = None
-    for event in events:
-        if not names & event.names or abs(at - event.last_seen) > WINDOW:
-            continue
-        if (home is not None and event.area == (home,)) or not _contains(own, event.area):
-            continue
-        if kind is not None and not same_kind(kind, event.kind):
-            continue
-        if not held and event.confidence < FOLLOW_UP_CONFIDENCE:
-            continue
-        if best is None or event.last_seen > best.last_seen:
-            best = event
-    return best
+    signal = Signal(kind or "", 0, affected_area(verdict.regions), at)
+    near = [
+        OpenIncident(i, e.kind, e.severity, e.area, e.last_seen, e.confidence)
+        for i, e in enumerate(events)
+        if names & e.names
+    ]
+    candidates = name_candidates(
+        signal,
+        near,
+        WINDOW,
+        any_kind=kind is None,
+        backdrop=home,
+        follow_up=not (verdict.tragedy and verdict.severity >= HOLD_SEVERITY),
+    )
+    found = latest(candidates)
+    return None if found is None else events[found]
 
 
 def read_together(

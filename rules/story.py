@@ -87,3 +87,18 @@ def named(title: str, known: frozenset[str]) -> frozenset[str]:
             if name in known:
                 found.add(name)
     return frozenset(found)
+
+
+def shared(title: str, told: Iterable[str]) -> frozenset[str]:
+    """The names ``title`` shares with the titles an event was ``told`` by, the
+    names being those these titles give (``feed_names``): what the monitor, which
+    keeps no feed's titles, knows of a report and an open incident."""
+    told = list(told)
+    known = feed_names([title, *told])
+    ours = named(title, known)
+    if not ours:
+        return frozenset()
+    theirs: set[str] = set()
+    for other in told:
+        theirs |= named(other, known)
+    return ours & theirs

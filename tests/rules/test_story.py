@@ -100,3 +100,40 @@ def test_a_name_places_a_report_only_where_its_own_place_allows():
     assert not any("name" in line for line in out["c"].assessment.evidence)
     assert out["d"].event == "d"  # its own event, not the strike abroad
     assert not any("told by the name" in line for line in out["d"].assessment.evidence)
+
+
+def test_the_names_a_report_shares_with_an_events_titles():
+    told = ["Gunman opens fire at Brown University in Providence", "Vigil held on the campus"]
+    # A title-case report contains the names the event's titles gave.
+    assert story.shared("Brown University Suspect Found Dead", told) == {"brown university"}
+    # A sentence-case report gives names of its own, which the event's titles may contain.
+    assert story.shared("Police search near Brown University dorms", told) == {"brown university"}
+    assert story.shared("Brown Bears Win At Home", told) == frozenset()
+    assert story.shared("Mayor of Providence speaks at Roger Williams Park", told) == frozenset()
+    assert story.shared("Brown University Suspect Found Dead", []) == frozenset()
+
+
+def test_name_candidates_are_placed_more_precisely_than_the_publishers_country():
+    from rules.correlate import OpenIncident, Signal, latest, name_candidates
+
+    window = timedelta(days=7)
+    ri = OpenIncident(1, "shooting", 2, ("US-RI",), T, confidence=0.9)
+    national = OpenIncident(2, "shooting", 2, ("US",), T + timedelta(hours=1))
+    abroad = OpenIncident(3, "shooting", 2, ("FR-75C",), T + timedelta(hours=2))
+    flood = OpenIncident(4, "flood", 2, ("US-TX",), T + timedelta(hours=3))
+    doubtful = OpenIncident(5, "shooting", 2, ("US-NY",), T + timedelta(hours=4), 0.3)
+    old = OpenIncident(6, "shooting", 2, ("US-CA",), T - timedelta(days=8))
+    all_six = [ri, national, abroad, flood, doubtful, old]
+    report = Signal("shooting", 2, ("US",), T + timedelta(hours=5))
+    found = name_candidates(report, all_six, window, backdrop="US")
+    assert [i.id for i in found] == [1, 5]  # not the US, not abroad, not a flood, not old
+    assert latest(found) == 5
+    assert [i.id for i in name_candidates(report, all_six, window, any_kind=True,
+                                          backdrop="US")] == [1, 4, 5]  # fmt: skip
+    # A follow-up (it does not hold alone) needs a confident incident.
+    follow = name_candidates(report, all_six, window, backdrop="US", follow_up=True)
+    assert [i.id for i in follow] == [1]
+    # Placed nowhere, a report may be told of an event anywhere.
+    nowhere = Signal("shooting", 2, (), T + timedelta(hours=5))
+    assert {i.id for i in name_candidates(nowhere, all_six, window, backdrop="US")} == {1, 3, 5}
+    assert latest([]) is None
