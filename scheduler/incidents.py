@@ -12,18 +12,22 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, func, select, update
+from sqlalchemy import Table, bindparam, case, func, select, union_all, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from rules import story
 from rules.correlate import (
     BROADLY_FELT,
     OpenIncident,
     Signal,
     affected_area,
     coverage_severity,
+    latest,
     match,
     merged_regions,
+    name_candidates,
+    named_kind,
 )
 from rules.policy import HoldPolicy, HoldTarget, hold_targets
 from scheduler import audit, clock, condolences, holds, pages
@@ -379,11 +383,23 @@ def widen_by_coverage(
 
 
 def record_report(
-    session: Session, settings: Settings, report: Report, batch: ReportBatch | None = None
+    session: Session,
+    settings: Settings,
+    report: Report,
+    batch: ReportBatch | None = None,
+    *,
+    home_country: str | None = None,
 ) -> Incident | None:
     """Open an incident for a stored tragedy report, or widen the one it belongs to,
     and hold the posts it matches. Returns the incident, or ``None`` when the report
     is below the incident threshold or names no place to hold posts for.
+
+    A report placed no more precisely than ``home_country``, its publisher's country,
+    or placed nowhere, first joins an open incident placed more precisely, within the
+    report's own place, that it shares a name with ("Brown University", ``rules.story``,
+    ``_told_by``): "Brown University suspect found dead" in a US paper is news of the
+    Providence shooting, not a tragedy of the whole country, and a report that names
+    no place still keeps its event's posts held.
 
     A low-confidence report still opens an incident that holds (fail safe), marked
     for review; a person confirms or dismisses it. With a ``batch``, the report's
@@ -391,22 +407,32 @@ def record_report(
     without one, before the call returns.
     """
     with _within(session, batch) as work:
-        return _record_report(session, settings, report, work)
+        return _record_report(session, settings, report, work, home_country)
 
 
 def _record_report(
-    session: Session, settings: Settings, report: Report, batch: ReportBatch
+    session: Session,
+    settings: Settings,
+    report: Report,
+    batch: ReportBatch,
+    home_country: str | None,
 ) -> Incident | None:
     area = affected_area(report.regions)
-    if not report.tragedy or report.severity < settings.incident_min_severity or not area:
+    if not report.tragedy or report.severity < settings.incident_min_severity:
         return None
     now = clock.now()
     quiet = timedelta(hours=settings.incident_quiet_hours)
+    window = timedelta(hours=settings.correlation_window_hours)
     signal = Signal(report.kind or "other", report.severity, area, now)
-    found = match(
-        signal, batch.open_facts(session), timedelta(hours=settings.correlation_window_hours)
-    )
+    told: tuple[int, str] | None = None
+    if not area or (home_country is not None and area == (home_country,)):
+        told = _told_by(session, settings, report, signal, home_country, batch)
+    if told is None and not area:
+        return None
+    found = told[0] if told else match(signal, batch.open_facts(session), window)
     evidence = {"report_id": report.id, "evidence": list(report.evidence)[:10], "link": report.link}
+    if told is not None:
+        evidence["told_by"] = told[1]
     if found is None:
         incident = Incident(
             kind=report.kind or "other",
@@ -460,7 +486,8 @@ def _record_report(
             "incident.updated" if changes else "incident.reported",
             "incident",
             incident.id,
-            "a further report of the same event",
+            "a further report of the same event"
+            + (f", told by the name '{told[1]}'" if told else ""),
             {**evidence, **changes},
             into=batch.audits,
         )
@@ -470,6 +497,52 @@ def _record_report(
     _fan_out(session, settings, incident, batch)
     condolences.prompt_for(session, settings, incident, batch.prompts)
     return incident
+
+
+def _told_by(
+    session: Session,
+    settings: Settings,
+    report: Report,
+    signal: Signal,
+    home_country: str | None,
+    batch: ReportBatch,
+) -> tuple[int, str] | None:
+    """The open incident a vaguely placed tragedy report is told of by a name, and
+    the name: among the incidents ``rules.correlate.name_candidates`` allows, the most
+    recently seen one whose title or held reports' titles share a name with the
+    report's. Reads the titles only when some incident is a candidate."""
+    window = timedelta(hours=settings.correlation_window_hours)
+    candidates = name_candidates(
+        signal,
+        batch.open_facts(session),
+        window,
+        any_kind=named_kind(report.kind) is None,
+        backdrop=home_country,
+    )
+    if not candidates:
+        return None
+    titles = _told_titles(session, settings, [c.id for c in candidates], batch)
+    names = {c.id: story.shared(report.title, titles.get(c.id, ())) for c in candidates}
+    found = latest(c for c in candidates if names[c.id])
+    return None if found is None else (found, sorted(names[found])[0])
+
+
+def _told_titles(
+    session: Session, settings: Settings, ids: list[int], batch: ReportBatch
+) -> dict[int, list[str]]:
+    """Each incident's title and the titles of the reports that held with it."""
+    batch.write_links(session)  # the batch's joins count too
+    own = select(Incident.id, Incident.title).where(Incident.id.in_(ids))
+    held = select(Report.incident_id, Report.title).where(
+        Report.incident_id.in_(ids),
+        Report.tragedy.is_(True),
+        Report.severity >= settings.incident_min_severity,
+    )
+    out: dict[int, list[str]] = {}
+    rows: list[Any] = list(session.execute(union_all(own, held)))
+    for row in rows:
+        out.setdefault(int(row[0]), []).append(str(row[1]))
+    return out
 
 
 def _record_coverage(

@@ -29,7 +29,10 @@ def record_reports(app: Tactful) -> Callable[[Session, Sequence[NewReport]], Non
         for new in reports:
             incident = None
             if new.assessment.tragedy:
-                incident = incidents.record_report(session, app.settings, new.report, batch)
+                home = new.entry.home_country
+                incident = incidents.record_report(
+                    session, app.settings, new.report, batch, home_country=home
+                )
             if incident is None and new.assessment.follow_up:
                 follow_ups.append(new)
         # The batch knows the open incidents, the ones its tragedies opened too.

@@ -53,6 +53,7 @@ def store_report(
     confidence=0.9,
     title="Gunman kills 5 in Uvalde, Texas",
     guid=None,
+    home=None,
 ):
     with app.db.session() as session:
         feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
@@ -82,7 +83,7 @@ def store_report(
         )
         session.add(report)
         session.flush()
-        incident = incidents.record_report(session, app.settings, report)
+        incident = incidents.record_report(session, app.settings, report, home_country=home)
         return incident.id if incident else None
 
 
@@ -470,3 +471,108 @@ def test_reports_of_one_poll_count_towards_their_events_coverage(app, frozen):
             .order_by(AuditEvent.id.desc())
         ).first()
     assert event.details["coverage"].startswith("5 of 45 reports")
+
+
+BROWN = "Gunman kills two people at Brown University in Providence"
+
+
+def test_a_report_placed_only_in_the_publishers_country_joins_the_event_it_names(app, frozen):
+    promo_ca = queue(app, regions=["US-CA"])
+    first = store_report(app, regions=("US-RI", "US"), title=BROWN, home="US")
+    frozen.advance(hours=20)
+    # A US paper: "in the US" alone would open an incident for the whole country;
+    # the name it shares with the Providence shooting says which event it is.
+    vague = "Brown University Gunman Found Dead, Police Say"
+    assert store_report(app, regions=("US",), title=vague, home="US") == first
+    incident = get_incident(app, first)
+    assert incident.regions == ["US-RI"]
+    assert incident.expires_at == clock.now() + timedelta(hours=24)
+    assert status_of(app, promo_ca.id) == "queued"
+    with app.db.session() as session:
+        assert len(session.scalars(select(Incident)).all()) == 1
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "incident.reported"))
+    assert event.reason == "a further report of the same event, told by the name 'brown university'"
+    assert event.details["told_by"] == "brown university"
+
+
+def test_a_report_that_names_no_place_joins_the_event_it_names(app, frozen):
+    first = store_report(app, regions=("US-RI", "US"), title=BROWN, home="US")
+    frozen.advance(hours=20)
+    placeless = "Brown University suspect found dead in a storage unit"
+    assert store_report(app, regions=(), title=placeless, home="US") == first
+    assert get_incident(app, first).expires_at == clock.now() + timedelta(hours=24)
+    # One that shares no name still opens nothing: there is no place to hold.
+    assert store_report(app, regions=(), title="Suspect found dead in a car", home="US") is None
+
+
+def test_a_name_picks_its_event_among_the_countrys_open_ones(app, frozen):
+    brown = store_report(app, regions=("US-RI", "US"), title=BROWN, home="US")
+    frozen.advance(hours=2)
+    texas = store_report(app, title="Gunman kills 5 in Uvalde, Texas", home="US")
+    frozen.advance(hours=2)
+    # Placed only in the US, a shooting report joins the country's latest shooting
+    # (the areas overlap) ...
+    unnamed = "Gunman In Campus Shooting Found Dead, Police Say"
+    assert store_report(app, regions=("US",), title=unnamed, home="US") == texas
+    frozen.advance(hours=1)
+    # ... unless a name it shares says it is another one.
+    vague = "Brown University Gunman Found Dead, Police Say"
+    assert store_report(app, regions=("US",), title=vague, home="US") == brown
+    assert get_incident(app, brown).last_seen == clock.now()
+    assert get_incident(app, texas).last_seen < clock.now()
+
+
+def test_a_name_joins_no_event_of_another_kind_or_outside_the_reports_place(app):
+    paris = store_report(
+        app,
+        regions=("FR-75C", "FR"),
+        title="Gunman kills two people outside the Louvre Museum in Paris",
+    )
+    # An event abroad is not within a report placed in the US: its own incident.
+    named = "Louvre Museum Gunman Named, U.S. Officials Say"
+    ours = store_report(app, regions=("US",), title=named, home="US")
+    assert ours not in (None, paris) and get_incident(app, ours).regions == ["US"]
+    # A flood is not news of a shooting, whatever it shares; placed nowhere, it opens
+    # nothing.
+    flood = "Floods close the Louvre Museum for a day"
+    assert store_report(app, kind="flood", regions=(), title=flood, home="US") is None
+    assert store_report(app, regions=(), title="Louvre Museum gunman's family speaks",
+                        home="FR") == paris  # fmt: skip
+
+
+def test_the_monitor_joins_a_vague_report_to_an_event_of_the_same_poll(app):
+    from rules.reports import Assessment, Entry
+    from scheduler.feeds.poll import NewReport
+    from scheduler.monitor import record_reports
+
+    store_report(app, title="warm-up", guid="w", regions=("FR",))  # creates the feed
+    shooting = Assessment(True, "shooting", 2, 0.9, ("US-RI", "US"), ("x",))
+    vague = Assessment(True, "shooting", 2, 0.8, ("US",), ("y",))
+    titles = {"a": BROWN, "b": "Brown University Gunman Still At Large"}
+    with app.db.session() as session:
+        feed = session.scalar(select(Feed).where(Feed.url == "http://feeds.test/news"))
+        rows = {}
+        for guid, verdict in (("a", shooting), ("b", vague)):
+            rows[guid] = Report(
+                feed_id=feed.id,
+                guid_hash=guid,
+                guid=guid,
+                title=titles[guid],
+                seen_at=clock.now(),
+                tragedy=True,
+                kind="shooting",
+                severity=2,
+                confidence=verdict.confidence,
+                evidence=list(verdict.evidence),
+                regions=list(verdict.regions),
+            )
+        session.add_all(rows.values())
+        session.flush()
+        reports = [
+            NewReport(rows[g], Entry("news", g, titles[g], home_country="US"), v)
+            for g, v in (("a", shooting), ("b", vague))
+        ]
+        record_reports(app)(session, reports)
+        assert rows["a"].incident_id is not None
+        assert rows["b"].incident_id == rows["a"].incident_id
+        assert session.get(Incident, rows["a"].incident_id).regions == ["US-RI"]
