@@ -153,7 +153,28 @@ READERS: dict[str, Reader] = {
 }
 
 
-def evaluate(split: str, home_country: str | None = HOME_COUNTRY) -> dict[str, Score]:
+# How many days' feeds before a labelled day are read with it: the monitor keeps an
+# incident open while its reports go on, so a follow-up of yesterday's event joins it.
+DAYS_BEFORE = 0
+
+
+def with_days_before(
+    entries_of: Callable[[str], list[Entry]], files: list[str], name: str, days: int
+) -> list[Entry]:
+    """The day's entries after those of the ``days`` feeds before it, each entry once
+    (a daily capture repeats some of the day before's, by guid): one timeline, as the
+    monitor sees a feed polled day after day."""
+    at = files.index(name)
+    out: dict[str, Entry] = {}
+    for earlier in files[max(0, at - days) : at + 1]:
+        for entry in entries_of(earlier):
+            out.setdefault(entry.guid, entry)
+    return list(out.values())
+
+
+def evaluate(
+    split: str, home_country: str | None = HOME_COUNTRY, days_before: int = DAYS_BEFORE
+) -> dict[str, Score]:
     root = corpus_dir()
     if root is None:
         raise FileNotFoundError("the development corpus (../shared/corpus) is not here")
@@ -161,13 +182,23 @@ def evaluate(split: str, home_country: str | None = HOME_COUNTRY) -> dict[str, S
     by_file: dict[str, list[Labelled]] = {}
     for item in items:
         by_file.setdefault(item.headline.file, []).append(item)
+    files = [p.name for p in sorted((root / HEADLINE_DIR).glob("*.xml"))]
+    parsed: dict[str, list[Entry]] = {}
+
+    def entries_of(name: str) -> list[Entry]:
+        if name not in parsed:
+            body = (root / HEADLINE_DIR / name).read_bytes()
+            parsed[name] = parse(body, "news", home_country=home_country).entries
+        return parsed[name]
+
     scores = {name: Score() for name in READERS}
     for name, items_of_day in sorted(by_file.items()):
-        body = (root / HEADLINE_DIR / name).read_bytes()
-        entries = parse(body, "news", home_country=home_country).entries
+        entries = entries_of(name)
         by_guid = {e.guid: e for e in entries}
+        timeline = with_days_before(entries_of, files, name, days_before)
         for reader_name, reader in READERS.items():
-            replayed = read_together(entries, reader, together=reader_name == "tactful")
+            together = reader_name == "tactful"
+            replayed = read_together(timeline if together else entries, reader, together=together)
             verdicts = {j.entry.guid: j for j in replayed}
             for item in items_of_day:
                 entry = by_guid.get(item.headline.id)
@@ -192,6 +223,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "test", "train"), default="dev")
     parser.add_argument("--mistakes", action="store_true", help="list misses and false holds")
     parser.add_argument(
+        "--days-before",
+        type=int,
+        default=DAYS_BEFORE,
+        help="read this many days' feeds before each labelled day with it (default: %(default)s)",
+    )
+    parser.add_argument(
         "--model", type=Path, help="a model file to measure instead of the packaged one"
     )
     parser.add_argument(
@@ -202,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.model is not None:
         news_model.use(news_model.from_json(news_model.decode(args.model.read_bytes())))
-    scores = evaluate(args.split)
+    scores = evaluate(args.split, days_before=args.days_before)
     print(f"| {args.split} days | hold precision | hold recall | country | admin1 |")
     print("|---|---|---|---|---|")
     for name, s in scores.items():
