@@ -620,6 +620,7 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
     from rules.assess import assess
     from rules.news.model import model
     from rules.regions import is_known_region
+    from rules.reports import Entry
     from rules.session import read_together
     from scheduler.feeds import FeedError
     from scheduler.feeds.fetch import fetch
@@ -639,6 +640,7 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
         raise ValidationError({"--home-country": [f"{home!r} is no ISO 3166-1 alpha-2 code"]})
     failed = 0
     sources = _feed_sources(args.source)
+    feeds: list[tuple[str, str, list[Entry]]] = []  # (source, kind, entries)
     for source in sources:
         if source.startswith(("http://", "https://")):
             result = fetch(source, settings=settings)
@@ -664,15 +666,37 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
             print(f"error: {source}: {exc}", file=sys.stderr)
             failed += 1
             continue
-        moment = None if args.replay else (as_of or clock.now())
+        if args.one_feed and feeds and kind != feeds[0][1]:
+            print(
+                f"error: {source}: a {kind} feed, where {feeds[0][0]} is {feeds[0][1]}: "
+                "--one-feed reads captures of one feed",
+                file=sys.stderr,
+            )
+            failed += 1
+            continue
+        feeds.append((source, kind, list(parsed.entries)))
+    moment = None if args.replay else (as_of or clock.now())
+    source_of: dict[str, str] = {}
+    if args.one_feed and feeds:
+        # Captures of one feed: one timeline, each entry once, as first captured.
+        first: dict[str, tuple[str, Entry]] = {}
+        for source, _, entries in feeds:
+            for entry in entries:
+                first.setdefault(entry.guid, (source, entry))
+        timeline = [entry for _, entry in first.values()]
+        source_of = {entry.guid: source for source, entry in first.values()}
+        readings: list[tuple[str | None, str, list[Entry]]] = [(None, feeds[0][1], timeline)]
+    else:
+        readings = [(source, kind, entries) for source, kind, entries in feeds]
+    for source_or_none, kind, entries in readings:
         coverage = settings.broad_coverage if kind == "news" else None
-        for judged in read_together(parsed.entries, assess, as_of=moment, coverage=coverage):
+        for judged in read_together(entries, assess, as_of=moment, coverage=coverage):
             entry, verdict = judged.entry, judged.assessment
             if args.json:
                 line = verdict.as_json(entry)
                 line["event"] = judged.event
                 if len(sources) > 1:
-                    line["source"] = source
+                    line["source"] = source_or_none or source_of[entry.guid]
                 print(json.dumps(line, ensure_ascii=False))
             else:
                 label = (
@@ -942,6 +966,11 @@ def build_parser(extend: Extend | None = None) -> argparse.ArgumentParser:
     when.add_argument("--as-of", metavar="TIME", help="judge the feed as at this ISO 8601 moment")
     when.add_argument(
         "--replay", action="store_true", help="judge each entry at its own publication time"
+    )
+    p.add_argument(
+        "--one-feed",
+        action="store_true",
+        help="the files are captures of one feed: read them as one timeline, each entry once",
     )
     p.add_argument("--version", action="store_true", help="print the news model's version")
     p.add_argument(

@@ -115,6 +115,38 @@ def test_a_directory_is_read_file_by_file(tmp_path, capsys):
     assert "broken.xml" in captured.err
 
 
+def test_captures_of_one_feed_are_read_as_one_timeline(tmp_path, capsys):
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    # Two days' captures of one feed: the second repeats the first day's vigil.
+    _feed(folder, "2025-08-04.xml", ITEMS[:2])
+    vigil, victims = ITEMS[1], ("d", "Victims named", "Tue, 05 Aug 2025 08:00:00 +0000")
+    _feed(folder, "2025-08-05.xml", [vigil, victims])
+    assert cli.main(["assess", "--json", "--replay", "--one-feed", str(folder)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "d"]  # the vigil once, as first captured
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["b"]["source"].endswith("2025-08-04.xml")
+    assert by_id["d"]["source"].endswith("2025-08-05.xml")
+    assert by_id["b"]["event"] == "a"
+    # File by file, the second day's vigil is read without the shooting it follows.
+    assert cli.main(["assess", "--json", "--replay", str(folder)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "b", "d"]
+    assert rows[2]["event"] != "a"
+
+
+def test_one_feed_refuses_a_capture_of_another_kind(tmp_path, capsys):
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    _feed(folder, "a.xml", ITEMS[:1])
+    (folder / "b.xml").write_bytes(locate.own_feed("usgs.atom").read_bytes())
+    assert cli.main(["assess", "--json", "--one-feed", str(folder)]) == 1
+    captured = capsys.readouterr()
+    assert "b.xml: a usgs feed" in captured.err and "--one-feed" in captured.err
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == ["a"]
+
+
 @pytest.mark.parametrize(
     ("args", "field"),
     [(["--as-of", "yesterday", "x.xml"], "--as-of"), ([], "source")],
