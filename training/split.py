@@ -5,12 +5,14 @@ day from the tenth (labelled whole, never read while developing); development da
 are every 54th from the first and every 27th from the fourteenth (labelled whole; the
 second set was added later, and was sampled as training days before: its days still
 draw their sample, which is then set aside, so that every other training day's sample
-stays as it was); training days are the remaining days, sampled in two rounds: first the odd-numbered days (``TRAIN_PER_DAY`` entries
-each), then the even-numbered ones (``TRAIN_PER_DAY_2``, with a larger alarming
-share), each round with its own seed so that adding the second left the first as it
-was. Up to the round's alarming share of a day's sample is drawn from entries whose
-wording looks alarming, the rest at random, so that the rare positives are well
-represented in training. The keyword list below only chooses what people read; it
+stays as it was); training days are the remaining days, sampled in three rounds:
+first the odd-numbered days (``TRAIN_PER_DAY`` entries each), then the even-numbered
+ones (``TRAIN_PER_DAY_2``, with a larger alarming share), then every training day
+again (``TRAIN_PER_DAY_3`` of the entries the first two left), each round with its
+own seed so that adding one left the others as they were. Up to the round's
+alarming share of a day's sample is drawn from entries whose wording looks
+alarming, the rest at random, so that the rare positives are well represented in
+training. The keyword list below only chooses what people read; it
 decides no label.
 
 ``python -m training.split`` prints the selection (file, index, id) as TSV.
@@ -30,6 +32,8 @@ DEV_EVERY, DEV_OFFSET = 54, 0
 DEV2_EVERY, DEV2_OFFSET = 27, 13
 TRAIN_PER_DAY, ALARM_SHARE, SEED = 17, 0.5, 20251231
 TRAIN_PER_DAY_2, ALARM_SHARE_2, SEED_2 = 26, 0.7, 20260101
+# A third round over every training day, from the entries the first two left.
+TRAIN_PER_DAY_3, ALARM_SHARE_3, SEED_3 = 10, 0.7, 3
 
 # Broad on purpose: it only raises the chance that a likely positive is read.
 _ALARM = re.compile(
@@ -76,12 +80,14 @@ def selection() -> Iterator[tuple[str, Headline]]:
         (1, random.Random(SEED), TRAIN_PER_DAY, ALARM_SHARE),  # noqa: S311
         (0, random.Random(SEED_2), TRAIN_PER_DAY_2, ALARM_SHARE_2),  # noqa: S311
     )
+    drawn: dict[int, set[int]] = {}
     for parity, rng, size, share in rounds:
         for number, path in enumerate(days):
             split = split_of(number)
             if _sampled_first(number) and number % 2 == parity:
                 items = read_day(path)
                 chosen = _sample(items, rng, size, share)  # the draw is made either way
+                drawn.setdefault(number, set()).update(h.index for h in chosen)
                 if split != "train":
                     chosen = items
             elif split != "train" and not _sampled_first(number) and parity == 1:
@@ -91,6 +97,12 @@ def selection() -> Iterator[tuple[str, Headline]]:
                 continue
             for headline in chosen:
                 yield split, headline
+    rng = random.Random(SEED_3)  # noqa: S311
+    for number, path in enumerate(days):
+        if split_of(number) == "train":
+            left = [h for h in read_day(path) if h.index not in drawn.get(number, set())]
+            for headline in _sample(left, rng, TRAIN_PER_DAY_3, ALARM_SHARE_3):
+                yield "train", headline
 
 
 def main() -> int:
