@@ -95,9 +95,6 @@ TRAGEDIES = [
 KNOWN_MISSES = {
     "Massive explosion rocks Beirut port": "an explosion with no toll yet scores low",
     "Hurricane Ida makes landfall in Louisiana, killing two": "hurricanes score broadly felt",
-    "Ferry capsizes off Bangladesh coast, hundreds missing": (
-        "the missing are not yet a toll: P(hold) 0.37, under the threshold 0.38"
-    ),
 }
 
 
