@@ -5,11 +5,12 @@ day from the tenth (labelled whole, never read while developing); development da
 are every 54th from the first and every 27th from the fourteenth (labelled whole; the
 second set was added later, and was sampled as training days before: its days still
 draw their sample, which is then set aside, so that every other training day's sample
-stays as it was); training days are the remaining days, sampled in three rounds:
+stays as it was); training days are the remaining days, sampled in four rounds:
 first the odd-numbered days (``TRAIN_PER_DAY`` entries each), then the even-numbered
 ones (``TRAIN_PER_DAY_2``, with a larger alarming share), then every training day
-again (``TRAIN_PER_DAY_3`` of the entries the first two left), each round with its
-own seed so that adding one left the others as they were. Up to the round's
+again, twice (``TRAIN_PER_DAY_3``, then ``TRAIN_PER_DAY_4``, of the entries the
+earlier rounds left), each round with its own seed so that adding one left the
+others as they were. Up to the round's
 alarming share of a day's sample is drawn from entries whose wording looks
 alarming, the rest at random, so that the rare positives are well represented in
 training. The keyword list below only chooses what people read; it
@@ -34,6 +35,7 @@ TRAIN_PER_DAY, ALARM_SHARE, SEED = 17, 0.5, 20251231
 TRAIN_PER_DAY_2, ALARM_SHARE_2, SEED_2 = 26, 0.7, 20260101
 # A third round over every training day, from the entries the first two left.
 TRAIN_PER_DAY_3, ALARM_SHARE_3, SEED_3 = 10, 0.7, 3
+TRAIN_PER_DAY_4, ALARM_SHARE_4, SEED_4 = 14, 0.7, 4
 
 # Broad on purpose: it only raises the chance that a likely positive is read.
 _ALARM = re.compile(
@@ -97,12 +99,19 @@ def selection() -> Iterator[tuple[str, Headline]]:
                 continue
             for headline in chosen:
                 yield split, headline
-    rng = random.Random(SEED_3)  # noqa: S311
-    for number, path in enumerate(days):
-        if split_of(number) == "train":
-            left = [h for h in read_day(path) if h.index not in drawn.get(number, set())]
-            for headline in _sample(left, rng, TRAIN_PER_DAY_3, ALARM_SHARE_3):
-                yield "train", headline
+    later = (
+        (random.Random(SEED_3), TRAIN_PER_DAY_3, ALARM_SHARE_3),  # noqa: S311
+        (random.Random(SEED_4), TRAIN_PER_DAY_4, ALARM_SHARE_4),  # noqa: S311
+    )
+    for rng, size, share in later:
+        for number, path in enumerate(days):
+            if split_of(number) == "train":
+                taken = drawn.setdefault(number, set())
+                left = [h for h in read_day(path) if h.index not in taken]
+                chosen = _sample(left, rng, size, share)
+                taken.update(h.index for h in chosen)
+                for headline in chosen:
+                    yield "train", headline
 
 
 def main() -> int:
