@@ -15,7 +15,8 @@ the installed package versions only: the same versions write the same bytes. Eve
 
     kind  geonameid  name  country  admin1  lat  lon  population  flags  keys
 
-``kind`` is ``C`` (continent, no country), ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
+``kind`` is ``C`` (continent, no country), ``W`` (a body of water from ``water.tsv``: an
+ocean, sea, gulf, strait or large lake, no country), ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
 code), ``R`` (a region that is no ISO subdivision, see :func:`regions`), ``K``
 (second-level unit: US counties, GeoNames admin2 elsewhere), ``P`` (a populated place of
 >= 1,000 people) or ``D`` (a demonym or adjective: ``name`` is the word and
@@ -65,6 +66,18 @@ REGION_PEOPLE = 20_000
 NEAREST_KM = 150.0  # see place_subdivisions()
 _OF_THE = re.compile(r" of the ", re.IGNORECASE)
 DEMONYM_EXTRA = Path(__file__).resolve().parent / "demonyms.tsv"
+WATER = Path(__file__).resolve().parent / "water.tsv"
+
+
+def water_bodies() -> list[tuple[str, float, float, list[str]]]:
+    """``water.tsv``: each body of water's name, centre point and other names."""
+    out = []
+    for line in WATER.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        out.append((f[0], float(f[2]), float(f[3]), f[4].split("|") if len(f) > 4 else []))
+    return out
 
 
 def country_info() -> dict[str, dict[str, Any]]:
@@ -528,6 +541,10 @@ def build(out: Path) -> None:
         alts = [a["name"] for a in cont.get("alternateNames") or () if a.get("lang") == "en"]
         row("C", cont.get("geonameId"), cont["name"], "", "", cont["lat"], cont["lng"],
             cont.get("population"), "", [a for a in alts if is_latin(a)])  # fmt: skip
+    # The world's major bodies of water (a hand-kept list of facts), with no country, so
+    # that "Pacific" is the ocean rather than a town named after it.
+    for name, lat, lon, alts in water_bodies():
+        row("W", "", name, "", "", lat, lon, 0, "", alts)
     taken = {r.split("\t")[9].split("|")[0] for r in rows}
 
     # Populated places of >= 1,000 people.

@@ -26,6 +26,9 @@ from rules.geo.mentions import Mention, Token
 
 KIND_PRIOR = {
     "continent": 3.0,
+    # A body of water has no people: its prior stands for a well-known name, above a
+    # town named after it ("Pacific", Missouri) unless the text places the town.
+    "water": 8.0,
     "country": 3.0,
     "admin1": 1.3,
     "region": 1.3,  # a region that is no subdivision: "West Bank", "Darfur"

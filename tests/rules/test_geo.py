@@ -27,7 +27,16 @@ def event(text, **kw):
 def test_the_packaged_gazetteer_has_every_kind_with_coordinates():
     g = gz.gazetteer()
     kinds = {e.kind for e in g.entries()}
-    assert kinds == {"continent", "country", "admin1", "region", "admin2", "city", "demonym"}
+    assert kinds == {
+        "continent",
+        "water",
+        "country",
+        "admin1",
+        "region",
+        "admin2",
+        "city",
+        "demonym",
+    }
     assert len(g) > 150_000
     spokane = [e for e in g.lookup("Spokane") if e.kind == "city"]
     assert spokane[0].admin1 == "US-WA"
@@ -76,6 +85,54 @@ def test_regions_that_are_no_subdivision_are_in_the_gazetteer(name, country, adm
     found = [e for e in gz.gazetteer().lookup(name) if e.kind == "region"]
     assert [(e.country, e.admin1) for e in found] == [(country, admin1)]
     assert found[0].lat is not None and found[0].population > 0
+
+
+def test_bodies_of_water_are_in_the_gazetteer_with_no_country():
+    g = gz.gazetteer()
+    for name in ("Pacific", "Pacific Ocean", "Gulf of Mexico", "Black Sea", "Lake Victoria"):
+        water = [e for e in g.lookup(name) if e.kind == "water"]
+        assert len(water) == 1, name
+        assert water[0].country == "" and water[0].admin1 is None
+        assert water[0].lat is not None and water[0].lon is not None
+    pacific = next(e for e in g.lookup("Pacific") if e.kind == "water")
+    assert pacific.lat is not None and pacific.lon is not None
+    assert gz.km(pacific.lat, pacific.lon, 0.0, -160.0) < 500
+    # Region search never offers a sea.
+    assert all(e.kind != "water" for e in g.search("Black Sea"))
+
+
+@pytest.mark.parametrize(
+    ("text", "water", "where"),
+    [
+        # A sea named like a town is the sea, and a place on land stays the event's.
+        ("Storm churns across the Pacific toward Hawaii", "Pacific", "US-HI"),
+        ("Migrant boat sinks in the Mediterranean off Libya", "Mediterranean", "LY"),
+        # Its name is one mention: not "Mexico", not the Indian demonym.
+        ("Oil spill spreads in the Gulf of Mexico", "Gulf of Mexico", None),
+        ("Cyclone forms over the Indian Ocean", "Indian Ocean", None),
+        # A body of water is never the event's place: it holds no country's posts.
+        ("Ferry capsizes on Lake Victoria, 40 dead", "Lake Victoria", None),
+        ("Cargo ship attacked in the Red Sea", "Red Sea", None),
+    ],
+)
+def test_a_body_of_water_is_read_as_one_and_is_never_the_events_place(text, water, where):
+    parsed = geo.parse(text)
+    seas = [p for p in parsed.places if p.kind == "water"]
+    assert [p.text for p in seas] == [water]
+    assert seas[0].country is None and seas[0].regions == ()
+    assert all(p.text != "Mexico" for p in parsed.places)
+    got = parsed.event
+    assert (got.regions[0] if got is not None else None) == where
+
+
+def test_a_town_named_after_a_sea_is_read_where_a_qualifier_places_it():
+    assert places("Flooding closes roads in Pacific, Missouri")[0] == (
+        "Pacific",
+        "US",
+        "US-MO",
+        "city",
+    )
+    assert geo.event_regions("Flooding closes roads in Pacific, Missouri") == ("US-MO", "US")
 
 
 def test_a_subdivision_is_known_by_its_code_where_that_is_its_initials():
