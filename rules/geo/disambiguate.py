@@ -216,9 +216,15 @@ def resolve(
                 if p is not None and p.lat is not None and p.lon is not None
             ]
             scored = []
+            # A country's name ("Lebanon", "Palestine") is read as a town of another
+            # country only when the text names the town's subdivision too (or a
+            # qualifier, a town beside it): naming the town's country is not enough.
+            a_country = any(e.kind == "country" for e in cands[k])
             for idx, e in enumerate(cands[k]):
                 s = base[k][idx]
-                if e.country in countries:
+                if e.country in countries and not (
+                    a_country and e.kind == "city" and e.admin1 not in admin1s
+                ):
                     s += SAME_COUNTRY + COUNTRY_MORE * min(countries[e.country] - 1, 4)
                 if e.admin1 and e.admin1 in admin1s:
                     s += SAME_ADMIN1 + ADMIN1_MORE * min(admin1s[e.admin1] - 1, 4)

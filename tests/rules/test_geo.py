@@ -532,6 +532,18 @@ def test_one_name_is_one_place_and_does_not_vouch_for_itself():
     assert {p[1:3] for p in found} == {("US", "US-IL")}
 
 
+def test_a_countrys_name_is_a_town_of_another_country_only_where_its_subdivision_is_named():
+    # Naming the United States is no evidence for Palestine, Texas over Palestine.
+    elsewhere = (
+        "A fire near Palestine destroyed two homes on Sunday. In the United States, "
+        "New York and Wisconsin reported hundreds of cases."
+    )
+    assert places(elsewhere)[0] == ("Palestine", "PS", None, "country")
+    # Naming Texas is.
+    local = "A fire near Palestine destroyed two homes on Sunday, Texas officials said."
+    assert places(local)[0] == ("Palestine", "US", "US-TX", "city")
+
+
 def test_the_publishers_country_decides_a_close_call():
     assert places("Storm damage in Cambridge.")[0][1] == "GB"
     assert places("Storm damage in Cambridge.", home_country="US")[0][1] == "US"
