@@ -58,6 +58,10 @@ from rules.regions import COUNTRY_ALIASES
 OUT = Path(__file__).resolve().parent / "geo.tsv.gz"
 NAMES_OUT = Path(__file__).resolve().parent / "geo_names.tsv"
 CENTRE_DEGREES = 5.0  # see build(): when the main territory's centre stands for a country
+# Where GeoNames' reference point for a country is not countryinfo's (the CIA World
+# Factbook's, rounded to whole degrees): the United States' is the geographic centre of
+# the contiguous states, 245 km from the Factbook's 38 N, 97 W.
+REFERENCE_POINTS = {"US": (39.76, -98.5)}
 # A GeoNames admin1 that maps to no ISO subdivision becomes a region of its own ("West
 # Bank", "Transnistria") only with this many places of >= 1,000 people and people in them:
 # fewer are stray codes.
@@ -384,12 +388,13 @@ def build(out: Path) -> None:
             )
         )
 
-    # Countries: countryinfo's centre (a geographic one, as gazetteers give), names from
-    # pycountry, countryinfo and the regions alias table. The centre of the main
-    # territory stands for the country only near countryinfo's reference point (within
-    # CENTRE_DEGREES, latitude plus longitude); an archipelago's largest island
-    # (Indonesia's Borneo) or the middle of a long outline (Chile, Norway, New Zealand)
-    # is hundreds of kilometres from where gazetteers and annotators put the country.
+    # Countries: names from pycountry, countryinfo and the regions alias table; the point
+    # halfway between the centre of the main territory (countryinfo's outline) and the
+    # reference point (GeoNames', mostly the Factbook's), the two conventions gazetteers
+    # and annotators follow, where the two are near (within CENTRE_DEGREES, latitude plus
+    # longitude); else the reference point: an archipelago's largest island (Indonesia's
+    # Borneo) or the middle of a long outline (Chile, Norway, New Zealand) is hundreds of
+    # kilometres from where gazetteers put the country.
     aliases: dict[str, list[str]] = collections.defaultdict(list)
     big_places = {
         name_key(c["name"]) for c in cities1.values() if int(c["population"] or 0) >= 100_000
@@ -414,14 +419,16 @@ def build(out: Path) -> None:
         names += [_OF_THE.sub(" of ", n) for n in names if _OF_THE.search(n)]
         lat: Any
         lon: Any
-        latlng = ci.get("latlng") or []
+        latlng = list(REFERENCE_POINTS.get(cc, ci.get("latlng") or []))
         centre = polygon_centre(ci.get("geoJSON"))
         if (
             centre is not None
             and len(latlng) == 2
             and abs(centre[0] - latlng[0]) + abs(centre[1] - latlng[1]) < CENTRE_DEGREES
         ):
-            lat, lon = centre
+            # Between the two conventions: within 161 km of each where they are less
+            # than 320 km apart (Russia, China, Vietnam: 170-210 km).
+            lat, lon = (centre[0] + latlng[0]) / 2, (centre[1] + latlng[1]) / 2
         elif len(latlng) == 2:
             lat, lon = latlng
         else:

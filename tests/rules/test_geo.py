@@ -62,6 +62,28 @@ def test_a_country_is_placed_at_its_reference_point_when_its_outline_misleads():
     assert gz.km(us.lat, us.lon, 39.5, -99.1) < 50
 
 
+def test_a_country_lies_between_its_outline_centre_and_its_reference_point():
+    # Russia's outline centre is 190 km from the reference point gazetteers give (60 N,
+    # 100 E), China's 200 km from 35 N, 105 E: halfway, each is within 161 km of both.
+    # The United States' reference point is GeoNames' (the contiguous states' centre),
+    # not the Factbook's 38 N, 97 W.
+    g = gz.gazetteer()
+    for code, outline, reference in (
+        ("RU", (61.69, 99.22), (60.0, 100.0)),
+        ("CN", (36.61, 103.87), (35.0, 105.0)),
+        ("US", (39.50, -99.06), (39.76, -98.5)),
+    ):
+        entry = g.region(code)
+        assert entry is not None and entry.lat is not None and entry.lon is not None
+        to_outline = gz.km(entry.lat, entry.lon, *outline)
+        to_reference = gz.km(entry.lat, entry.lon, *reference)
+        assert to_outline < 161 and to_reference < 161, code
+        assert abs(to_outline - to_reference) < 10, code
+    us = g.region("US")
+    assert us is not None and us.lat is not None and us.lon is not None
+    assert gz.km(us.lat, us.lon, 39.76, -98.5) < 60  # halfway to 38 N, 97 W would be 119
+
+
 def test_lookup_uses_alternate_names_and_iso_codes():
     g = gz.gazetteer()
     assert any(e.name == "Kyiv" for e in g.lookup("Kiev"))
