@@ -516,6 +516,21 @@ def _link_qualifiers(found: list[Mention], toks: list[Token], gaz: Gazetteer) ->
         elif _lies_in(a.ids, b.ids, gaz):
             a.qualifier = k
             b.qualifies = k - 1
+    # The last item of a list of subdivisions comes after "and" ("British Columbia,
+    # Alberta, Ontario and New Brunswick": the province, not the town in New Jersey).
+    for k in range(2, len(found)):
+        a, b = found[k - 1], found[k]
+        if (
+            b.first == a.last + 2
+            and toks[a.last + 1].key in ("and", "or")
+            and a.qualifier is None
+            and a.qualifies is None
+            and (a.listed or (a.first == found[k - 2].last + 1 and toks[a.first].comma_before))
+            and any(gaz.kinds[n] == _ADMIN1 for n in b.ids)
+            and any(gaz.kinds[n] == _ADMIN1 for n in a.ids)
+            and any(gaz.kinds[n] == _ADMIN1 for n in found[k - 2].ids)
+        ):
+            b.listed = True
 
 
 def _lies_in(inner: tuple[int, ...], outer: tuple[int, ...], gaz: Gazetteer) -> bool:

@@ -157,6 +157,27 @@ def test_a_town_named_after_a_sea_is_read_where_a_qualifier_places_it():
     assert geo.event_regions("Flooding closes roads in Pacific, Missouri") == ("US-MO", "US")
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "country", "kind"),
+    [
+        # Regions that no source of the build gives, from rules/data/regions.tsv.
+        ("Fighting flares in South Ossetia", "South Ossetia", "GE", "region"),
+        ("Shelling kills 4 in Donbass", "Donbass", "UA", "region"),
+        # Demonyms of subdivisions and peoples, from rules/data/demonyms.tsv.
+        ("Abkhaz forces shelled the gorge", "Abkhaz", "GE", "demonym"),
+        ("Sinhalese and Tamil parties met", "Sinhalese", "LK", "demonym"),
+    ],
+)
+def test_hand_kept_regions_and_demonyms_are_read(text, name, country, kind):
+    found = geo.parse(text).places
+    assert (found[0].text, found[0].country, found[0].kind) == (name, country, kind)
+
+
+def test_a_subdivisions_demonym_stands_for_its_subdivision():
+    assert places("Ohioans head to the polls on Tuesday") == [("Ohioans", "US", "US-OH", "demonym")]
+    assert geo.event_regions("Hoosiers hit by flooding") == ("US-IN", "US")
+
+
 def test_a_subdivision_is_known_by_its_code_where_that_is_its_initials():
     g = gz.gazetteer()
     assert [e.admin1 for e in g.lookup("NSW")] == ["AU-NSW"]
@@ -525,6 +546,16 @@ def test_a_list_of_regions_is_no_chain_of_qualifiers():
     assert found[3][2:] == ("US-WA", "admin1")
     assert places("Fire in Washington, Pa. kills two")[0][2:] == ("US-PA", "city")
     assert places("Springfield, Ill., Paris, Texas")[2][2] == "US-TX"
+
+
+def test_the_last_item_of_a_list_of_subdivisions_after_and_is_a_subdivision():
+    # The text names many US states, but "New Brunswick" ends a list of provinces.
+    text = (
+        "States with reported illnesses are Arizona, California, New Jersey, New York, "
+        "Ohio and Wisconsin. Illnesses in Canada occurred in British Columbia, Alberta, "
+        "Ontario and New Brunswick."
+    )
+    assert places(text)[-1] == ("New Brunswick", "CA", "CA-NB", "admin1")
 
 
 def test_other_places_in_the_text_decide():
