@@ -282,6 +282,12 @@ def _rejected(
         return "word"
     nxt = toks[last + 1] if last + 1 < len(toks) else None
     joined_next = nxt is not None and nxt.cap and not nxt.initial and not nxt.comma_before
+    # Words of direction only ("South West", "Middle East"): before another name they
+    # say which part of it ("South West England"); alone, a hamlet's name is not what
+    # they mean.
+    if not single and all(t.key in classes["direction"] for t in toks[first : last + 1]):
+        if joined_next or all(_town_sized(n, gaz) for n in ids):
+            return "word"
     # A short upper-case word is an acronym ("EU", "NHS"), unless it names a country or
     # a subdivision ("US", "UAE").
     word = toks[first].text

@@ -437,6 +437,19 @@ def test_lone_first_names_need_a_locative_but_towns_before_person_nouns_do_not()
 
 
 @pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # Words of direction alone are no place: not a hamlet called "Middle East" ...
+        ("Tensions rise across the Middle East as talks stall", []),
+        # ... and before a name they say which part of it (not Cameroon's South-West).
+        ("Floods hit homes in South West England", ["England"]),
+    ],
+)
+def test_words_of_direction_alone_are_no_place(text, found):
+    assert [p[0] for p in places(text)] == found
+
+
+@pytest.mark.parametrize(
     ("text", "kept"),
     [
         ("Tourists visited Etosha National Park in Namibia.", ["Namibia"]),
