@@ -523,7 +523,8 @@ def _link_qualifiers(found: list[Mention], toks: list[Token], gaz: Gazetteer) ->
             a.qualifier = k
             b.qualifies = k - 1
     # The last item of a list of subdivisions comes after "and" ("British Columbia,
-    # Alberta, Ontario and New Brunswick": the province, not the town in New Jersey).
+    # Alberta, Ontario and New Brunswick": the province, not the town in New Jersey),
+    # and the item before "and" is one too ("Utah, Washington and Wisconsin").
     for k in range(2, len(found)):
         a, b = found[k - 1], found[k]
         if (
@@ -536,7 +537,7 @@ def _link_qualifiers(found: list[Mention], toks: list[Token], gaz: Gazetteer) ->
             and any(gaz.kinds[n] == _ADMIN1 for n in a.ids)
             and any(gaz.kinds[n] == _ADMIN1 for n in found[k - 2].ids)
         ):
-            b.listed = True
+            a.listed = b.listed = True
 
 
 def _lies_in(inner: tuple[int, ...], outer: tuple[int, ...], gaz: Gazetteer) -> bool:

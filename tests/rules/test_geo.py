@@ -571,6 +571,32 @@ def test_the_last_item_of_a_list_of_subdivisions_after_and_is_a_subdivision():
     assert places(text)[-1] == ("New Brunswick", "CA", "CA-NB", "admin1")
 
 
+def test_the_item_before_and_in_a_list_of_subdivisions_is_a_subdivision():
+    text = "Cases were confirmed in Oregon, Utah, Washington and Wisconsin."
+    assert [p[2] for p in places(text)] == ["US-OR", "US-UT", "US-WA", "US-WI"]
+
+
+@pytest.mark.parametrize(
+    ("text", "admin1", "kind"),
+    [
+        # A capital named like a distant subdivision of its country is the capital ...
+        ("Officials in Washington and Moscow traded accusations over Syria", "US-DC", "city"),
+        ("Talks between Washington and Beijing resumed on Monday.", "US-DC", "city"),
+        # ... unless the word for a subdivision follows, or a place in it is named.
+        ("Beef from a Washington state farm was exported to Japan.", "US-WA", "admin1"),
+        ("Wildfire spreads in Washington, Seattle officials say", "US-WA", "admin1"),
+    ],
+)
+def test_a_capital_named_like_a_subdivision_of_its_country(text, admin1, kind):
+    first = places(text)[0]
+    assert first[0] == "Washington" and (first[2], first[3]) == (admin1, kind)
+
+
+def test_a_capital_inside_its_namesake_subdivision_is_unchanged():
+    found = places("Protests spread across Serbia as crowds filled Belgrade.")
+    assert found[1][:2] == ("Belgrade", "RS") and found[1][3] == "city"
+
+
 def test_other_places_in_the_text_decide():
     found = places("Fire crews from Atlanta and Macon went to Athens on Monday.")
     athens = next(p for p in found if p[0] == "Athens")
