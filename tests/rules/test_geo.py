@@ -173,6 +173,16 @@ def test_hand_kept_regions_and_demonyms_are_read(text, name, country, kind):
     assert (found[0].text, found[0].country, found[0].kind) == (name, country, kind)
 
 
+def test_a_demonym_outweighs_a_small_town_of_its_name():
+    # In a text about the United States, "Canadian" is still Canada's, not the town of
+    # Canadian, Texas: a demonym has the people of the region it stands for.
+    found = places("A cow from a Washington state farm was shipped to a Canadian buyer.")
+    assert found[-1] == ("Canadian", "CA", None, "demonym")
+    canadian = [e for e in gz.gazetteer().lookup("Canadian") if e.kind == "demonym"]
+    canada = gz.gazetteer().region("CA")
+    assert canada is not None and canadian[0].population == canada.population > 0
+
+
 def test_a_subdivisions_demonym_stands_for_its_subdivision():
     assert places("Ohioans head to the polls on Tuesday") == [("Ohioans", "US", "US-OH", "demonym")]
     assert geo.event_regions("Hoosiers hit by flooding") == ("US-IN", "US")
