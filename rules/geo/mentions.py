@@ -333,6 +333,10 @@ def _rejected(
     word_like = any(gaz.has_flag(n, "w") and _town_sized(n, gaz) for n in own) and not any(
         not _town_sized(n, gaz) for n in own
     )
+    # A word in capitals in text that is not all capitals is an abbreviation ("US"),
+    # not the common word ("us") a town is named.
+    if word_like and not titled and word.isupper() and 1 < len(word.rstrip(".")) <= 3:
+        word_like = False
     biggest = max(ids, key=lambda n: gaz.population[n])
     town = _town_sized(biggest, gaz) and all(gaz.kind_of(n) != "country" for n in ids)
     # A storm's name: "Hurricane Melissa", "Typhoon Kajiki", "Tropical Storm Erin" --

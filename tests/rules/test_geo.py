@@ -375,6 +375,13 @@ def test_sentence_initial_common_words_are_not_places():
     )
 
 
+def test_an_abbreviation_opening_a_sentence_is_no_common_word():
+    # "Us" is a town of France and a common word; "US" in capitals is the country.
+    text = "The talks stalled. US rhetoric, however, was not matched by action."
+    assert places(text) == [("US", "US", None, "country")]
+    assert places("Us and them. We left at noon.") == []
+
+
 def test_institutions_of_a_place_keep_the_place():
     assert places("Alexandria Police said the fire was set.")[0][0] == "Alexandria"
     assert ("U.S.", "US", None, "country") in places("The U.S. Army sent help.")
