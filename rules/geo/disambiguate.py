@@ -179,15 +179,17 @@ def resolve(
     # from it ("Washington") is, in text, the capital, unless the text places the
     # subdivision. (A capital inside its namesake subdivision is one place: _pick.)
     for k in range(len(mentions)):
+        capitals = [idx for idx, e in enumerate(cands[k]) if e.flags and e.capital]
+        if not capitals:
+            continue
         subs = [
             (e.country, e.lat, e.lon)
             for e in cands[k]
             if e.kind == "admin1" and e.lat is not None and e.lon is not None
         ]
-        if not subs:
-            continue
-        for idx, e in enumerate(cands[k]):
-            if e.kind == "city" and e.capital and e.lat is not None and e.lon is not None:
+        for idx in capitals:
+            e = cands[k][idx]
+            if e.kind == "city" and e.lat is not None and e.lon is not None:
                 if any(
                     cc == e.country and km(e.lat, e.lon, la, lo) > SAME_NAME_KM
                     for cc, la, lo in subs
