@@ -10,8 +10,10 @@ It reuses ``build_gazetteer``'s mapping of GeoNames places to ISO 3166-2 subdivi
 demonyms and alternative spellings. A place whose GeoNames admin1 maps to no ISO code
 goes to the nearest first-level subdivision that no place maps to
 (:func:`place_subdivisions`), so that every such subdivision has its people; regions that
-are no subdivision come from the same sources (:func:`regions`). The output depends on
-the installed package versions only: the same versions write the same bytes. Every row is one entry, tab-separated::
+are no subdivision come from the same sources (:func:`regions`), and the few no source
+gives from the hand-kept ``regions.tsv``; bodies of water from ``water.tsv``, demonyms
+beyond countryinfo's from ``demonyms.tsv``. The output depends on the installed package
+versions and those files only: the same versions write the same bytes. Every row is one entry, tab-separated::
 
     kind  geonameid  name  country  admin1  lat  lon  population  flags  keys
 
@@ -20,7 +22,7 @@ ocean, sea, gulf, strait or large lake, no country), ``N`` (country), ``S`` (ISO
 code), ``R`` (a region that is no ISO subdivision, see :func:`regions`), ``K``
 (second-level unit: US counties, GeoNames admin2 elsewhere), ``P`` (a populated place of
 >= 1,000 people) or ``D`` (a demonym or adjective: ``name`` is the word and
-``admin1``/``country`` the region it denotes). ``flags``: ``c`` national
+``admin1``/``country`` the region it denotes, ``population`` that region's). ``flags``: ``c`` national
 capital, ``w`` the name is a common English word, ``p`` a common personal name.
 ``keys`` are the ``|``-separated lookup keys (``rules.geo.gazetteer.name_key``) of the
 name and its alternate spellings (Latin script only), the name's own first.
