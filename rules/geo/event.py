@@ -30,6 +30,7 @@ from rules.geo.mentions import Mention, Token
 _DATELINE_AFTER = regex.compile(r"^\s*(?:\([^)]{1,40}\)\s*)?(?:[-–—:]|,\s*\p{Lu})")
 SPECIFIC = {
     "continent": -3.0,
+    "water": -3.0,
     "city": 1.0,
     "admin2": 0.8,
     "admin1": 0.6,
@@ -133,7 +134,8 @@ def choose(
     speakers: list[int] = []  # countries set aside only as the source ("Ukraine says")
     attackers = False
     for k, (m, e) in enumerate(zip(mentions, entries, strict=True)):
-        if e is None or m.qualifies is not None or not e.country:
+        # A body of water is never the place (it has no country to hold posts for).
+        if e is None or m.qualifies is not None or not e.country or e.kind == "water":
             continue
         if is_dateline(text, m):
             continue

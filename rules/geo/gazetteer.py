@@ -26,6 +26,7 @@ import regex
 
 KINDS = {
     "C": "continent",
+    "W": "water",  # an ocean, sea, gulf, strait or large lake: no country
     "N": "country",
     "S": "admin1",
     "R": "region",
@@ -77,7 +78,7 @@ def word_key(word: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Entry:
     index: int
-    kind: str  # continent | country | admin1 | region | admin2 | city | demonym
+    kind: str  # continent | water | country | admin1 | region | admin2 | city | demonym
     name: str
     country: str
     admin1: str | None  # ISO 3166-2 code, None for countries
@@ -303,6 +304,7 @@ class Gazetteer:
                 at += 1
         order = {
             "continent": 0,
+            "water": 9,
             "country": 0,
             "admin1": 1,
             "region": 1,
@@ -312,7 +314,7 @@ class Gazetteer:
         }
         entries = {n: self.entry(n) for n in dict.fromkeys(found)}
         ranked = sorted(
-            (e for e in entries.values() if e.kind not in ("demonym", "continent")),
+            (e for e in entries.values() if e.kind not in ("demonym", "continent", "water")),
             key=lambda e: (name_key(e.name) != key, order[e.kind], -e.population),
         )
         return ranked[:limit]

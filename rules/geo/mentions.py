@@ -282,6 +282,12 @@ def _rejected(
         return "word"
     nxt = toks[last + 1] if last + 1 < len(toks) else None
     joined_next = nxt is not None and nxt.cap and not nxt.initial and not nxt.comma_before
+    # Words of direction only ("South West", "Middle East"): before another name they
+    # say which part of it ("South West England"); alone, a hamlet's name is not what
+    # they mean.
+    if not single and all(t.key in classes["direction"] for t in toks[first : last + 1]):
+        if joined_next or all(_town_sized(n, gaz) for n in ids):
+            return "word"
     # A short upper-case word is an acronym ("EU", "NHS"), unless it names a country or
     # a subdivision ("US", "UAE").
     word = toks[first].text
@@ -327,6 +333,10 @@ def _rejected(
     word_like = any(gaz.has_flag(n, "w") and _town_sized(n, gaz) for n in own) and not any(
         not _town_sized(n, gaz) for n in own
     )
+    # A word in capitals in text that is not all capitals is an abbreviation ("US"),
+    # not the common word ("us") a town is named.
+    if word_like and not titled and word.isupper() and 1 < len(word.rstrip(".")) <= 3:
+        word_like = False
     biggest = max(ids, key=lambda n: gaz.population[n])
     town = _town_sized(biggest, gaz) and all(gaz.kind_of(n) != "country" for n in ids)
     # A storm's name: "Hurricane Melissa", "Typhoon Kajiki", "Tropical Storm Erin" --
@@ -516,6 +526,22 @@ def _link_qualifiers(found: list[Mention], toks: list[Token], gaz: Gazetteer) ->
         elif _lies_in(a.ids, b.ids, gaz):
             a.qualifier = k
             b.qualifies = k - 1
+    # The last item of a list of subdivisions comes after "and" ("British Columbia,
+    # Alberta, Ontario and New Brunswick": the province, not the town in New Jersey),
+    # and the item before "and" is one too ("Utah, Washington and Wisconsin").
+    for k in range(2, len(found)):
+        a, b = found[k - 1], found[k]
+        if (
+            b.first == a.last + 2
+            and toks[a.last + 1].key in ("and", "or")
+            and a.qualifier is None
+            and a.qualifies is None
+            and (a.listed or (a.first == found[k - 2].last + 1 and toks[a.first].comma_before))
+            and any(gaz.kinds[n] == _ADMIN1 for n in b.ids)
+            and any(gaz.kinds[n] == _ADMIN1 for n in a.ids)
+            and any(gaz.kinds[n] == _ADMIN1 for n in found[k - 2].ids)
+        ):
+            a.listed = b.listed = True
 
 
 def _lies_in(inner: tuple[int, ...], outer: tuple[int, ...], gaz: Gazetteer) -> bool:

@@ -27,7 +27,16 @@ def event(text, **kw):
 def test_the_packaged_gazetteer_has_every_kind_with_coordinates():
     g = gz.gazetteer()
     kinds = {e.kind for e in g.entries()}
-    assert kinds == {"continent", "country", "admin1", "region", "admin2", "city", "demonym"}
+    assert kinds == {
+        "continent",
+        "water",
+        "country",
+        "admin1",
+        "region",
+        "admin2",
+        "city",
+        "demonym",
+    }
     assert len(g) > 150_000
     spokane = [e for e in g.lookup("Spokane") if e.kind == "city"]
     assert spokane[0].admin1 == "US-WA"
@@ -53,6 +62,28 @@ def test_a_country_is_placed_at_its_reference_point_when_its_outline_misleads():
     assert gz.km(us.lat, us.lon, 39.5, -99.1) < 50
 
 
+def test_a_country_lies_between_its_outline_centre_and_its_reference_point():
+    # Russia's outline centre is 190 km from the reference point gazetteers give (60 N,
+    # 100 E), China's 200 km from 35 N, 105 E: halfway, each is within 161 km of both.
+    # The United States' reference point is GeoNames' (the contiguous states' centre),
+    # not the Factbook's 38 N, 97 W.
+    g = gz.gazetteer()
+    for code, outline, reference in (
+        ("RU", (61.69, 99.22), (60.0, 100.0)),
+        ("CN", (36.61, 103.87), (35.0, 105.0)),
+        ("US", (39.50, -99.06), (39.76, -98.5)),
+    ):
+        entry = g.region(code)
+        assert entry is not None and entry.lat is not None and entry.lon is not None
+        to_outline = gz.km(entry.lat, entry.lon, *outline)
+        to_reference = gz.km(entry.lat, entry.lon, *reference)
+        assert to_outline < 161 and to_reference < 161, code
+        assert abs(to_outline - to_reference) < 10, code
+    us = g.region("US")
+    assert us is not None and us.lat is not None and us.lon is not None
+    assert gz.km(us.lat, us.lon, 39.76, -98.5) < 60  # halfway to 38 N, 97 W would be 119
+
+
 def test_lookup_uses_alternate_names_and_iso_codes():
     g = gz.gazetteer()
     assert any(e.name == "Kyiv" for e in g.lookup("Kiev"))
@@ -76,6 +107,85 @@ def test_regions_that_are_no_subdivision_are_in_the_gazetteer(name, country, adm
     found = [e for e in gz.gazetteer().lookup(name) if e.kind == "region"]
     assert [(e.country, e.admin1) for e in found] == [(country, admin1)]
     assert found[0].lat is not None and found[0].population > 0
+
+
+def test_bodies_of_water_are_in_the_gazetteer_with_no_country():
+    g = gz.gazetteer()
+    for name in ("Pacific", "Pacific Ocean", "Gulf of Mexico", "Black Sea", "Lake Victoria"):
+        water = [e for e in g.lookup(name) if e.kind == "water"]
+        assert len(water) == 1, name
+        assert water[0].country == "" and water[0].admin1 is None
+        assert water[0].lat is not None and water[0].lon is not None
+    pacific = next(e for e in g.lookup("Pacific") if e.kind == "water")
+    assert pacific.lat is not None and pacific.lon is not None
+    assert gz.km(pacific.lat, pacific.lon, 0.0, -160.0) < 500
+    # Region search never offers a sea.
+    assert all(e.kind != "water" for e in g.search("Black Sea"))
+
+
+@pytest.mark.parametrize(
+    ("text", "water", "where"),
+    [
+        # A sea named like a town is the sea, and a place on land stays the event's.
+        ("Storm churns across the Pacific toward Hawaii", "Pacific", "US-HI"),
+        ("Migrant boat sinks in the Mediterranean off Libya", "Mediterranean", "LY"),
+        # Its name is one mention: not "Mexico", not the Indian demonym.
+        ("Oil spill spreads in the Gulf of Mexico", "Gulf of Mexico", None),
+        ("Cyclone forms over the Indian Ocean", "Indian Ocean", None),
+        # A body of water is never the event's place: it holds no country's posts.
+        ("Ferry capsizes on Lake Victoria, 40 dead", "Lake Victoria", None),
+        ("Cargo ship attacked in the Red Sea", "Red Sea", None),
+    ],
+)
+def test_a_body_of_water_is_read_as_one_and_is_never_the_events_place(text, water, where):
+    parsed = geo.parse(text)
+    seas = [p for p in parsed.places if p.kind == "water"]
+    assert [p.text for p in seas] == [water]
+    assert seas[0].country is None and seas[0].regions == ()
+    assert all(p.text != "Mexico" for p in parsed.places)
+    got = parsed.event
+    assert (got.regions[0] if got is not None else None) == where
+
+
+def test_a_town_named_after_a_sea_is_read_where_a_qualifier_places_it():
+    assert places("Flooding closes roads in Pacific, Missouri")[0] == (
+        "Pacific",
+        "US",
+        "US-MO",
+        "city",
+    )
+    assert geo.event_regions("Flooding closes roads in Pacific, Missouri") == ("US-MO", "US")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country", "kind"),
+    [
+        # Regions that no source of the build gives, from rules/data/regions.tsv.
+        ("Fighting flares in South Ossetia", "South Ossetia", "GE", "region"),
+        ("Shelling kills 4 in Donbass", "Donbass", "UA", "region"),
+        # Demonyms of subdivisions and peoples, from rules/data/demonyms.tsv.
+        ("Abkhaz forces shelled the gorge", "Abkhaz", "GE", "demonym"),
+        ("Sinhalese and Tamil parties met", "Sinhalese", "LK", "demonym"),
+    ],
+)
+def test_hand_kept_regions_and_demonyms_are_read(text, name, country, kind):
+    found = geo.parse(text).places
+    assert (found[0].text, found[0].country, found[0].kind) == (name, country, kind)
+
+
+def test_a_demonym_outweighs_a_small_town_of_its_name():
+    # In a text about the United States, "Canadian" is still Canada's, not the town of
+    # Canadian, Texas: a demonym has the people of the region it stands for.
+    found = places("A cow from a Washington state farm was shipped to a Canadian buyer.")
+    assert found[-1] == ("Canadian", "CA", None, "demonym")
+    canadian = [e for e in gz.gazetteer().lookup("Canadian") if e.kind == "demonym"]
+    canada = gz.gazetteer().region("CA")
+    assert canada is not None and canadian[0].population == canada.population > 0
+
+
+def test_a_subdivisions_demonym_stands_for_its_subdivision():
+    assert places("Ohioans head to the polls on Tuesday") == [("Ohioans", "US", "US-OH", "demonym")]
+    assert geo.event_regions("Hoosiers hit by flooding") == ("US-IN", "US")
 
 
 def test_a_subdivision_is_known_by_its_code_where_that_is_its_initials():
@@ -265,6 +375,13 @@ def test_sentence_initial_common_words_are_not_places():
     )
 
 
+def test_an_abbreviation_opening_a_sentence_is_no_common_word():
+    # "Us" is a town of France and a common word; "US" in capitals is the country.
+    text = "The talks stalled. US rhetoric, however, was not matched by action."
+    assert places(text) == [("US", "US", None, "country")]
+    assert places("Us and them. We left at noon.") == []
+
+
 def test_institutions_of_a_place_keep_the_place():
     assert places("Alexandria Police said the fire was set.")[0][0] == "Alexandria"
     assert ("U.S.", "US", None, "country") in places("The U.S. Army sent help.")
@@ -334,6 +451,19 @@ def test_facilities_keep_their_place_and_months_are_no_place():
 def test_lone_first_names_need_a_locative_but_towns_before_person_nouns_do_not():
     assert places("Terry spoke to the board.") == []
     assert places("An Augusta native won the prize.")[0][:3] == ("Augusta", "US", "US-GA")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # Words of direction alone are no place: not a hamlet called "Middle East" ...
+        ("Tensions rise across the Middle East as talks stall", []),
+        # ... and before a name they say which part of it (not Cameroon's South-West).
+        ("Floods hit homes in South West England", ["England"]),
+    ],
+)
+def test_words_of_direction_alone_are_no_place(text, found):
+    assert [p[0] for p in places(text)] == found
 
 
 @pytest.mark.parametrize(
@@ -448,6 +578,42 @@ def test_a_list_of_regions_is_no_chain_of_qualifiers():
     assert places("Springfield, Ill., Paris, Texas")[2][2] == "US-TX"
 
 
+def test_the_last_item_of_a_list_of_subdivisions_after_and_is_a_subdivision():
+    # The text names many US states, but "New Brunswick" ends a list of provinces.
+    text = (
+        "States with reported illnesses are Arizona, California, New Jersey, New York, "
+        "Ohio and Wisconsin. Illnesses in Canada occurred in British Columbia, Alberta, "
+        "Ontario and New Brunswick."
+    )
+    assert places(text)[-1] == ("New Brunswick", "CA", "CA-NB", "admin1")
+
+
+def test_the_item_before_and_in_a_list_of_subdivisions_is_a_subdivision():
+    text = "Cases were confirmed in Oregon, Utah, Washington and Wisconsin."
+    assert [p[2] for p in places(text)] == ["US-OR", "US-UT", "US-WA", "US-WI"]
+
+
+@pytest.mark.parametrize(
+    ("text", "admin1", "kind"),
+    [
+        # A capital named like a distant subdivision of its country is the capital ...
+        ("Officials in Washington and Moscow traded accusations over Syria", "US-DC", "city"),
+        ("Talks between Washington and Beijing resumed on Monday.", "US-DC", "city"),
+        # ... unless the word for a subdivision follows, or a place in it is named.
+        ("Beef from a Washington state farm was exported to Japan.", "US-WA", "admin1"),
+        ("Wildfire spreads in Washington, Seattle officials say", "US-WA", "admin1"),
+    ],
+)
+def test_a_capital_named_like_a_subdivision_of_its_country(text, admin1, kind):
+    first = places(text)[0]
+    assert first[0] == "Washington" and (first[2], first[3]) == (admin1, kind)
+
+
+def test_a_capital_inside_its_namesake_subdivision_is_unchanged():
+    found = places("Protests spread across Serbia as crowds filled Belgrade.")
+    assert found[1][:2] == ("Belgrade", "RS") and found[1][3] == "city"
+
+
 def test_other_places_in_the_text_decide():
     found = places("Fire crews from Atlanta and Macon went to Athens on Monday.")
     athens = next(p for p in found if p[0] == "Athens")
@@ -473,6 +639,18 @@ def test_one_name_is_one_place_and_does_not_vouch_for_itself():
     )
     found = [p for p in places(text) if p[0] == "Paris"]
     assert {p[1:3] for p in found} == {("US", "US-IL")}
+
+
+def test_a_countrys_name_is_a_town_of_another_country_only_where_its_subdivision_is_named():
+    # Naming the United States is no evidence for Palestine, Texas over Palestine.
+    elsewhere = (
+        "A fire near Palestine destroyed two homes on Sunday. In the United States, "
+        "New York and Wisconsin reported hundreds of cases."
+    )
+    assert places(elsewhere)[0] == ("Palestine", "PS", None, "country")
+    # Naming Texas is.
+    local = "A fire near Palestine destroyed two homes on Sunday, Texas officials said."
+    assert places(local)[0] == ("Palestine", "US", "US-TX", "city")
 
 
 def test_the_publishers_country_decides_a_close_call():
