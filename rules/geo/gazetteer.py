@@ -74,6 +74,12 @@ def word_key(word: str) -> str:
     return name_key(word)
 
 
+# The clear functions of the per-word memories of text read against the gazetteer
+# (this module's and the mention finder's): ``Gazetteer.forget_recent`` drops them
+# with its own, so that a timing starts cold.
+WORD_CACHES: list[Callable[[], None]] = [word_key.cache_clear]
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     index: int
@@ -226,7 +232,8 @@ class Gazetteer:
         """Drop the remembered entries and lookups (for timing cold lookups)."""
         self._recent.clear()
         self._recent_ids.clear()
-        word_key.cache_clear()
+        for clear in WORD_CACHES:
+            clear()
 
     def _build(self, n: int) -> Entry:
         lat, lon = self.lat[n], self.lon[n]

@@ -27,10 +27,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
-from rules.geo.gazetteer import Gazetteer, gazetteer, name_key, word_classes, word_key
+from rules.geo.gazetteer import (
+    WORD_CACHES,
+    Gazetteer,
+    gazetteer,
+    name_key,
+    word_classes,
+    word_key,
+)
 from rules.places import AP_STATES, US_STATES
 
 _TOKEN = regex.compile(
@@ -71,47 +79,76 @@ class Mention:
     listed: bool = False  # an item of a list of subdivisions ("Ohio, Washington, Utah")
 
 
-def tokens(text: str) -> list[Token]:
+@lru_cache(maxsize=65536)
+def _word(match: str) -> tuple[str, str, bool, int, int, bool]:
+    """What a matched word is as a token, remembered (text repeats its words): the word
+    without a possessive or a sentence's full stop, its ``name_key``, whether it is
+    capitalised, its length, where its possessive "s" is (-1 for none) and whether
+    its full stop opens a sentence after it (not after "St.", "Ill.", "U.S.")."""
+    word = match
+    possessive_s = -1
+    if "'" in word or "’" in word:
+        possessive = _POSSESSIVE.search(word)
+        if possessive and possessive.start() > 0:
+            cut = possessive.start()
+            if word[cut + 1 : cut + 2] in ("s", "S"):
+                possessive_s = cut + 1
+            word = word[:cut]
+    # A trailing full stop belongs to the word only for abbreviations.
+    if word[-1] == "." and len(word) > 4 and not _INITIALS.fullmatch(word):
+        if word_key(word) not in AP_STATES:
+            word = word[:-1]
+    cap = word[0].isupper()
+    return word, word_key(word), cap, len(word), possessive_s, word[-1] == "." and not cap
+
+
+WORD_CACHES.append(_word.cache_clear)
+
+
+def tokens(text: str, head: list[Token] | None = None) -> list[Token]:
     """Words with their offsets; possessives ("Russia's") and hyphens ("Egyptian-US")
-    split off, abbreviations ("St.", "Ill.", "U.S.") keep their full stop."""
+    split off, abbreviations ("St.", "Ill.", "U.S.") keep their full stop.
+
+    ``head``: the tokens of a text that ``text`` begins with (a title, read again with
+    its summary). They are kept but for those after the head's last space, whose match
+    may run on into what follows ("Iowa" and "Iowa.", "U.S" and "U.S."): only the rest
+    of ``text`` is read again."""
     out: list[Token] = []
-    append = out.append
-    prev_end = 0
+    prev_end = at = 0
     # The last word ends with a full stop and is not capitalised ("etc."): the next
     # word opens a sentence.
     stop = False
-    for m in (_TOKEN_ASCII if text.isascii() else _TOKEN).finditer(text):
-        word = m.group()
-        start, end = m.span()
-        possessive_s = -1
-        if "'" in word or "’" in word:
-            possessive = _POSSESSIVE.search(word)
-            if possessive and possessive.start() > 0:
-                cut = possessive.start()
-                if word[cut + 1 : cut + 2] in ("s", "S"):
-                    possessive_s = start + cut + 1
-                word, end = word[:cut], start + cut
-        # A trailing full stop belongs to the word only for abbreviations.
-        if word[-1] == "." and len(word) > 4 and not _INITIALS.fullmatch(word):
-            if word_key(word) not in AP_STATES:
-                word, end = word[:-1], end - 1
-        gap = text[prev_end:start]
-        cap = word[0].isupper()
-        if gap == " ":
-            initial = stop or not out
-            comma = False
+    if head:
+        # No match runs across a space.
+        keep = len(head) - 1
+        while keep > 0 and not text[head[keep].start - 1].isspace():
+            keep -= 1
+        out = head[:keep]
+        at = head[keep].start
+        if out:
+            prev_end = out[-1].end
+            stop = out[-1].text[-1] == "." and not out[-1].cap
+    append = out.append
+    for m in (_TOKEN_ASCII if text.isascii() else _TOKEN).finditer(text, at):
+        start = m.start()
+        word, key, cap, size, possessive_s, stops = _word(m.group())
+        end = start + size
+        if start == prev_end + 1 and text[prev_end] == " ":
+            append(Token(start, end, word, key, cap, stop or not out, False))
         else:
+            gap = text[prev_end:start]
             initial = not out or stop or _SENTENCE_END.search(gap) is not None
-            comma = "," in gap or "(" in gap
-        append(Token(start, end, word, word_key(word), cap, initial, comma))
-        stop = word[-1] == "." and not cap
-        prev_end = end
+            append(Token(start, end, word, key, cap, initial, "," in gap or "(" in gap))
         if possessive_s >= 0:
             # The possessive "s" as a word of its own, so that names holding one still
             # match ("People's Republic of China", "Martha's Vineyard").
+            possessive_s += start
             append(Token(possessive_s, possessive_s + 1, "s", "s", False, False, False))
             prev_end = possessive_s + 1
             stop = False
+        else:
+            prev_end = end
+            stop = stops
     return out
 
 
