@@ -184,7 +184,12 @@ def _conjunctions(
 def text_of(title: str, summary: str) -> str:
     """The text the model reads: the title, then the start of the summary."""
     title = " ".join(title.split())
-    summary = " ".join(summary.split())[:SUMMARY_CHARS]
+    # The start of a summary, its whitespace collapsed, is the start of the whole
+    # summary collapsed: a long one is collapsed only as far as it is read.
+    start = " ".join(summary[: 2 * SUMMARY_CHARS].split())
+    if len(start) < SUMMARY_CHARS and len(summary) > 2 * SUMMARY_CHARS:
+        start = " ".join(summary.split())
+    summary = start[:SUMMARY_CHARS]
     return f"{title} . {summary}" if summary else title
 
 
