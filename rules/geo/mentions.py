@@ -239,7 +239,9 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
     """A US state written as an AP abbreviation ("Springfield, Ill.", "D-S.C.") or a
     postal code after a comma ("Paris, TX"): the state's entry number."""
     tok = toks[i]
-    if not tok.cap:
+    word = tok.text
+    # Only a word with a full stop, or two letters after a comma, can be one.
+    if not tok.cap or ("." not in word and (len(word) != 2 or not tok.comma_before)):
         return None
     # Dotted initials ("S.C.", "W.Va.") are abbreviations anywhere; a single word
     # ("Ill.", "Pa.") after a comma or a party letter ("D-Ill."), or before a
@@ -266,7 +268,6 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
     )
     if not gap_ok:
         return None
-    word = tok.text
     code = None
     if word.endswith(".") or "." in word:
         code = AP_STATES.get(name_key(word))
