@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -300,6 +301,47 @@ def _is_region_word(key: str, gaz: Gazetteer) -> bool:
     return any(chr(gaz.kinds[n]) in "NS" for n in gaz.ids(key))
 
 
+class _Readings(NamedTuple):
+    """What a name's gazetteer entries say of it, wherever it is read."""
+
+    own: tuple[int, ...]  # the entries whose own name it is (all, when none is)
+    personal: bool  # a personal name too
+    # Only towns are "common words": a country or subdivision name is a place even at
+    # the start of a sentence ("Canada reported ...", "China said ..."). A subdivision
+    # of a town's size (a municipality: "Bar", Montenegro) counts as a town.
+    word_like: bool
+    biggest: int  # the entry with the most people
+    town: bool  # the biggest is a town's size, and no reading a country
+
+
+# Readings by name key, of the gazetteer they were read from: texts repeat names.
+_READINGS: dict[str, _Readings] = {}
+_READINGS_OF: list[Gazetteer] = []
+WORD_CACHES.append(_READINGS.clear)
+
+
+def _readings(key: str, ids: tuple[int, ...], gaz: Gazetteer) -> _Readings:
+    """The readings of the name ``key`` (its entries ``ids``), remembered."""
+    if not _READINGS_OF or _READINGS_OF[0] is not gaz:
+        _READINGS.clear()
+        _READINGS_OF[:] = [gaz]
+    found = _READINGS.get(key)
+    if found is None:
+        if len(_READINGS) >= 16384:
+            _READINGS.clear()
+        own = tuple(n for n in ids if gaz.is_primary(n, key)) or ids
+        biggest = max(ids, key=lambda n: gaz.population[n])
+        found = _READINGS[key] = _Readings(
+            own,
+            any(gaz.has_flag(n, "p") for n in own),
+            any(gaz.has_flag(n, "w") and _town_sized(n, gaz) for n in own)
+            and not any(not _town_sized(n, gaz) for n in own),
+            biggest,
+            _town_sized(biggest, gaz) and all(gaz.kind_of(n) != "country" for n in ids),
+        )
+    return found
+
+
 def _rejected(
     toks: list[Token],
     first: int,
@@ -355,18 +397,9 @@ def _rejected(
     ):
         return "name"
     key = " ".join(t.key for t in toks[first : last + 1]) if not single else toks[first].key
-    own = [n for n in ids if gaz.is_primary(n, key)] or list(ids)
+    own, personal, word_like, biggest, town = _readings(key, ids, gaz)
     prev = toks[first - 1] if first > 0 else None
     mid = not toks[first].initial and not toks[first].comma_before
-    personal = any(gaz.has_flag(n, "p") for n in own)
-    # Only towns are "common words": a country or subdivision name is a place even at
-    # the start of a sentence ("Canada reported ...", "China said ..."). A subdivision
-    # of a town's size (a municipality: "Bar", Montenegro) counts as a town.
-    word_like = any(gaz.has_flag(n, "w") and _town_sized(n, gaz) for n in own) and not any(
-        not _town_sized(n, gaz) for n in own
-    )
-    biggest = max(ids, key=lambda n: gaz.population[n])
-    town = _town_sized(biggest, gaz) and all(gaz.kind_of(n) != "country" for n in ids)
     # A storm's name: "Hurricane Melissa", "Typhoon Kajiki", "Tropical Storm Erin" --
     # neither the storm word ("Hurricane", Utah) nor the name after it is a place.
     storms = classes.get("storm_word", frozenset())
