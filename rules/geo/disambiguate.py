@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rules.geo.gazetteer import Entry, Gazetteer, km, word_classes
+from rules.geo.gazetteer import Entry, Gazetteer, NameMemo, km, word_classes
 from rules.geo.mentions import Mention, Token
 
 KIND_PRIOR = {
@@ -72,6 +72,10 @@ def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:
     return score
 
 
+# A name's readings by prior, best first, for its words and entries.
+_PRIORS: NameMemo[tuple[str, tuple[int, ...]], tuple[tuple[float, int], ...]] = NameMemo()
+
+
 def inside(e: Entry, region: Entry) -> bool:
     if region.kind == "country" or region.kind == "demonym":
         return e.country == region.country and e.index != region.index
@@ -92,15 +96,20 @@ def resolve(
     base: list[list[float]] = []
     ranked_all = []
     home = home_country.upper() if home_country else None
+    priors = _PRIORS.of(gaz)
     for m in mentions:
         key = " ".join(t.key for t in toks[m.first : m.last + 1])
-        ranked = sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])
-        kept = ranked[: CANDIDATES if len(mentions) > 1 else ALONE]
-        if home and len(ranked) > len(kept):
+        by_prior = priors.get((key, m.ids))
+        if by_prior is None:
+            by_prior = priors[key, m.ids] = tuple(
+                sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])
+            )
+        kept = list(by_prior[: CANDIDATES if len(mentions) > 1 else ALONE])
+        if home and len(by_prior) > len(kept):
             # The home country's best reading stays, however far down the list: the
             # publisher's country is evidence the prior does not see.
             at_home = next(
-                (p for p in ranked[len(kept) :] if gaz.codes[gaz.country_ids[p[1]]] == home),
+                (p for p in by_prior[len(kept) :] if gaz.codes[gaz.country_ids[p[1]]] == home),
                 None,
             )
             if at_home is not None:

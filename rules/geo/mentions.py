@@ -35,6 +35,7 @@ import regex
 from rules.geo.gazetteer import (
     WORD_CACHES,
     Gazetteer,
+    NameMemo,
     gazetteer,
     name_key,
     word_classes,
@@ -314,24 +315,17 @@ class _Readings(NamedTuple):
     town: bool  # the biggest is a town's size, and no reading a country
 
 
-# Readings by name key, of the gazetteer they were read from: texts repeat names.
-_READINGS: dict[str, _Readings] = {}
-_READINGS_OF: list[Gazetteer] = []
-WORD_CACHES.append(_READINGS.clear)
+_READINGS: NameMemo[str, _Readings] = NameMemo()
 
 
 def _readings(key: str, ids: tuple[int, ...], gaz: Gazetteer) -> _Readings:
     """The readings of the name ``key`` (its entries ``ids``), remembered."""
-    if not _READINGS_OF or _READINGS_OF[0] is not gaz:
-        _READINGS.clear()
-        _READINGS_OF[:] = [gaz]
-    found = _READINGS.get(key)
+    memo = _READINGS.of(gaz)
+    found = memo.get(key)
     if found is None:
-        if len(_READINGS) >= 16384:
-            _READINGS.clear()
         own = tuple(n for n in ids if gaz.is_primary(n, key)) or ids
         biggest = max(ids, key=lambda n: gaz.population[n])
-        found = _READINGS[key] = _Readings(
+        found = memo[key] = _Readings(
             own,
             any(gaz.has_flag(n, "p") for n in own),
             any(gaz.has_flag(n, "w") and _town_sized(n, gaz) for n in own)

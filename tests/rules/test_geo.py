@@ -223,6 +223,18 @@ def test_a_broken_row_is_a_clear_error():
         Gazetteer(["X\tonly"])
 
 
+def test_what_is_remembered_about_names_holds_for_one_gazetteer_until_forgotten():
+    memo: gz.NameMemo[str, int] = gz.NameMemo()
+    packaged = gz.gazetteer()
+    memo.of(packaged)["paris"] = 1
+    assert memo.of(packaged) == {"paris": 1}
+    other = Gazetteer(["N\t1\tFreedonia\tFD\t\t10\t20\t5000000\t\tfreedonia"])
+    assert memo.of(other) == {}
+    memo.of(other)["freedonia"] = 2
+    packaged.forget_recent()  # timings start cold
+    assert memo.of(other) == {}
+
+
 def test_name_keys_fold_accents_and_abbreviations():
     assert name_key("Şanlıurfa") == "sanliurfa"
     assert name_key("St. Louis") == "saint louis"
