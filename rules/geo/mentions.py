@@ -157,14 +157,10 @@ def tokens(text: str, head: list[Token] | None = None) -> list[Token]:
 def _casing_uninformative(toks: list[Token], classes: dict[str, frozenset[str]]) -> bool:
     """Title Case or upper-case text: most content words capitalised."""
     function_words = classes["function_word"]
-    content = caps = 0
-    for t in toks:
-        if t.text[0].isalpha() and t.key not in function_words:
-            content += 1
-            caps += t.cap
-    if content < 4:
+    content = [t.cap for t in toks if t.text[0].isalpha() and t.key not in function_words]
+    if len(content) < 4:
         return False
-    return caps >= 0.85 * content
+    return sum(content) >= 0.85 * len(content)
 
 
 def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = None) -> list[Mention]:
