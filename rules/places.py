@@ -376,6 +376,7 @@ class _TextIndex:
     alt_rows: list[int]
     cities: dict[int, Place] = field(default_factory=dict)
     cache: dict[str, list[_Entry]] = field(default_factory=dict)
+    starts: dict[str, bool] = field(default_factory=dict)
 
     def lookup(self, key: str) -> list[_Entry] | None:
         """Every reading of a name key, or None."""
@@ -398,7 +399,15 @@ class _TextIndex:
         return out or None
 
     def starts_name(self, word: str) -> bool:
-        """Whether some name's first word is ``word``."""
+        """Whether some name's first word is ``word`` (remembered: text repeats words)."""
+        found = self.starts.get(word)
+        if found is None:
+            if len(self.starts) > 50_000:
+                self.starts.clear()
+            found = self.starts[word] = self._starts_name(word)
+        return found
+
+    def _starts_name(self, word: str) -> bool:
         if word in self.first_words:
             return True
         for keys in (self.city_keys, self.alt_keys):
