@@ -97,8 +97,8 @@ def resolve(
     ranked_all = []
     home = home_country.upper() if home_country else None
     priors = _PRIORS.of(gaz)
-    for m in mentions:
-        key = " ".join(t.key for t in toks[m.first : m.last + 1])
+    names = [" ".join(t.key for t in toks[m.first : m.last + 1]) for m in mentions]
+    for m, key in zip(mentions, names, strict=True):
         by_prior = priors.get((key, m.ids))
         if by_prior is None:
             by_prior = priors[key, m.ids] = tuple(
@@ -185,8 +185,7 @@ def resolve(
     group: list[int] = []
     first_of: dict[str, int] = {}
     for k, m in enumerate(mentions):
-        name = " ".join(t.key for t in toks[m.first : m.last + 1])
-        name = name if m.qualifier is None else f"#{k}"
+        name = names[k] if m.qualifier is None else f"#{k}"
         group.append(first_of.setdefault(name, k))
     pairs = _pair_support(cands, base, group, mentions)
     for k, bonus in pairs.items():
@@ -253,12 +252,9 @@ def resolve(
 
     # A qualified mention settles the unqualified ones of its name ("Paris, Texas ...
     # Paris").
-    def name_of(m: Mention) -> str:
-        return " ".join(t.key for t in toks[m.first : m.last + 1])
-
-    qualified = {name_of(m): chosen[k] for k, m in enumerate(mentions) if m.qualifier is not None}
+    qualified = {names[k]: chosen[k] for k, m in enumerate(mentions) if m.qualifier is not None}
     for k, m in enumerate(mentions):
-        settled = qualified.get(name_of(m))
+        settled = qualified.get(names[k])
         if (
             m.qualifier is None
             and settled is not None

@@ -249,7 +249,7 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
     era = _ERA.search(low) if "war" in low or "ww" in low else None
     if era:
         add("time:era", era.group())
-    if year is not None:
+    if year is not None and ("1" in text or "2" in text):  # a year's first digit
         for match in _YEAR.finditer(text):
             if int(match.group()) < year:
                 add("time:earlier-year", match.group())
