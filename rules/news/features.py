@@ -220,10 +220,8 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
     lex = lexicon()
     longest = lex.longest
     kinds: list[str] = []
-    for i, s in enumerate(stems):
-        span = longest.get(s)
-        if not span:
-            continue
+    for i in [i for i, s in enumerate(stems) if s in longest]:
+        span = longest[stems[i]]
         for length in range(min(span, len(stems) - i), 0, -1):
             key = tuple(stems[i : i + length])
             groups = lex.phrases.get(key)
