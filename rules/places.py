@@ -34,7 +34,7 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
 from typing import NamedTuple
@@ -376,6 +376,7 @@ class _TextIndex:
     alt_rows: list[int]
     cities: dict[int, Place] = field(default_factory=dict)
     cache: dict[str, list[_Entry]] = field(default_factory=dict)
+    starts: dict[str, bool] = field(default_factory=dict)
 
     def lookup(self, key: str) -> list[_Entry] | None:
         """Every reading of a name key, or None."""
@@ -398,7 +399,15 @@ class _TextIndex:
         return out or None
 
     def starts_name(self, word: str) -> bool:
-        """Whether some name's first word is ``word``."""
+        """Whether some name's first word is ``word`` (remembered: text repeats words)."""
+        found = self.starts.get(word)
+        if found is None:
+            if len(self.starts) > 50_000:
+                self.starts.clear()
+            found = self.starts[word] = self._starts_name(word)
+        return found
+
+    def _starts_name(self, word: str) -> bool:
         if word in self.first_words:
             return True
         for keys in (self.city_keys, self.alt_keys):
@@ -678,33 +687,38 @@ def _split_camel(word: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=65536)
+def _word_parts(word: str) -> tuple[tuple[int, str, str, bool, bool], ...]:
+    """The tokens one matched word makes, remembered (text repeats its words): for
+    each, its offset in the match, its text, its name key, whether it is capitalised
+    and whether it is in capitals (two letters or more). A hashtag's sign and a
+    possessive are dropped, camel case split ("PuertoRico")."""
+    start = 0
+    if word[0] in "#@":
+        word, start = word[1:], 1
+    if word[-2:] in ("'s", "\u2019s") and len(word) > 3:
+        word = word[:-2]  # possessive: "California's"
+    parts = _split_camel(word) if _CAMEL.search(word, 1) else [word]
+    out = []
+    for part in parts:
+        if part:
+            letters = [c for c in part if c.isalpha()]
+            upper = len(letters) >= 2 and all(c.isupper() for c in letters)
+            out.append((start, part, name_key(part), part[0].isupper(), upper))
+        start += len(part)
+    return tuple(out)
+
+
 def _tokens(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
     for m in _TOKEN.finditer(text):
-        word, start = m.group(), m.start()
-        hashtag = word[0] in "#@"
-        if hashtag:
-            word, start = word[1:], start + 1
-        if word[-2:] in ("'s", "\u2019s") and len(word) > 3:
-            word = word[:-2]  # possessive: "California's"
-        parts = _split_camel(word) if _CAMEL.search(word, 1) else [word]
-        for part in parts:
-            if part:
-                prev_end = toks[-1].end if toks else 0
-                gap = text[prev_end:start]
-                letters = [c for c in part if c.isalpha()]
-                toks.append(
-                    _Tok(
-                        start,
-                        start + len(part),
-                        part,
-                        name_key(part),
-                        part[0].isupper(),
-                        len(letters) >= 2 and all(c.isupper() for c in letters),
-                        not toks or bool(_BREAK.search(gap)),
-                    )
-                )
-            start += len(part)
+        at = m.start()
+        for offset, part, key, cap, upper in _word_parts(m.group()):
+            start = at + offset
+            prev_end = toks[-1].end if toks else 0
+            gap = text[prev_end:start]
+            broken = not toks or (gap not in (" ", "") and _BREAK.search(gap) is not None)
+            toks.append(_Tok(start, start + len(part), part, key, cap, upper, broken))
     # Title Case (or capitals) per sentence: capitals then say little about names.
     begin = 0
     for i in range(1, len(toks) + 1):
@@ -726,8 +740,8 @@ def _joined(text: str, a: _Tok, b: _Tok) -> bool:
 
 
 def _mostly_upper(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    letters = list(filter(str.isalpha, text))
+    return len(letters) >= 8 and sum(map(str.isupper, letters)) / len(letters) > 0.8
 
 
 # Nouns after a place name that make it someone's origin rather than the scene.

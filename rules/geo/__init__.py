@@ -105,12 +105,13 @@ def written_in(text: str) -> str | None:
 
 
 def _read(
-    text: str, home_country: str | None
+    text: str, home_country: str | None, words: list[mentions.Token] | None = None
 ) -> tuple[list[tuple[mentions.Mention, Entry]], int | None]:
     """The resolved mentions of ``text`` and the index of the event's among them.
-    Without a publisher's country, the text's own conventions stand for it."""
+    Without a publisher's country, the text's own conventions stand for it. ``words``:
+    the text's tokens, when the caller has read them (``mentions.tokens(text)``)."""
     gaz = gazetteer_module.gazetteer()
-    toks = mentions.tokens(text)
+    toks = mentions.tokens(text) if words is None else words
     found = mentions.find(text, gaz, toks)
     home = home_country or (written_in(text) if found else None)
     chosen = disambiguate.resolve(found, toks, gaz, home_country=home)
@@ -134,9 +135,12 @@ def event_place(text: str, *, home_country: str | None = None) -> Place | None:
     return None if where is None else _place(*kept[where])
 
 
-def event_and_named(text: str, *, home_country: str | None = None) -> tuple[Place | None, bool]:
-    """``event_place(text)``, and whether the text names any place at all."""
-    kept, where = _read(text, home_country)
+def event_and_named(
+    text: str, *, home_country: str | None = None, words: list[mentions.Token] | None = None
+) -> tuple[Place | None, bool]:
+    """``event_place(text)``, and whether the text names any place at all. ``words``:
+    the text's tokens, when the caller has read them (``mentions.tokens(text)``)."""
+    kept, where = _read(text, home_country, words)
     return (None if where is None else _place(*kept[where])), bool(kept)
 
 

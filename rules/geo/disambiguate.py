@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rules.geo.gazetteer import Entry, Gazetteer, km, word_classes
+from rules.geo.gazetteer import Entry, Gazetteer, NameMemo, km, word_classes
 from rules.geo.mentions import Mention, Token
 
 KIND_PRIOR = {
@@ -77,6 +77,10 @@ def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:
     return score
 
 
+# A name's readings by prior, best first, for its words and entries.
+_PRIORS: NameMemo[tuple[str, tuple[int, ...]], tuple[tuple[float, int], ...]] = NameMemo()
+
+
 def inside(e: Entry, region: Entry) -> bool:
     if region.kind == "country" or region.kind == "demonym":
         return e.country == region.country and e.index != region.index
@@ -97,15 +101,20 @@ def resolve(
     base: list[list[float]] = []
     ranked_all = []
     home = home_country.upper() if home_country else None
-    for m in mentions:
-        key = " ".join(t.key for t in toks[m.first : m.last + 1])
-        ranked = sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])
-        kept = ranked[: CANDIDATES if len(mentions) > 1 else ALONE]
-        if home and len(ranked) > len(kept):
+    priors = _PRIORS.of(gaz)
+    names = [" ".join(t.key for t in toks[m.first : m.last + 1]) for m in mentions]
+    for m, key in zip(mentions, names, strict=True):
+        by_prior = priors.get((key, m.ids))
+        if by_prior is None:
+            by_prior = priors[key, m.ids] = tuple(
+                sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])
+            )
+        kept = list(by_prior[: CANDIDATES if len(mentions) > 1 else ALONE])
+        if home and len(by_prior) > len(kept):
             # The home country's best reading stays, however far down the list: the
             # publisher's country is evidence the prior does not see.
             at_home = next(
-                (p for p in ranked[len(kept) :] if gaz.codes[gaz.country_ids[p[1]]] == home),
+                (p for p in by_prior[len(kept) :] if gaz.codes[gaz.country_ids[p[1]]] == home),
                 None,
             )
             if at_home is not None:
@@ -207,8 +216,7 @@ def resolve(
     group: list[int] = []
     first_of: dict[str, int] = {}
     for k, m in enumerate(mentions):
-        name = " ".join(t.key for t in toks[m.first : m.last + 1])
-        name = name if m.qualifier is None else f"#{k}"
+        name = names[k] if m.qualifier is None else f"#{k}"
         group.append(first_of.setdefault(name, k))
     pairs = _pair_support(cands, base, group, mentions)
     for k, bonus in pairs.items():
@@ -281,12 +289,9 @@ def resolve(
 
     # A qualified mention settles the unqualified ones of its name ("Paris, Texas ...
     # Paris").
-    def name_of(m: Mention) -> str:
-        return " ".join(t.key for t in toks[m.first : m.last + 1])
-
-    qualified = {name_of(m): chosen[k] for k, m in enumerate(mentions) if m.qualifier is not None}
+    qualified = {names[k]: chosen[k] for k, m in enumerate(mentions) if m.qualifier is not None}
     for k, m in enumerate(mentions):
-        settled = qualified.get(name_of(m))
+        settled = qualified.get(names[k])
         if (
             m.qualifier is None
             and settled is not None

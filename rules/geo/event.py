@@ -38,6 +38,7 @@ SPECIFIC = {
     "country": 0.0,
     "demonym": -0.8,
 }
+_DASH_AFTER = regex.compile(r"^\s*(?:\([^)]{1,40}\)\s*)?[-–—]\s")
 _SENTENCE = regex.compile(r"[.!?]\s|\n")
 _NOT_SPACE = re.compile(r"\S")
 
@@ -49,7 +50,7 @@ def is_dateline(text: str, m: Mention) -> bool:
     after = text[m.end : m.end + 60]
     if upper and _DATELINE_AFTER.match(after):
         return True
-    return bool(regex.match(r"^\s*(?:\([^)]{1,40}\)\s*)?[-–—]\s", after))
+    return _DASH_AFTER.match(after) is not None
 
 
 _ATTRIBUTION = frozenset({"says", "said"})

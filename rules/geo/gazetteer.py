@@ -21,6 +21,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Generic, TypeVar
 
 import regex
 
@@ -73,6 +74,39 @@ def name_key(text: str) -> str:
 def word_key(word: str) -> str:
     """:func:`name_key` of one word, remembered (text repeats its words)."""
     return name_key(word)
+
+
+# The clear functions of the per-word memories of text read against the gazetteer
+# (this module's and the mention finder's): ``Gazetteer.forget_recent`` drops them
+# with its own, so that a timing starts cold.
+WORD_CACHES: list[Callable[[], None]] = [word_key.cache_clear]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class NameMemo(Generic[K, V]):
+    """What was worked out about names from one gazetteer's entries, remembered (texts
+    repeat names): forgotten when another gazetteer is read, with the gazetteer's own
+    memories (``Gazetteer.forget_recent``) and, all at once, past ``limit`` names."""
+
+    __slots__ = ("_limit", "_of", "_values")
+
+    def __init__(self, limit: int = 16384) -> None:
+        self._limit = limit
+        self._of: object = None
+        self._values: dict[K, V] = {}
+        WORD_CACHES.append(self._values.clear)
+
+    def of(self, gaz: Gazetteer) -> dict[K, V]:
+        """The remembered values for ``gaz``: look up, and store what is missing."""
+        values = self._values
+        if self._of is not gaz:
+            values.clear()
+            self._of = gaz
+        elif len(values) >= self._limit:
+            values.clear()
+        return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +261,8 @@ class Gazetteer:
         """Drop the remembered entries and lookups (for timing cold lookups)."""
         self._recent.clear()
         self._recent_ids.clear()
-        word_key.cache_clear()
+        for clear in WORD_CACHES:
+            clear()
 
     def _build(self, n: int) -> Entry:
         lat, lon = self.lat[n], self.lon[n]

@@ -27,10 +27,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
-from rules.geo.gazetteer import Gazetteer, gazetteer, name_key, word_classes, word_key
+from rules.geo.gazetteer import (
+    WORD_CACHES,
+    Gazetteer,
+    NameMemo,
+    gazetteer,
+    name_key,
+    word_classes,
+    word_key,
+)
 from rules.places import AP_STATES, US_STATES
 
 _TOKEN = regex.compile(
@@ -71,61 +81,86 @@ class Mention:
     listed: bool = False  # an item of a list of subdivisions ("Ohio, Washington, Utah")
 
 
-def tokens(text: str) -> list[Token]:
+@lru_cache(maxsize=65536)
+def _word(match: str) -> tuple[str, str, bool, int, int, bool]:
+    """What a matched word is as a token, remembered (text repeats its words): the word
+    without a possessive or a sentence's full stop, its ``name_key``, whether it is
+    capitalised, its length, where its possessive "s" is (-1 for none) and whether
+    its full stop opens a sentence after it (not after "St.", "Ill.", "U.S.")."""
+    word = match
+    possessive_s = -1
+    if "'" in word or "’" in word:
+        possessive = _POSSESSIVE.search(word)
+        if possessive and possessive.start() > 0:
+            cut = possessive.start()
+            if word[cut + 1 : cut + 2] in ("s", "S"):
+                possessive_s = cut + 1
+            word = word[:cut]
+    # A trailing full stop belongs to the word only for abbreviations.
+    if word[-1] == "." and len(word) > 4 and not _INITIALS.fullmatch(word):
+        if word_key(word) not in AP_STATES:
+            word = word[:-1]
+    cap = word[0].isupper()
+    return word, word_key(word), cap, len(word), possessive_s, word[-1] == "." and not cap
+
+
+WORD_CACHES.append(_word.cache_clear)
+
+
+def tokens(text: str, head: list[Token] | None = None) -> list[Token]:
     """Words with their offsets; possessives ("Russia's") and hyphens ("Egyptian-US")
-    split off, abbreviations ("St.", "Ill.", "U.S.") keep their full stop."""
+    split off, abbreviations ("St.", "Ill.", "U.S.") keep their full stop.
+
+    ``head``: the tokens of a text that ``text`` begins with (a title, read again with
+    its summary). They are kept but for those after the head's last space, whose match
+    may run on into what follows ("Iowa" and "Iowa.", "U.S" and "U.S."): only the rest
+    of ``text`` is read again."""
     out: list[Token] = []
-    append = out.append
-    prev_end = 0
+    prev_end = at = 0
     # The last word ends with a full stop and is not capitalised ("etc."): the next
     # word opens a sentence.
     stop = False
-    for m in (_TOKEN_ASCII if text.isascii() else _TOKEN).finditer(text):
-        word = m.group()
-        start, end = m.span()
-        possessive_s = -1
-        if "'" in word or "’" in word:
-            possessive = _POSSESSIVE.search(word)
-            if possessive and possessive.start() > 0:
-                cut = possessive.start()
-                if word[cut + 1 : cut + 2] in ("s", "S"):
-                    possessive_s = start + cut + 1
-                word, end = word[:cut], start + cut
-        # A trailing full stop belongs to the word only for abbreviations.
-        if word[-1] == "." and len(word) > 4 and not _INITIALS.fullmatch(word):
-            if word_key(word) not in AP_STATES:
-                word, end = word[:-1], end - 1
-        gap = text[prev_end:start]
-        cap = word[0].isupper()
-        if gap == " ":
-            initial = stop or not out
-            comma = False
+    if head:
+        # No match runs across a space.
+        keep = len(head) - 1
+        while keep > 0 and not text[head[keep].start - 1].isspace():
+            keep -= 1
+        out = head[:keep]
+        at = head[keep].start
+        if out:
+            prev_end = out[-1].end
+            stop = out[-1].text[-1] == "." and not out[-1].cap
+    append = out.append
+    for m in (_TOKEN_ASCII if text.isascii() else _TOKEN).finditer(text, at):
+        start = m.start()
+        word, key, cap, size, possessive_s, stops = _word(m.group())
+        end = start + size
+        if start == prev_end + 1 and text[prev_end] == " ":
+            append(Token(start, end, word, key, cap, stop or not out, False))
         else:
+            gap = text[prev_end:start]
             initial = not out or stop or _SENTENCE_END.search(gap) is not None
-            comma = "," in gap or "(" in gap
-        append(Token(start, end, word, word_key(word), cap, initial, comma))
-        stop = word[-1] == "." and not cap
-        prev_end = end
+            append(Token(start, end, word, key, cap, initial, "," in gap or "(" in gap))
         if possessive_s >= 0:
             # The possessive "s" as a word of its own, so that names holding one still
             # match ("People's Republic of China", "Martha's Vineyard").
+            possessive_s += start
             append(Token(possessive_s, possessive_s + 1, "s", "s", False, False, False))
             prev_end = possessive_s + 1
             stop = False
+        else:
+            prev_end = end
+            stop = stops
     return out
 
 
 def _casing_uninformative(toks: list[Token], classes: dict[str, frozenset[str]]) -> bool:
     """Title Case or upper-case text: most content words capitalised."""
     function_words = classes["function_word"]
-    content = caps = 0
-    for t in toks:
-        if t.text[0].isalpha() and t.key not in function_words:
-            content += 1
-            caps += t.cap
-    if content < 4:
+    content = [t.cap for t in toks if t.text[0].isalpha() and t.key not in function_words]
+    if len(content) < 4:
         return False
-    return caps >= 0.85 * content
+    return sum(content) >= 0.85 * len(content)
 
 
 def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = None) -> list[Mention]:
@@ -202,7 +237,9 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
     """A US state written as an AP abbreviation ("Springfield, Ill.", "D-S.C.") or a
     postal code after a comma ("Paris, TX"): the state's entry number."""
     tok = toks[i]
-    if not tok.cap:
+    word = tok.text
+    # Only a word with a full stop, or two letters after a comma, can be one.
+    if not tok.cap or ("." not in word and (len(word) != 2 or not tok.comma_before)):
         return None
     # Dotted initials ("S.C.", "W.Va.") are abbreviations anywhere; a single word
     # ("Ill.", "Pa.") after a comma or a party letter ("D-Ill."), or before a
@@ -229,7 +266,6 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
     )
     if not gap_ok:
         return None
-    word = tok.text
     code = None
     if word.endswith(".") or "." in word:
         code = AP_STATES.get(name_key(word))
@@ -260,6 +296,40 @@ def _is_place_word(key: str, gaz: Gazetteer) -> bool:
 def _is_region_word(key: str, gaz: Gazetteer) -> bool:
     """A country or subdivision name: "Paris Texas" is Paris, qualified without a comma."""
     return any(chr(gaz.kinds[n]) in "NS" for n in gaz.ids(key))
+
+
+class _Readings(NamedTuple):
+    """What a name's gazetteer entries say of it, wherever it is read."""
+
+    own: tuple[int, ...]  # the entries whose own name it is (all, when none is)
+    personal: bool  # a personal name too
+    # Only towns are "common words": a country or subdivision name is a place even at
+    # the start of a sentence ("Canada reported ...", "China said ..."). A subdivision
+    # of a town's size (a municipality: "Bar", Montenegro) counts as a town.
+    word_like: bool
+    biggest: int  # the entry with the most people
+    town: bool  # the biggest is a town's size, and no reading a country
+
+
+_READINGS: NameMemo[str, _Readings] = NameMemo()
+
+
+def _readings(key: str, ids: tuple[int, ...], gaz: Gazetteer) -> _Readings:
+    """The readings of the name ``key`` (its entries ``ids``), remembered."""
+    memo = _READINGS.of(gaz)
+    found = memo.get(key)
+    if found is None:
+        own = tuple(n for n in ids if gaz.is_primary(n, key)) or ids
+        biggest = max(ids, key=lambda n: gaz.population[n])
+        found = memo[key] = _Readings(
+            own,
+            any(gaz.has_flag(n, "p") for n in own),
+            any(gaz.has_flag(n, "w") and _town_sized(n, gaz) for n in own)
+            and not any(not _town_sized(n, gaz) for n in own),
+            biggest,
+            _town_sized(biggest, gaz) and all(gaz.kind_of(n) != "country" for n in ids),
+        )
+    return found
 
 
 def _rejected(
@@ -323,22 +393,13 @@ def _rejected(
     ):
         return "name"
     key = " ".join(t.key for t in toks[first : last + 1]) if not single else toks[first].key
-    own = [n for n in ids if gaz.is_primary(n, key)] or list(ids)
+    own, personal, word_like, biggest, town = _readings(key, ids, gaz)
     prev = toks[first - 1] if first > 0 else None
     mid = not toks[first].initial and not toks[first].comma_before
-    personal = any(gaz.has_flag(n, "p") for n in own)
-    # Only towns are "common words": a country or subdivision name is a place even at
-    # the start of a sentence ("Canada reported ...", "China said ..."). A subdivision
-    # of a town's size (a municipality: "Bar", Montenegro) counts as a town.
-    word_like = any(gaz.has_flag(n, "w") and _town_sized(n, gaz) for n in own) and not any(
-        not _town_sized(n, gaz) for n in own
-    )
     # A word in capitals in text that is not all capitals is an abbreviation ("US"),
     # not the common word ("us") a town is named.
     if word_like and not titled and word.isupper() and 1 < len(word.rstrip(".")) <= 3:
         word_like = False
-    biggest = max(ids, key=lambda n: gaz.population[n])
-    town = _town_sized(biggest, gaz) and all(gaz.kind_of(n) != "country" for n in ids)
     # A storm's name: "Hurricane Melissa", "Typhoon Kajiki", "Tropical Storm Erin" --
     # neither the storm word ("Hurricane", Utah) nor the name after it is a place.
     storms = classes.get("storm_word", frozenset())

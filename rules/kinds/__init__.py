@@ -34,6 +34,8 @@ def for_entry(entry: Entry) -> FeedKind:
     own = KINDS.get(entry.feed_kind)
     if own is not None and own is not news.KIND:
         return own
+    if not entry.fields:
+        return news.KIND
     for kind in _BY_FIELDS:
         if any(name in entry.fields for name in kind.signature_fields):
             return kind

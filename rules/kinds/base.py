@@ -96,12 +96,14 @@ def result(
     confidence: float,
     regions: Sequence[str],
     evidence: Iterable[str],
+    follow_up: bool = False,
 ) -> Assessment:
     """An assessment; severity 0 (or no kind) is "not a tragedy", regions kept."""
     if severity <= 0 or kind is None:
-        return Assessment(False, kind, 0, 0.0, tuple(regions), tuple(evidence))
+        return Assessment(False, kind, 0, 0.0, tuple(regions), tuple(evidence), follow_up)
     severity = min(severity, 4)
-    return Assessment(True, kind, severity, round(confidence, 3), tuple(regions), tuple(evidence))
+    confidence = round(confidence, 3)
+    return Assessment(True, kind, severity, confidence, tuple(regions), tuple(evidence), follow_up)
 
 
 @cache

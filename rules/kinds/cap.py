@@ -40,35 +40,34 @@ _CAP_FIELDS = (
 )
 
 
-def _fields(fp: Mapping[str, Any], raw: ET.Element | None) -> dict[str, str]:
+def _fields(fp: Mapping[str, Any], named: Mapping[str, list[ET.Element]]) -> dict[str, str]:
+    """The CAP fields, from the raw item's elements by name (``xml.by_name``; empty
+    without a raw item) or else from feedparser's entry."""
     fields: dict[str, str] = {}
     for name in _CAP_FIELDS:
         key = f"cap_{name.lower()}"
-        element = None
-        if raw is not None:
-            element = next(
-                (
-                    e
-                    for e in xml.findall(raw, name)
-                    if "cap" in xml.ns(e.tag) or "emergency" in xml.ns(e.tag)
-                ),
-                None,
-            )
+        element = next(
+            (
+                e
+                for e in named.get(name, ())
+                if "cap" in xml.ns(e.tag) or "emergency" in xml.ns(e.tag)
+            ),
+            None,
+        )
         value = xml.text(element) if element is not None else str(fp.get(key) or "").strip()
         if value:
             fields[key] = value
-    if raw is not None:
-        for parameter in xml.findall(raw, "parameter"):
-            for name, value in xml.pairs(parameter):
-                slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-                if slug and value:
-                    fields.setdefault(f"cap_param_{slug}", value)
+    for parameter in named.get("parameter", ()):
+        for name, value in xml.pairs(parameter):
+            slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+            if slug and value:
+                fields.setdefault(f"cap_param_{slug}", value)
     return fields
 
 
-def _geocodes(item: ET.Element) -> dict[str, tuple[str, ...]]:
+def _geocodes(named: Mapping[str, list[ET.Element]]) -> dict[str, tuple[str, ...]]:
     codes: dict[str, dict[str, None]] = {}
-    for geocode in xml.findall(item, "geocode"):
+    for geocode in named.get("geocode", ()):
         for name, value in xml.pairs(geocode):
             # The NWS index lists several codes in one value, space-separated.
             for code in value.split():
@@ -77,7 +76,8 @@ def _geocodes(item: ET.Element) -> dict[str, tuple[str, ...]]:
 
 
 def read(fp: Mapping[str, Any], raw: ET.Element | None, title: str) -> Read:
-    return Read(_fields(fp, raw), _geocodes(raw) if raw is not None else {})
+    named = xml.by_name(raw) if raw is not None else {}
+    return Read(_fields(fp, named), _geocodes(named))
 
 
 # Event names that announce a forecast, an outlook or a low-impact nuisance, whatever

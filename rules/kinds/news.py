@@ -11,7 +11,6 @@ covered and holds nothing. Regions are named for every entry that names a place.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from rules.kinds.base import FeedKind, age, read_nothing, result
@@ -247,14 +246,14 @@ def assess(entry: Entry, now: datetime) -> Assessment:
     else:
         kind = _kind(found) if found.kinds else None
         told_like = _told_like_news_of_an_event(found, title)
-        return replace(result(kind, 0, 0, regions, evidence), follow_up=told_like)
+        return result(kind, 0, 0, regions, evidence, follow_up=told_like)
     if not named and home:
         # News of an event that names no place at all happened where its readers
         # are: the publisher's own country ("Suspect in lawmaker's killing charged").
         regions = (home,)
         evidence.append(f"no place named: the publisher's country {home}")
-    verdict = result(_kind(found), severity, confidence, regions, evidence)
-    return replace(verdict, follow_up=severity < 2 and _told_like_news_of_an_event(found, title))
+    follow_up = severity < 2 and _told_like_news_of_an_event(found, title)
+    return result(_kind(found), severity, confidence, regions, evidence, follow_up)
 
 
 KIND = FeedKind(

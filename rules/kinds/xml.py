@@ -34,6 +34,15 @@ def findall(item: ET.Element, name: str) -> Iterator[ET.Element]:
             yield element
 
 
+def by_name(item: ET.Element) -> dict[str, list[ET.Element]]:
+    """Every element of ``item`` (itself included) by local name, in document order:
+    ``findall`` for many names at the cost of one walk."""
+    out: dict[str, list[ET.Element]] = {}
+    for element in item.iter():
+        out.setdefault(local(element.tag), []).append(element)
+    return out
+
+
 def pairs(element: ET.Element) -> Iterator[tuple[str, str]]:
     """``valueName``/``value`` children in order (CAP geocode and parameter)."""
     name = ""

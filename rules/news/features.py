@@ -184,7 +184,12 @@ def _conjunctions(
 def text_of(title: str, summary: str) -> str:
     """The text the model reads: the title, then the start of the summary."""
     title = " ".join(title.split())
-    summary = " ".join(summary.split())[:SUMMARY_CHARS]
+    # The start of a summary, its whitespace collapsed, is the start of the whole
+    # summary collapsed: a long one is collapsed only as far as it is read.
+    start = " ".join(summary[: 2 * SUMMARY_CHARS].split())
+    if len(start) < SUMMARY_CHARS and len(summary) > 2 * SUMMARY_CHARS:
+        start = " ".join(summary.split())
+    summary = start[:SUMMARY_CHARS]
     return f"{title} . {summary}" if summary else title
 
 
@@ -215,10 +220,8 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
     lex = lexicon()
     longest = lex.longest
     kinds: list[str] = []
-    for i, s in enumerate(stems):
-        span = longest.get(s)
-        if not span:
-            continue
+    for i in [i for i, s in enumerate(stems) if s in longest]:
+        span = longest[stems[i]]
         for length in range(min(span, len(stems) - i), 0, -1):
             key = tuple(stems[i : i + length])
             groups = lex.phrases.get(key)
@@ -244,7 +247,7 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
     era = _ERA.search(low) if "war" in low or "ww" in low else None
     if era:
         add("time:era", era.group())
-    if year is not None:
+    if year is not None and ("1" in text or "2" in text):  # a year's first digit
         for match in _YEAR.finditer(text):
             if int(match.group()) < year:
                 add("time:earlier-year", match.group())

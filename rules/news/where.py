@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 
 from rules import geo, places
+from rules.geo import mentions
 
 
 def _named(matches: Sequence[places.PlaceMatch], regions: tuple[str, ...]) -> str:
@@ -44,9 +45,14 @@ def event_regions(
     title names no place, or only a country the summary may name a place inside
     ("US East Coast" and "North Carolina"); failing both, the link's path.
     ``home_country``, the publisher's, settles namesakes ("Paris" in a US paper)."""
-    where, named = geo.event_and_named(title, home_country=home_country)
+    words = mentions.tokens(title)
+    where, named = geo.event_and_named(title, home_country=home_country, words=words)
     if summary and (where is None or len(where.regions) < 2):
-        both, also = geo.event_and_named(f"{title}. {summary}", home_country=home_country)
+        text = f"{title}. {summary}"
+        # The title's words are read once: only the summary's are added.
+        both, also = geo.event_and_named(
+            text, home_country=home_country, words=mentions.tokens(text, words)
+        )
         named = named or also
         if (
             both is not None

@@ -34,8 +34,7 @@ import defusedxml.ElementTree as SafeET
 import feedparser
 
 from rules.kinds import FEED_KINDS, KINDS, guess
-from rules.kinds.xml import find as _find
-from rules.kinds.xml import findall as _findall
+from rules.kinds.xml import by_name as _by_name
 from rules.kinds.xml import floats as _floats
 from rules.kinds.xml import local as _local
 from rules.kinds.xml import ns as _ns
@@ -258,8 +257,9 @@ def _entry(fp: Any, raw: ET.Element | None, kind: str, source: str) -> Entry | N
     polygons: tuple[tuple[LatLon, ...], ...] = ()
     point = None
     if raw is not None:
-        point = _raw_point(raw)
-        polygons = _polygons(raw)
+        named = _by_name(raw)
+        point = _raw_point(named)
+        polygons = _polygons(named)
     if point is None:
         point = _fp_point(fp)
     read = KINDS[kind].read(fp, raw, title)
@@ -304,16 +304,17 @@ def _lat_lon(lat: float, lon: float) -> LatLon | None:
     return None
 
 
-def _raw_point(item: ET.Element) -> LatLon | None:
+def _raw_point(named: Mapping[str, list[ET.Element]]) -> LatLon | None:
+    """The item's point, from its elements by name (``xml.by_name``)."""
     # GeoRSS simple: "lat lon" (USGS, GDACS).
-    point = _find(item, "point", _GEORSS)
+    point = next((e for e in named.get("point", ()) if _ns(e.tag) == _GEORSS), None)
     if point is not None:
         numbers = _floats(_text(point))
         if len(numbers) == 2:
             return _lat_lon(numbers[0], numbers[1])
     # W3C geo (GDACS) and EMSC's look-alike namespace: separate lat and long.
-    lat = next((e for e in _findall(item, "lat") if "geo" in _ns(e.tag)), None)
-    lon = next((e for e in _findall(item, "long") if "geo" in _ns(e.tag)), None)
+    lat = next((e for e in named.get("lat", ()) if "geo" in _ns(e.tag)), None)
+    lon = next((e for e in named.get("long", ()) if "geo" in _ns(e.tag)), None)
     if lat is not None and lon is not None:
         numbers = _floats(f"{_text(lat)} {_text(lon)}")
         if len(numbers) == 2:
@@ -336,11 +337,11 @@ def _fp_point(fp: Any) -> LatLon | None:
     return None
 
 
-def _polygons(item: ET.Element) -> tuple[tuple[LatLon, ...], ...]:
-    """Every CAP and GeoRSS polygon. CAP writes "lat,lon lat,lon ...", GeoRSS
-    "lat lon lat lon ..."; both are (lat, lon) pairs."""
+def _polygons(named: Mapping[str, list[ET.Element]]) -> tuple[tuple[LatLon, ...], ...]:
+    """Every CAP and GeoRSS polygon of an item's elements by name. CAP writes
+    "lat,lon lat,lon ...", GeoRSS "lat lon lat lon ..."; both are (lat, lon) pairs."""
     rings = []
-    for element in _findall(item, "polygon"):
+    for element in named.get("polygon", ()):
         text = _text(element)
         if not text:
             continue

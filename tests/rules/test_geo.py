@@ -8,6 +8,7 @@ import pytest
 
 from rules import geo, regions
 from rules.geo import gazetteer as gz
+from rules.geo import mentions
 from rules.geo.gazetteer import Gazetteer, name_key
 from scheduler import cli
 from training.corpus import corpus_dir
@@ -332,6 +333,18 @@ def test_a_broken_row_is_a_clear_error():
         Gazetteer(["X\tonly"])
 
 
+def test_what_is_remembered_about_names_holds_for_one_gazetteer_until_forgotten():
+    memo: gz.NameMemo[str, int] = gz.NameMemo()
+    packaged = gz.gazetteer()
+    memo.of(packaged)["paris"] = 1
+    assert memo.of(packaged) == {"paris": 1}
+    other = Gazetteer(["N\t1\tFreedonia\tFD\t\t10\t20\t5000000\t\tfreedonia"])
+    assert memo.of(other) == {}
+    memo.of(other)["freedonia"] = 2
+    packaged.forget_recent()  # timings start cold
+    assert memo.of(other) == {}
+
+
 def test_name_keys_fold_accents_and_abbreviations():
     assert name_key("Şanlıurfa") == "sanliurfa"
     assert name_key("St. Louis") == "saint louis"
@@ -401,6 +414,25 @@ def test_possessives_hyphens_and_dotted_abbreviations_are_read():
         ("US", "US"),
         ("S.C.", "US-SC"),
     ]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Flood in Iowa",  # "Iowa." keeps its full stop before the summary
+        "Flood in U.S",  # "U.S." is one word before the summary
+        "Storm hits Texas's",
+        "Fire near St",
+        "Vigil in D.C",
+        "Quake",
+        "",
+    ],
+)
+def test_a_text_read_after_its_title_has_the_words_it_has_read_alone(title):
+    text = f"{title}. Ohio's governor, in Springfield, Ill., said more."
+    head = mentions.tokens(title)
+    assert mentions.tokens(text, head) == mentions.tokens(text)
+    assert mentions.tokens(title, head) == head
 
 
 def test_an_ap_abbreviation_before_a_lower_case_word_is_its_state():

@@ -79,11 +79,23 @@ def test_regions_are_named_for_an_entry_that_is_no_tragedy():
         ("Death toll rises to 40 after floods", 40, 0),
         ("Gunman sentenced for 2015 church shooting that killed nine", 9, 0),
         ("Twenty-one people were killed", 21, 0),
+        ("Eighteen killed and seventy wounded in a bus crash", 18, 70),
+        ("Dozens dead in the floods", 24, 0),
+        ("Someone was killed", 0, 0),
     ],
 )
 def test_casualty_figures_are_read_from_digits_and_words(text, deaths, injured):
     found = features.extract(text).casualties
     assert (found.deaths, found.injured) == (deaths, injured)
+
+
+@pytest.mark.parametrize("blank", [0, 250, 700, 5000])
+def test_the_summary_is_read_from_its_start_with_its_whitespace_collapsed(blank):
+    summary = " \n" * blank + "Flood  kills 5 in\tthe valley. " + "Rain goes on. " * 100
+    text = features.text_of("River bursts  its banks", summary)
+    expected = " ".join(summary.split())[: features.SUMMARY_CHARS]
+    assert text == f"River bursts its banks . {expected}"
+    assert text.startswith("River bursts its banks . Flood kills 5 in the valley. Rain")
 
 
 @pytest.mark.parametrize(
