@@ -94,7 +94,6 @@ TRAGEDIES = [
 # loses a case is recorded here with its score, so a loss is never silent.
 KNOWN_MISSES = {
     "Massive explosion rocks Beirut port": "an explosion with no toll yet scores low",
-    "Hurricane Ida makes landfall in Louisiana, killing two": "hurricanes score broadly felt",
 }
 
 
