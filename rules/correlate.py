@@ -110,21 +110,26 @@ def match(
     confidence reaches ``FOLLOW_UP_CONFIDENCE`` can take it."""
     if backdrop is not None and _most_specific(signal.regions) == backdrop:
         return None
-    best: OpenIncident | None = None
-    for incident in incidents:
-        if not any_kind and not same_kind(signal.kind, incident.kind):
-            continue
-        if follow_up and incident.confidence < FOLLOW_UP_CONFIDENCE:
-            continue
-        if signal.seen_at - incident.last_seen > window:
-            continue
-        if not areas_overlap(signal.regions, incident.regions):
-            continue
-        if backdrop is not None and _most_specific(incident.regions) == backdrop:
-            continue
-        if best is None or incident.last_seen > best.last_seen:
-            best = incident
-    return best.id if best else None
+    return latest(
+        incident
+        for incident in incidents
+        if _fits(signal, incident, window, any_kind, follow_up)
+        and areas_overlap(signal.regions, incident.regions)
+        and not (backdrop is not None and _most_specific(incident.regions) == backdrop)
+    )
+
+
+def _fits(
+    signal: Signal, incident: OpenIncident, window: timedelta, any_kind: bool, follow_up: bool
+) -> bool:
+    """What every way of joining an incident asks: a compatible kind (any, with
+    ``any_kind``), the confidence a ``follow_up`` needs, and a last report within the
+    window of the signal."""
+    if not any_kind and not same_kind(signal.kind, incident.kind):
+        return False
+    if follow_up and incident.confidence < FOLLOW_UP_CONFIDENCE:
+        return False
+    return abs(signal.seen_at - incident.last_seen) <= window
 
 
 def within(own: Sequence[str], area: Sequence[str]) -> bool:
@@ -149,20 +154,13 @@ def name_candidates(
     last seen within the window of the report, and, for a ``follow_up``, confident
     enough to take one. Which of them shares a name is the caller's to say
     (``latest`` picks among those that do)."""
-    out = []
-    for incident in incidents:
-        if backdrop is not None and tuple(incident.regions) == (backdrop,):
-            continue
-        if not within(signal.regions, incident.regions):
-            continue
-        if not any_kind and not same_kind(signal.kind, incident.kind):
-            continue
-        if follow_up and incident.confidence < FOLLOW_UP_CONFIDENCE:
-            continue
-        if abs(signal.seen_at - incident.last_seen) > window:
-            continue
-        out.append(incident)
-    return out
+    return [
+        incident
+        for incident in incidents
+        if not (backdrop is not None and tuple(incident.regions) == (backdrop,))
+        and within(signal.regions, incident.regions)
+        and _fits(signal, incident, window, any_kind, follow_up)
+    ]
 
 
 def latest(incidents: Iterable[OpenIncident]) -> int | None:
