@@ -38,9 +38,9 @@ from rules.news import model as news_model
 from rules.news.where import event_regions
 from rules.regions import lineage
 from rules.reports import Assessment, Entry
-from rules.session import read_together
+from rules.session import one_timeline, read_together
 from scheduler.feeds.parse import parse
-from training.corpus import HEADLINE_DIR, corpus_dir
+from training.corpus import HEADLINE_DIR, corpus_dir, day_files
 from training.labels import Labelled, labelled_set
 
 HOLD = 2
@@ -165,11 +165,8 @@ def with_days_before(
     (a daily capture repeats some of the day before's, by guid): one timeline, as the
     monitor sees a feed polled day after day."""
     at = files.index(name)
-    out: dict[str, Entry] = {}
-    for earlier in files[max(0, at - days) : at + 1]:
-        for entry in entries_of(earlier):
-            out.setdefault(entry.guid, entry)
-    return list(out.values())
+    captures = ((day, entries_of(day)) for day in files[max(0, at - days) : at + 1])
+    return [entry for _, entry in one_timeline(captures)]
 
 
 def evaluate(
@@ -182,7 +179,7 @@ def evaluate(
     by_file: dict[str, list[Labelled]] = {}
     for item in items:
         by_file.setdefault(item.headline.file, []).append(item)
-    files = [p.name for p in sorted((root / HEADLINE_DIR).glob("*.xml"))]
+    files = [p.name for p in day_files(root)]
     parsed: dict[str, list[Entry]] = {}
 
     def entries_of(name: str) -> list[Entry]:

@@ -22,9 +22,10 @@ monitor's incidents are. Pure: the caller passes the assessor and the times.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from rules import story
 from rules.correlate import (
@@ -72,6 +73,20 @@ class _Event:
     names: set[str] = field(default_factory=set)
 
 
+Source = TypeVar("Source")
+
+
+def one_timeline(captures: Iterable[tuple[Source, Sequence[Entry]]]) -> list[tuple[Source, Entry]]:
+    """Captures of one feed (daily snapshots, oldest first) as the one timeline a
+    monitor polling it would have seen: each entry once, by guid, as first captured,
+    with the capture that first had it."""
+    first: dict[str, tuple[Source, Entry]] = {}
+    for source, entries in captures:
+        for entry in entries:
+            first.setdefault(entry.guid, (source, entry))
+    return list(first.values())
+
+
 def _when(entry: Entry, fallback: datetime) -> datetime:
     stamp = entry.published
     if stamp is None or (stamp.tzinfo is None) != (fallback.tzinfo is None):
@@ -88,18 +103,27 @@ def _match(
     follow_up: bool = False,
 ) -> _Event | None:
     """The open event this entry belongs to, by the monitor's own correlation. An
-    event last reported more than a window after the entry is another one (a feed
-    read at one moment can hold an entry older than the event it is matched to)."""
-    near = [
-        OpenIncident(i, e.kind, e.severity, e.area, e.last_seen, e.confidence)
-        for i, e in enumerate(events)
-        if at >= e.last_seen - WINDOW
-    ]
+    event last reported more than a window after the entry is another one too (a
+    feed read at one moment can hold an entry older than the event it is matched to:
+    ``match`` takes the window both ways)."""
     signal = Signal(kind or "", 0, area, at)
     found = match(
-        signal, near, WINDOW, any_kind=kind is None, backdrop=backdrop, follow_up=follow_up
+        signal,
+        _as_incidents(events),
+        WINDOW,
+        any_kind=kind is None,
+        backdrop=backdrop,
+        follow_up=follow_up,
     )
     return None if found is None else events[found]
+
+
+def _as_incidents(events: Iterable[_Event]) -> list[OpenIncident]:
+    """The events as correlation sees open incidents, each's id its index."""
+    return [
+        OpenIncident(i, e.kind, e.severity, e.area, e.last_seen, e.confidence)
+        for i, e in enumerate(events)
+    ]
 
 
 def _placed_as(
@@ -127,14 +151,9 @@ def _by_name(
     A follow-up needs a confident one (``rules.correlate.name_candidates``)."""
     kind = named_kind(verdict.kind)
     signal = Signal(kind or "", 0, affected_area(verdict.regions), at)
-    near = [
-        OpenIncident(i, e.kind, e.severity, e.area, e.last_seen, e.confidence)
-        for i, e in enumerate(events)
-        if names & e.names
-    ]
     candidates = name_candidates(
         signal,
-        near,
+        [i for i in _as_incidents(events) if names & events[i.id].names],
         WINDOW,
         any_kind=kind is None,
         backdrop=home,

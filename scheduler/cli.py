@@ -621,7 +621,7 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
     from rules.news.model import model
     from rules.regions import is_known_region
     from rules.reports import Entry
-    from rules.session import read_together
+    from rules.session import one_timeline, read_together
     from scheduler.feeds import FeedError
     from scheduler.feeds.fetch import fetch
     from scheduler.feeds.parse import guess_kind, parse
@@ -676,19 +676,14 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
             continue
         feeds.append((source, kind, list(parsed.entries)))
     moment = None if args.replay else (as_of or clock.now())
-    source_of: dict[str, str] = {}
     if args.one_feed and feeds:
-        # Captures of one feed: one timeline, each entry once, as first captured.
-        first: dict[str, tuple[str, Entry]] = {}
-        for source, _, entries in feeds:
-            for entry in entries:
-                first.setdefault(entry.guid, (source, entry))
-        timeline = [entry for _, entry in first.values()]
-        source_of = {entry.guid: source for source, entry in first.values()}
-        readings: list[tuple[str | None, str, list[Entry]]] = [(None, feeds[0][1], timeline)]
+        timeline = one_timeline((source, entries) for source, _, entries in feeds)
+        readings = [(feeds[0][1], timeline)]
     else:
-        readings = [(source, kind, entries) for source, kind, entries in feeds]
-    for source_or_none, kind, entries in readings:
+        readings = [(kind, [(source, e) for e in entries]) for source, kind, entries in feeds]
+    for kind, sourced in readings:
+        source_of = {entry.guid: source for source, entry in sourced}
+        entries = [entry for _, entry in sourced]
         coverage = settings.broad_coverage if kind == "news" else None
         for judged in read_together(entries, assess, as_of=moment, coverage=coverage):
             entry, verdict = judged.entry, judged.assessment
@@ -696,7 +691,7 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
                 line = verdict.as_json(entry)
                 line["event"] = judged.event
                 if len(sources) > 1:
-                    line["source"] = source_or_none or source_of[entry.guid]
+                    line["source"] = source_of[entry.guid]
                 print(json.dumps(line, ensure_ascii=False))
             else:
                 label = (
