@@ -426,7 +426,7 @@ def _record_report(
     signal = Signal(report.kind or "other", report.severity, area, now)
     told: tuple[int, str] | None = None
     if not area or (home_country is not None and area == (home_country,)):
-        told = _told_by(session, settings, report, signal, home_country, batch)
+        told = _told_by(session, settings, report, signal, window, home_country, batch)
     if told is None and not area:
         return None
     found = told[0] if told else match(signal, batch.open_facts(session), window)
@@ -504,6 +504,7 @@ def _told_by(
     settings: Settings,
     report: Report,
     signal: Signal,
+    window: timedelta,
     home_country: str | None,
     batch: ReportBatch,
 ) -> tuple[int, str] | None:
@@ -511,7 +512,6 @@ def _told_by(
     the name: among the incidents ``rules.correlate.name_candidates`` allows, the most
     recently seen one whose title or held reports' titles share a name with the
     report's. Reads the titles only when some incident is a candidate."""
-    window = timedelta(hours=settings.correlation_window_hours)
     candidates = name_candidates(
         signal,
         batch.open_facts(session),
