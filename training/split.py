@@ -10,11 +10,10 @@ first the odd-numbered days (``TRAIN_PER_DAY`` entries each), then the even-numb
 ones (``TRAIN_PER_DAY_2``, with a larger alarming share), then every training day
 again, three times (``TRAIN_PER_DAY_3`` to ``TRAIN_PER_DAY_5`` of the entries the
 earlier rounds left), each round with its own seed so that adding one left the
-others as they were. Up to the round's
-alarming share of a day's sample is drawn from entries whose wording looks
-alarming, the rest at random, so that the rare positives are well represented in
-training. The keyword list below only chooses what people read; it
-decides no label.
+others as they were. Up to the round's alarming share of a day's sample is drawn
+from entries whose wording looks alarming, the rest at random, so that the rare
+positives are well represented in training. The keyword list below only chooses
+what people read; it decides no label.
 
 ``python -m training.split`` prints the selection (file, index, id) as TSV.
 """
@@ -33,7 +32,7 @@ DEV_EVERY, DEV_OFFSET = 54, 0
 DEV2_EVERY, DEV2_OFFSET = 27, 13
 TRAIN_PER_DAY, ALARM_SHARE, SEED = 17, 0.5, 20251231
 TRAIN_PER_DAY_2, ALARM_SHARE_2, SEED_2 = 26, 0.7, 20260101
-# A third round over every training day, from the entries the first two left.
+# Later rounds over every training day, from the entries the earlier rounds left.
 TRAIN_PER_DAY_3, ALARM_SHARE_3, SEED_3 = 10, 0.7, 3
 TRAIN_PER_DAY_4, ALARM_SHARE_4, SEED_4 = 14, 0.7, 4
 TRAIN_PER_DAY_5, ALARM_SHARE_5, SEED_5 = 14, 0.7, 5
@@ -105,11 +104,14 @@ def selection() -> Iterator[tuple[str, Headline]]:
         (random.Random(SEED_4), TRAIN_PER_DAY_4, ALARM_SHARE_4),  # noqa: S311
         (random.Random(SEED_5), TRAIN_PER_DAY_5, ALARM_SHARE_5),  # noqa: S311
     )
+    train_days: dict[int, list[Headline]] = {}  # each day read once for every round
     for rng, size, share in later:
         for number, path in enumerate(days):
             if split_of(number) == "train":
+                if number not in train_days:
+                    train_days[number] = read_day(path)
                 taken = drawn.setdefault(number, set())
-                left = [h for h in read_day(path) if h.index not in taken]
+                left = [h for h in train_days[number] if h.index not in taken]
                 chosen = _sample(left, rng, size, share)
                 taken.update(h.index for h in chosen)
                 for headline in chosen:
