@@ -99,6 +99,7 @@ class Score:
     admin1: Share = field(default_factory=Share)
     misses: list[str] = field(default_factory=list)
     false_holds: list[str] = field(default_factory=list)
+    misplaced: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {}
@@ -135,9 +136,17 @@ def score_one(score: Score, item: Labelled, result: Assessment) -> None:
             score.misses.append(f"{item.headline.file}#{item.headline.index} {title}")
     if item.label >= 1 and item.countries:
         first = result.regions[0] if result.regions else ""
-        score.country.add(country_of(first) in item.countries if first else False)
+        country_ok = country_of(first) in item.countries if first else False
+        score.country.add(country_ok)
+        admin1_ok = _admin1(first) in item.admin1 if first else False
         if item.admin1:
-            score.admin1.add(_admin1(first) in item.admin1 if first else False)
+            score.admin1.add(admin1_ok)
+        if not country_ok or (item.admin1 and not admin1_ok):
+            said = ",".join(result.regions) or "nowhere"
+            truth_at = ",".join(item.admin1 or item.countries)
+            score.misplaced.append(
+                f"{item.headline.file}#{item.headline.index} {said} (label {truth_at}) {title}"
+            )
 
 
 # The corpus is a US top-stories feed with no language tag: its publisher's country is
@@ -218,7 +227,9 @@ def _record(scores: dict[str, Score]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.headlines", description=__doc__)
     parser.add_argument("--split", choices=("dev", "test", "train"), default="dev")
-    parser.add_argument("--mistakes", action="store_true", help="list misses and false holds")
+    parser.add_argument(
+        "--mistakes", action="store_true", help="list misses, false holds and misplaced entries"
+    )
     parser.add_argument(
         "--days-before",
         type=int,
@@ -252,6 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         s = scores["tactful"]
         print(f"\nmissed ({len(s.misses)}):", *s.misses, sep="\n  ")
         print(f"\nfalse holds ({len(s.false_holds)}):", *s.false_holds, sep="\n  ")
+        print(f"\nmisplaced ({len(s.misplaced)}):", *s.misplaced, sep="\n  ")
     return 0
 
 
