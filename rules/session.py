@@ -42,7 +42,10 @@ from rules.correlate import (
 )
 from rules.reports import Assessment, Entry
 
-WINDOW = timedelta(days=7)  # the follow-up window of the labelling guideline
+# How long after its last report an event is still joined: the monitor's default
+# quiet time (``incidents.quiet_hours``), after which its incident ends. An event
+# told day after day stays open as long as the monitor's incident would.
+WINDOW = timedelta(hours=24)
 COVERAGE_WINDOW = timedelta(hours=24)
 HOLD_SEVERITY = 2
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -101,6 +104,7 @@ def _match(
     at: datetime,
     backdrop: str | None = None,
     follow_up: bool = False,
+    window: timedelta = WINDOW,
 ) -> _Event | None:
     """The open event this entry belongs to, by the monitor's own correlation. An
     event last reported more than a window after the entry is another one too (a
@@ -110,7 +114,7 @@ def _match(
     found = match(
         signal,
         _as_incidents(events),
-        WINDOW,
+        window,
         any_kind=kind is None,
         backdrop=backdrop,
         follow_up=follow_up,
@@ -144,6 +148,7 @@ def _by_name(
     verdict: Assessment,
     at: datetime,
     home: str | None,
+    window: timedelta = WINDOW,
 ) -> _Event | None:
     """The open event, placed more precisely than the publisher's country and within
     the entry's own place, whose reports are told by one of the entry's names (the
@@ -154,7 +159,7 @@ def _by_name(
     candidates = name_candidates(
         signal,
         [i for i in _as_incidents(events) if names & events[i.id].names],
-        WINDOW,
+        window,
         any_kind=kind is None,
         backdrop=home,
         follow_up=not (verdict.tragedy and verdict.severity >= HOLD_SEVERITY),
@@ -170,6 +175,7 @@ def read_together(
     as_of: datetime | None = None,
     together: bool = True,
     coverage: Coverage | None = None,
+    window: timedelta = WINDOW,
 ) -> list[Judged]:
     """Every entry judged, in the feed's order.
 
@@ -180,7 +186,8 @@ def read_together(
     the feed is replayed in time order: a follow-up joins only an event already
     reported. With ``coverage``, an event's severity also rises as its share of the
     feed's entries makes it broadly felt: over the day before ``as_of``, or, replayed,
-    over the day before each entry (entries before that moment keep theirs)."""
+    over the day before each entry (entries before that moment keep theirs). An event
+    is joined until ``window`` after its last report (the monitor's quiet time)."""
     newest = max((e.published for e in entries if e.published is not None), default=None)
     fallback = as_of or newest or _EPOCH
     visible = [e for e in entries if as_of is None or _when(e, as_of) <= as_of]
@@ -223,11 +230,13 @@ def read_together(
         home = visible[i].home_country
         names = story.named(visible[i].title, known)
         vague = not area or (home is not None and area == (home,))
-        by_name = _by_name(events, names, verdict, seen[i], home) if vague and names else None
+        by_name = (
+            _by_name(events, names, verdict, seen[i], home, window) if vague and names else None
+        )
         if by_name is not None and not holds(i):
             placed_by[i] = by_name  # placed by the name; only a report that holds joins by it
         if holds(i) and (area or by_name is not None):
-            event = by_name or _match(events, verdict.kind, area, seen[i])
+            event = by_name or _match(events, verdict.kind, area, seen[i], window=window)
             if by_name is not None:
                 shared = sorted(names & by_name.names)[0]
                 told_by[i] = f"told by the name '{shared}', as its event is"
@@ -244,7 +253,9 @@ def read_together(
             continue
         elif verdict.follow_up:
             kind = named_kind(verdict.kind)
-            event = _match(events, kind, area, seen[i], backdrop=home, follow_up=True)
+            event = _match(
+                events, kind, area, seen[i], backdrop=home, follow_up=True, window=window
+            )
             if event is None:
                 continue
             event.last_seen = max(event.last_seen, seen[i])

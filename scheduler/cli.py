@@ -685,7 +685,10 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
         source_of = {entry.guid: source for source, entry in sourced}
         entries = [entry for _, entry in sourced]
         coverage = settings.broad_coverage if kind == "news" else None
-        for judged in read_together(entries, assess, as_of=moment, coverage=coverage):
+        window = settings.follow_up_window
+        for judged in read_together(
+            entries, assess, as_of=moment, coverage=coverage, window=window
+        ):
             entry, verdict = judged.entry, judged.assessment
             if args.json:
                 line = verdict.as_json(entry)

@@ -19,6 +19,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -214,6 +215,13 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def follow_up_window(self) -> timedelta:
+        """How long after its last report an incident built from feeds is still
+        joined by reports of the same event: it ends after its quiet time, and a
+        report joins it only within the correlation window."""
+        return timedelta(hours=min(self.incident_quiet_hours, self.correlation_window_hours))
 
     def secret(self, env_name: str) -> str | None:
         """The value of the environment variable ``env_name`` named by the config, or

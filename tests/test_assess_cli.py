@@ -168,3 +168,18 @@ def test_assess_takes_the_publishers_country(tmp_path, capsys):
     assert line["regions"] == ["GB"]
     assert cli.main(["assess", "--home-country", "XX", str(feed)]) == 2
     assert "--home-country" in capsys.readouterr().err
+
+
+def test_a_follow_up_joins_while_the_monitors_incident_would_be_open(tmp_path, capsys, monkeypatch):
+    # The vigil comes 34 hours after the shooting: past the default quiet time of a
+    # day, the monitor's incident has ended, and the dry run says the same.
+    late = [ITEMS[0], ("b", ITEMS[1][1], "Tue, 05 Aug 2025 20:00:00 +0000")]
+    path = _feed(tmp_path, "late.xml", late)
+    assert cli.main(["assess", "--json", "--replay", str(path)]) == 0
+    rows = {r["id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows["b"]["event"] is None
+    # With a longer quiet time configured, the incident is still open.
+    monkeypatch.setenv("TACTFUL_INCIDENTS__QUIET_HOURS", "48")
+    assert cli.main(["assess", "--json", "--replay", str(path)]) == 0
+    rows = {r["id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows["b"]["event"] == "a"

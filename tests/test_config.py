@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,11 @@ def test_a_bad_value_stops_start_up_naming_the_key(tmp_path, content, env, key):
 def test_a_missing_config_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match=r"missing\.toml"):
         load_settings(tmp_path / "missing.toml", environ={})
+
+
+def test_the_follow_up_window_is_the_shorter_of_quiet_time_and_correlation_window(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[incidents]\nquiet_hours = 36\ncorrelation_window_hours = 48\n")
+    assert load_settings(path, environ={}).follow_up_window == timedelta(hours=36)
+    path.write_text("[incidents]\nquiet_hours = 72\ncorrelation_window_hours = 48\n")
+    assert load_settings(path, environ={}).follow_up_window == timedelta(hours=48)

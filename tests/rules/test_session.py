@@ -139,6 +139,29 @@ def test_a_follow_up_beyond_the_window_stands_alone():
     assert out["vigil"].event is None
 
 
+def test_an_event_ends_a_quiet_time_after_its_last_report():
+    # 30 hours after the shooting, with nothing between: the event (and the monitor's
+    # incident) ended after its 24 quiet hours.
+    late = [entry("shooting", 0), entry("vigil", 30)]
+    assert by_guid(read_together(late, fake))["vigil"].event is None
+    # A longer quiet time, as configured, keeps it open.
+    longer = by_guid(read_together(late, fake, window=timedelta(hours=48)))
+    assert longer["vigil"].event == "shooting"
+
+
+def test_an_event_told_day_after_day_stays_open():
+    # Each report extends the event: the last vigil is 60 hours after the shooting,
+    # but within a day of the report before it.
+    feed = [
+        entry("shooting", 0),
+        Entry("news", "vigil-1", "vigil", published=T + timedelta(hours=20)),
+        Entry("news", "vigil-2", "vigil", published=T + timedelta(hours=40)),
+        Entry("news", "vigil-3", "vigil", published=T + timedelta(hours=60)),
+    ]
+    out = by_guid(read_together(feed, lambda e, now: VERDICTS[e.title]))
+    assert [out[g].event for g in ("vigil-1", "vigil-2", "vigil-3")] == ["shooting"] * 3
+
+
 def test_replay_judges_each_entry_at_its_own_time_and_keeps_feed_order():
     SEEN.clear()
     out = read_together([entry("vigil", -5), entry("shooting", 0)], fake)
