@@ -1,9 +1,11 @@
 """How well tactful recognises tragedies in the labelled headline set, and where it
 places them, against the day split of ``training/split.py``.
 
-Each day's feed is read by the project's own parser and judged the way
-``tactful assess FILE --replay`` judges it: every entry at its own publication
-time, the entries of the feed read together so that a follow-up joins its event.
+Each day's feed is read by the project's own parser, after the feeds of the week
+before it, and judged the way ``tactful assess DIR --one-feed --replay`` judges
+captures of one feed: every entry at its own publication time, the entries read
+together as the monitor polling the feed day after day would read them, so that a
+follow-up joins its event while the event is still open.
 Three readers are measured in the same run on the same entries:
 
 - ``tactful``: the assessment as shipped (learned model, feed read together);
@@ -163,8 +165,10 @@ READERS: dict[str, Reader] = {
 
 
 # How many days' feeds before a labelled day are read with it: the monitor keeps an
-# incident open while its reports go on, so a follow-up of yesterday's event joins it.
-DAYS_BEFORE = 0
+# incident open while its reports go on (each report extends its quiet time, after
+# which it ends: ``rules.session.WINDOW``), so a follow-up of an event told day after
+# day joins it. A week covers the labelling guideline's follow-ups.
+DAYS_BEFORE = 7
 
 
 def with_days_before(
