@@ -940,6 +940,40 @@ def test_a_speaking_country_is_no_event_place_without_an_attack_it_tells_of():
     assert event("Turkey says it will send aid and rescue teams") is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Philippines warns of deadly storm surges as Typhoon Fung-wong nears",
+        "Philippines evacuates 100,000 people as Fung-wong intensifies into super typhoon",
+        "Philippines says 3 dead as floods swamp the capital region",
+    ],
+)
+def test_a_reacting_country_alone_in_a_text_of_an_event_is_its_place(text):
+    where = event(text)
+    assert where is not None and where.country == "PH"
+
+
+def test_a_reacting_country_does_not_win_over_the_events_own_place():
+    where = event("Philippines warns of storm surges as typhoon nears Taiwan")
+    assert where is not None and where.country == "TW"
+    # Nor is it the place when the text tells of no event, or when its verb says the
+    # event is elsewhere (condemning it, sending aid).
+    assert event("Philippines warns of tougher rules for lenders") is None
+    assert event("France condemns the bombing that killed 12") is None
+
+
+def test_the_country_accused_is_the_attacking_side():
+    where = event("Ukraine accuses Russia of targeting its nuclear substations")
+    assert where is not None and where.country == "UA"
+
+
+def test_the_attacking_side_named_again_is_still_no_event_place():
+    assert event("20 killed in Israeli strikes as Israel and Hamas trade blame over truce") is None
+    # The place the strikes landed in stays the event's.
+    where = event("Ukrainian drones strike refineries in Russia as Ukraine widens its campaign")
+    assert where is not None and where.country == "RU"
+
+
 def test_a_source_named_last_is_the_place_when_no_other_is():
     where = event("Three killed in overnight missile attack, Ukraine says")
     assert where is not None and where.country == "UA"
