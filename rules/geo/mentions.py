@@ -177,7 +177,10 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
     n = len(toks)
     while i < n:
         tok = toks[i]
-        if not tok.cap:
+        # An Arabic article joined by a hyphen ("el-Fasher", "Al-Mawasi", "ash-Shati")
+        # opens the name, whatever its case, and is no place by itself.
+        article = tok.key in _ARTICLES and _hyphened(text, toks, i)
+        if not tok.cap and not article:
             i += 1
             continue
         state = _state_abbreviation(toks, i, gaz)
@@ -194,9 +197,11 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
             if j > i and not t.cap and t.key not in connectors:
                 break
             words.append(t.key)
-            if not t.cap:
+            if not t.cap or (article and j == i):
                 continue
             ids = gaz.ids(" ".join(words))
+            if not ids and article:
+                ids = _article_ids(words, gaz)
             if ids:
                 best = (j, ids)
         if best is None:
@@ -231,6 +236,31 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         i = last + 1
     _link_qualifiers(out, toks, gaz)
     return out
+
+
+# Arabic articles, as written before a name with a hyphen: "al-", "el-" and the forms
+# assimilated to the next letter ("ash-Shati", "ad-Dawayima", "as-Suwayda").
+_ARTICLES = frozenset(
+    {"al", "el", "ad", "adh", "an", "ar", "as", "ash", "at", "ath", "az", "ed", "en", "es", "et"}
+)
+
+
+def _hyphened(text: str, toks: list[Token], i: int) -> bool:
+    """Whether token ``i`` is joined by a hyphen to a capitalised word after it."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return nxt is not None and nxt.cap and nxt.start == toks[i].end + 1 and text[toks[i].end] == "-"
+
+
+def _article_ids(words: list[str], gaz: Gazetteer) -> tuple[int, ...]:
+    """The entries of a name that opens with an Arabic article, the gazetteer spelling it
+    with another article or without one: "al-Fasher" is "El Fasher", "as-Suwayda"
+    "Suwayda", "al-Mawasi" "Al Mawasi"."""
+    rest = " ".join(words[1:])
+    for key in (f"al {rest}", f"el {rest}", rest):
+        ids = gaz.ids(key)
+        if ids:
+            return ids
+    return ()
 
 
 def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None:

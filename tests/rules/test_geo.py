@@ -174,6 +174,26 @@ def test_hand_kept_regions_and_demonyms_are_read(text, name, country, kind):
     assert (found[0].text, found[0].country, found[0].kind) == (name, country, kind)
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "region"),
+    [
+        # An Arabic article written with a hyphen, in lower case or with another vowel.
+        ("Paramilitary captures el-Fasher after siege", "el-Fasher", "SD-DN"),
+        ("Clashes in Al-Fasher overnight", "Al-Fasher", "SD-DN"),
+        ("Fighting in as-Suwayda kills 30", "as-Suwayda", "SY-SU"),
+    ],
+)
+def test_an_arabic_article_opens_the_name(text, name, region):
+    found = [p for p in geo.parse(text).places if p.text == name]
+    assert found and found[0].regions[0] == region
+
+
+def test_a_hyphenated_article_is_no_place_by_itself():
+    # "Al" is a town in Norway; "Al-Mawasi", which the gazetteer lacks, is no Norwegian
+    # place.
+    assert all(p.country != "NO" for p in geo.parse("Strike on tents in Al-Mawasi").places)
+
+
 def test_a_demonym_outweighs_a_small_town_of_its_name():
     # In a text about the United States, "Canadian" is still Canada's, not the town of
     # Canadian, Texas: a demonym has the people of the region it stands for.
