@@ -263,6 +263,33 @@ def _article_ids(words: list[str], gaz: Gazetteer) -> tuple[int, ...]:
     return ()
 
 
+_NEAR = frozenset({"in", "at", "near", "outside"})
+
+
+def names_unknown_place(toks: list[Token]) -> bool:
+    """Whether the text names a place the gazetteer may lack: after "in", "at", "near"
+    or "outside", a capitalised name of two words or more inside a sentence whose last
+    word is a place's ("in Ybor City", "at Crown Heights"). Title Case and upper-case
+    text say nothing by their capitals."""
+    classes = word_classes()
+    suffix = classes.get("place_suffix", frozenset())
+    n = len(toks)
+    for i in range(n - 2):
+        if toks[i].key not in _NEAR or not toks[i + 1].cap or toks[i + 1].initial:
+            continue
+        j = i + 1
+        while (
+            j + 1 < n
+            and toks[j + 1].cap
+            and not toks[j + 1].initial
+            and not toks[j + 1].comma_before
+        ):
+            j += 1
+        if j > i + 1 and toks[j].key in suffix and not _casing_uninformative(toks, classes):
+            return True
+    return False
+
+
 def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None:
     """A US state written as an AP abbreviation ("Springfield, Ill.", "D-S.C.") or a
     postal code after a comma ("Paris, TX"): the state's entry number."""

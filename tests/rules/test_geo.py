@@ -194,6 +194,14 @@ def test_a_hyphenated_article_is_no_place_by_itself():
     assert all(p.country != "NO" for p in geo.parse("Strike on tents in Al-Mawasi").places)
 
 
+def test_a_place_the_gazetteer_lacks_still_counts_as_named():
+    title = "4 dead, 13 injured in Ybor City after law enforcement pursuit ends in crash"
+    assert geo.event_and_named(title) == (None, True)
+    # Not a person's or an organisation's name, nor capitals in Title Case.
+    assert geo.event_and_named("2 killed in shooting at Brown University") == (None, False)
+    assert geo.event_and_named("Four Dead In Ybor City Crash After Chase") == (None, False)
+
+
 def test_a_demonym_outweighs_a_small_town_of_its_name():
     # In a text about the United States, "Canadian" is still Canada's, not the town of
     # Canadian, Texas: a demonym has the people of the region it stands for.
