@@ -419,7 +419,13 @@ def _rejected(
     # a subdivision ("US", "UAE").
     word = toks[first].text
     if single and word.isupper() and len(word.rstrip(".")) <= 3 and not titled:
-        if not any(gaz.kind_of(n) in ("country", "admin1") for n in ids):
+        if not any(gaz.kind_of(n) in ("country", "admin1") or gaz.has_flag(n, "n") for n in ids):
+            return "word"
+    # A short form of a big place ("LA", "SF", ``nicknames.tsv``) is read only in
+    # capitals: "La" is no Los Angeles.
+    if single and len(word) <= 3 and not word.isupper():
+        key = toks[first].key
+        if all(gaz.has_flag(n, "n") and not gaz.is_primary(n, key) for n in ids):
             return "word"
     # Inside a longer name that ends with a word of its kind ("Sudan Liberation
     # Movement", "Etosha National Park"), a word that does not open the name is no place

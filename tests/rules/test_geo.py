@@ -174,6 +174,89 @@ def test_hand_kept_regions_and_demonyms_are_read(text, name, country, kind):
     assert (found[0].text, found[0].country, found[0].kind) == (name, country, kind)
 
 
+# Every entry of rules/data/nicknames.tsv, read in a sentence, and where it stands.
+NICKNAMES = [
+    ("NYC gunman had a history of concussions", "NYC", "US-NY", "city"),
+    ("Fires spread across LA overnight", "LA", "US-CA", "city"),
+    ("Rain floods streets in L.A. on Sunday", "L.A.", "US-CA", "city"),
+    ("A tech worker was stabbed in SF on Friday", "SF", "US-CA", "city"),
+    ("Protesters marched in DC after the ruling", "DC", "US-DC", "admin1"),
+    ("A shooting on the Strip in Vegas left 2 dead", "Vegas", "US-NV", "city"),
+    ("Storms knock out power across ATL suburbs", "ATL", "US-GA", "city"),
+    ("Tornado warning issued for OKC metro", "OKC", "US-OK", "city"),
+    ("Police in KC investigate a double homicide", "KC", "US-MO", "city"),
+    ("Flooding hits Music City after record rain", "Music City", "US-TN", "city"),
+    ("Haze blankets KL as fires burn in Sumatra", "KL", "MY-14", "city"),
+    ("Floods swamp streets in HCMC after heavy rain", "HCMC", "VN-SG", "city"),
+    ("It is not over yet: SoCal storm brings flooding", "SoCal", "US-CA", "admin1"),
+    ("Wildfire smoke chokes NorCal towns", "NorCal", "US-CA", "admin1"),
+    ("Earthquake shakes the Bay Area", "Bay Area", "US-CA", "city"),
+    ("Power cuts hit the SF Bay Area", "SF Bay Area", "US-CA", "city"),
+    ("Storm soaks the San Francisco Bay Area", "San Francisco Bay Area", "US-CA", "city"),
+    ("Layoffs sweep Silicon Valley firms", "Silicon Valley", "US-CA", "city"),
+    ("Heat wave grips the Inland Empire", "Inland Empire", "US-CA", "city"),
+    ("Brush fire in the San Fernando Valley", "San Fernando Valley", "US-CA", "city"),
+    ("Lake-effect snow buries Upstate New York", "Upstate New York", "US-NY", "admin1"),
+    ("Blizzard closes roads in the Twin Cities", "Twin Cities", "US-MN", "city"),
+    ("Hurricane threatens the Outer Banks", "Outer Banks", "US-NC", "city"),
+    ("Evacuations ordered in the Florida Keys", "Florida Keys", "US-FL", "city"),
+    ("Shark attack on Cape Cod beach", "Cape Cod", "US-MA", "city"),
+    ("Flooding in Hampton Roads closes tunnels", "Hampton Roads", "US-VA", "city"),
+    ("Tornado touches down in the Lowcountry", "Lowcountry", "US-SC", "city"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "region", "kind"), NICKNAMES)
+def test_short_forms_and_nicknames_of_big_places_are_read(text, name, region, kind):
+    found = [p for p in geo.parse(text).places if p.text == name]
+    assert found and (found[0].regions[0], found[0].kind) == (region, kind)
+
+
+def test_every_nickname_of_the_data_file_has_its_test():
+    listed = {
+        line.split("\t")[0]
+        for line in gz.read_package_data("nicknames.tsv").decode("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert listed == {name for _, name, _, _ in NICKNAMES}
+
+
+def test_a_short_form_is_read_only_in_capitals():
+    # "La" is no Los Angeles, "Sf" no San Francisco: the short forms are abbreviations.
+    assert not [p for p in geo.parse("Fans of La Liga gathered in a bar").places if p.text == "La"]
+    assert not [p for p in geo.parse("The Sf unit was disbanded").places if p.text == "Sf"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "region"),
+    [
+        # Plural demonyms, and demonyms of territories and regions (demonyms.tsv).
+        ("Gazans Are Dying of Starvation", "Gazans", "PS"),
+        ("Iraqis vote in a snap election", "Iraqis", "IQ"),
+        ("New Yorkers brace for a blizzard", "New Yorkers", "US-NY"),
+        ("Cypriots protest the new levy", "Cypriots", "CY"),
+        ("Filipinos flee as a typhoon nears", "Filipinos", "PH"),
+        ("Crimeans queue for fuel", "Crimeans", "UA-43"),
+        ("Tibetans mark the anniversary", "Tibetans", "CN-XZ"),
+        ("Catalans rally in the capital", "Catalans", "ES-CT"),
+        ("Rhode Islanders dig out after the storm", "Rhode Islanders", "US-RI"),
+    ],
+)
+def test_plural_and_territory_demonyms_are_read(text, name, region):
+    found = [p for p in geo.parse(text).places if p.text == name]
+    assert found and found[0].kind == "demonym" and found[0].regions[0] == region
+
+
+def test_a_demonym_takes_no_plural_that_is_a_countrys_name():
+    from rules.data import build_geo
+
+    assert build_geo.demonym_forms("Philippine", {"philippines"}) == ["Philippine"]
+    assert build_geo.demonym_forms("Gazan", set()) == ["Gazan", "Gazans"]
+    assert build_geo.demonym_forms("French", set()) == ["French"]
+    assert build_geo.demonym_forms("Cocos Islander", set()) == ["Cocos Islander", "Cocos Islanders"]
+    assert build_geo.demonym_forms("Christmas Island", set()) == ["Christmas Island"]
+
+
 @pytest.mark.parametrize(
     ("text", "name", "region"),
     [
