@@ -103,14 +103,21 @@ def _event_noun(word: str, event_words: frozenset[str]) -> bool:
     return word.removesuffix("s") + "d" not in event_words
 
 
-_TARGETS: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
+_Words = tuple[frozenset[str], frozenset[str], frozenset[str]]
+_TARGETS: list[tuple[dict[str, frozenset[str]], _Words]] = []
 
 
-def _targets(classes: dict[str, frozenset[str]]) -> frozenset[str]:
-    """Words that name whom or what an attack hit: people and facilities (made once for
-    the word classes in use)."""
+def _targets(classes: dict[str, frozenset[str]]) -> _Words:
+    """Words that name whom or what an attack hit (people and facilities), the verbs of
+    an accusation and those of a reaction to an event elsewhere (made once for the word
+    classes in use)."""
     if not _TARGETS or _TARGETS[0][0] is not classes:
-        _TARGETS[:] = [(classes, classes["person_noun"] | classes["facility_suffix"])]
+        words = (
+            classes["person_noun"] | classes["facility_suffix"],
+            classes.get("accuse_verb", frozenset()),
+            classes.get("abroad_verb", frozenset()),
+        )
+        _TARGETS[:] = [(classes, words)]
     return _TARGETS[0][1]
 
 
@@ -133,9 +140,7 @@ def choose(
     force_word, force_verb = classes["force_word"], classes["force_verb"]
     locative, event_words = classes["locative"], classes["event_word"]
     direction = classes["direction"]
-    accuse = classes.get("accuse_verb", frozenset())
-    abroad = classes.get("abroad_verb", frozenset())
-    targets = _targets(classes)
+    targets, accuse, abroad = _targets(classes)
     keys = [t.key for t in toks]
     found = _SENTENCE.search(text)
     first_break = found.start() if found else len(text)
@@ -221,9 +226,10 @@ def choose(
     # The attacking side named again, by its country's name or adjective and not after
     # a locative, is still that side ("20 killed in Israeli strikes as Israel and Hamas
     # trade blame").
-    for k in unplaced:
-        if (e := entries[k]) is not None and e.country in sides:
-            del scores[k]
+    if sides:
+        for k in unplaced:
+            if (e := entries[k]) is not None and e.country in sides:
+                del scores[k]
     if not scores:
         # Every place is set aside: what the text tells of came from a country or region
         # it names as an origin ("Tales of horror emerge from Darfur", "a drug boat from
