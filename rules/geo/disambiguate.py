@@ -375,14 +375,20 @@ def _unsupported_spelling(
 ) -> bool:
     """A lone word that is only an alternate spelling of a smaller town ("Hamas" for
     Hamm, "Drone" for Dronero) is not read as that town unless the text supports it:
-    a locative before it, a qualifier, or another place of the same country. Large
-    cities' exonyms ("Kiev", "Bombay") are well known and need no support."""
+    a locative before it ("in the" too), a qualifier, or another place of the same
+    country. Large cities' exonyms ("Kiev", "Bombay") are well known and need no
+    support, nor does a big town's short form in capitals ("OKC")."""
     e = chosen[k]
     if e is None or e.kind != "city" or m.first != m.last or m.qualifier is not None:
         return False
     if e.population >= EXONYM_POPULATION or gaz.is_primary(e.index, toks[m.first].key):
         return False
-    if m.first > 0 and toks[m.first - 1].key in locative:
+    # A big town's hand-kept short form in capitals ("OKC", ``nicknames.tsv``) is one.
+    if gaz.has_flag(e.index, "n") and toks[m.first].text.isupper():
+        return False
+    # A locative before it, with or without the article ("in the Lowcountry").
+    at = m.first - 1 if m.first > 1 and toks[m.first - 1].key == "the" else m.first
+    if at > 0 and toks[at - 1].key in locative:
         return False
     return not any(
         c is not None and j != k and c.country == e.country for j, c in enumerate(chosen)

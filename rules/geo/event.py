@@ -103,15 +103,29 @@ def _event_noun(word: str, event_words: frozenset[str]) -> bool:
     return word.removesuffix("s") + "d" not in event_words
 
 
-_TARGETS: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
+_Words = tuple[frozenset[str], frozenset[str], frozenset[str]]
+_TARGETS: list[tuple[dict[str, frozenset[str]], _Words]] = []
 
 
-def _targets(classes: dict[str, frozenset[str]]) -> frozenset[str]:
-    """Words that name whom or what an attack hit: people and facilities (made once for
-    the word classes in use)."""
+def _targets(classes: dict[str, frozenset[str]]) -> _Words:
+    """Words that name whom or what an attack hit (people and facilities), the verbs of
+    an accusation and those of a reaction to an event elsewhere (made once for the word
+    classes in use)."""
     if not _TARGETS or _TARGETS[0][0] is not classes:
-        _TARGETS[:] = [(classes, classes["person_noun"] | classes["facility_suffix"])]
+        words = (
+            classes["person_noun"] | classes["facility_suffix"],
+            classes.get("accuse_verb", frozenset()),
+            classes.get("abroad_verb", frozenset()),
+        )
+        _TARGETS[:] = [(classes, words)]
     return _TARGETS[0][1]
+
+
+def _only_country(entries: Sequence[Entry | None], k: int) -> bool:
+    """Whether every place of the text with a country lies in entry ``k``'s."""
+    own = entries[k]
+    assert own is not None
+    return all(e is None or not e.country or e.country == own.country for e in entries)
 
 
 def choose(
@@ -126,14 +140,18 @@ def choose(
     force_word, force_verb = classes["force_word"], classes["force_verb"]
     locative, event_words = classes["locative"], classes["event_word"]
     direction = classes["direction"]
-    targets = _targets(classes)
+    targets, accuse, abroad = _targets(classes)
     keys = [t.key for t in toks]
     found = _SENTENCE.search(text)
     first_break = found.start() if found else len(text)
     scores: dict[int, float] = {}
     origins: list[int] = []
     speakers: list[int] = []  # countries set aside only as the source ("Ukraine says")
+    reacting: list[int] = []  # countries set aside as reacting ("Philippines warns")
+    accused = False  # a country named as the one accused ("accuses Russia of")
     attackers = False
+    sides: set[str] = set()  # the countries of the sides that attack
+    unplaced: list[int] = []  # countries and demonyms scored without a locative
     for k, (m, e) in enumerate(zip(mentions, entries, strict=True)):
         # A body of water is never the place (it has no country to hold posts for).
         if e is None or m.qualifies is not None or not e.country or e.kind == "water":
@@ -167,16 +185,34 @@ def choose(
             # A source named last ("…, Ukraine says") is often where it happened;
             # anywhere else the country is reacting to an event elsewhere.
             if not (after[0] in _ATTRIBUTION and m.last + 2 >= len(toks) and m_comma(toks, m)):
-                if after[0] in _ATTRIBUTION and e.kind == "country":
-                    speakers.append(k)
+                if e.kind == "country":
+                    if after[0] in _ATTRIBUTION or after[0] in accuse:
+                        speakers.append(k)
+                    if after[0] not in abroad:
+                        reacting.append(k)
                 continue
             s -= 1.0
+        # The country an accusation names is the side accused of the attack ("Ukraine
+        # accuses Russia of targeting its substations"), not where it happened.
+        if (
+            e.kind == "country"
+            and before
+            and before[-1] in accuse
+            and after
+            and after[0] in ("of", "for")
+        ):
+            accused = attackers = True
+            sides.add(e.country)
+            continue
         ends = m.last + 2 >= len(toks) or toks[m.last + 2].initial
         if _attacker(e, before, after, force_word, force_verb, locative, direction, ends, targets):
             attackers = True
+            sides.add(e.country)
             continue
         if before and before[-1] in locative:
             s += 2.0
+        elif e.kind in ("country", "demonym"):
+            unplaced.append(k)
         if not event_words.isdisjoint(keys[max(0, m.first - 6) : m.last + 7]):
             s += 1.5
         if e.kind == "demonym" and any(w in event_words for w in after[:2]):
@@ -187,6 +223,13 @@ def choose(
             s += 0.8
         s -= 0.01 * k
         scores[k] = s
+    # The attacking side named again, by its country's name or adjective and not after
+    # a locative, is still that side ("20 killed in Israeli strikes as Israel and Hamas
+    # trade blame").
+    if sides:
+        for k in unplaced:
+            if (e := entries[k]) is not None and e.country in sides:
+                del scores[k]
     if not scores:
         # Every place is set aside: what the text tells of came from a country or region
         # it names as an origin ("Tales of horror emerge from Darfur", "a drug boat from
@@ -194,9 +237,18 @@ def choose(
         # region codes would stand for the event's before the rest of the text is read.
         # A country telling of another side's attack is where it landed ("Ukraine says
         # Russian missiles targeted its substations").
+        # A country that reacts ("Philippines warns of storm surges as Typhoon X nears",
+        # "... evacuates 100,000 people") is where the event is when it is the only
+        # country the text names and the text tells of an event; one that condemns or
+        # sends aid ("abroad_verb") reacts to an event elsewhere.
         if origins:
             return origins[0]
-        return speakers[0] if speakers and attackers else None
+        if speakers and attackers:
+            return speakers[0]
+        if reacting and not accused and _only_country(entries, reacting[0]):
+            if not event_words.isdisjoint(keys):
+                return reacting[0]
+        return None
     best = max(scores, key=lambda k: scores[k])
     chosen = entries[best]
     assert chosen is not None

@@ -152,7 +152,7 @@ _HASH_BITS = 44  # of a key's hash kept in the index; the low 19 bits hold the e
 _ENTRY_BITS = 19
 _ENTRY_MASK = (1 << _ENTRY_BITS) - 1
 _HASH_MASK = (1 << _HASH_BITS) - 1
-_FLAG_BITS = {"c": 1, "w": 2, "p": 4}
+_FLAG_BITS = {"c": 1, "w": 2, "p": 4, "n": 8}
 
 
 def _hash(key: str) -> int:

@@ -177,7 +177,10 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
     n = len(toks)
     while i < n:
         tok = toks[i]
-        if not tok.cap:
+        # An Arabic article joined by a hyphen ("el-Fasher", "Al-Mawasi", "ash-Shati")
+        # opens the name, whatever its case, and is no place by itself.
+        article = tok.key in _ARTICLES and _hyphened(text, toks, i)
+        if not tok.cap and not article:
             i += 1
             continue
         state = _state_abbreviation(toks, i, gaz)
@@ -194,9 +197,11 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
             if j > i and not t.cap and t.key not in connectors:
                 break
             words.append(t.key)
-            if not t.cap:
+            if not t.cap or (article and j == i):
                 continue
             ids = gaz.ids(" ".join(words))
+            if not ids and article:
+                ids = _article_ids(words, gaz)
             if ids:
                 best = (j, ids)
         if best is None:
@@ -231,6 +236,58 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         i = last + 1
     _link_qualifiers(out, toks, gaz)
     return out
+
+
+# Arabic articles, as written before a name with a hyphen: "al-", "el-" and the forms
+# assimilated to the next letter ("ash-Shati", "ad-Dawayima", "as-Suwayda").
+_ARTICLES = frozenset(
+    {"al", "el", "ad", "adh", "an", "ar", "as", "ash", "at", "ath", "az", "ed", "en", "es", "et"}
+)
+
+
+def _hyphened(text: str, toks: list[Token], i: int) -> bool:
+    """Whether token ``i`` is joined by a hyphen to a capitalised word after it."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return nxt is not None and nxt.cap and nxt.start == toks[i].end + 1 and text[toks[i].end] == "-"
+
+
+def _article_ids(words: list[str], gaz: Gazetteer) -> tuple[int, ...]:
+    """The entries of a name that opens with an Arabic article, the gazetteer spelling it
+    with another article or without one: "al-Fasher" is "El Fasher", "as-Suwayda"
+    "Suwayda", "al-Mawasi" "Al Mawasi"."""
+    rest = " ".join(words[1:])
+    for key in (f"al {rest}", f"el {rest}", rest):
+        ids = gaz.ids(key)
+        if ids:
+            return ids
+    return ()
+
+
+_NEAR = frozenset({"in", "at", "near", "outside"})
+
+
+def names_unknown_place(toks: list[Token]) -> bool:
+    """Whether the text names a place the gazetteer may lack: after "in", "at", "near"
+    or "outside", a capitalised name of two words or more inside a sentence whose last
+    word is a place's ("in Ybor City", "at Crown Heights"). Title Case and upper-case
+    text say nothing by their capitals."""
+    classes = word_classes()
+    suffix = classes.get("place_suffix", frozenset())
+    n = len(toks)
+    for i in range(n - 2):
+        if toks[i].key not in _NEAR or not toks[i + 1].cap or toks[i + 1].initial:
+            continue
+        j = i + 1
+        while (
+            j + 1 < n
+            and toks[j + 1].cap
+            and not toks[j + 1].initial
+            and not toks[j + 1].comma_before
+        ):
+            j += 1
+        if j > i + 1 and toks[j].key in suffix and not _casing_uninformative(toks, classes):
+            return True
+    return False
 
 
 def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None:
@@ -362,7 +419,13 @@ def _rejected(
     # a subdivision ("US", "UAE").
     word = toks[first].text
     if single and word.isupper() and len(word.rstrip(".")) <= 3 and not titled:
-        if not any(gaz.kind_of(n) in ("country", "admin1") for n in ids):
+        if not any(gaz.kind_of(n) in ("country", "admin1") or gaz.has_flag(n, "n") for n in ids):
+            return "word"
+    # A short form of a big place ("LA", "SF", ``nicknames.tsv``) is read only in
+    # capitals: "La" is no Los Angeles.
+    if single and len(word) <= 3 and not word.isupper():
+        key = toks[first].key
+        if all(gaz.has_flag(n, "n") and not gaz.is_primary(n, key) for n in ids):
             return "word"
     # Inside a longer name that ends with a word of its kind ("Sudan Liberation
     # Movement", "Etosha National Park"), a word that does not open the name is no place

@@ -174,6 +174,117 @@ def test_hand_kept_regions_and_demonyms_are_read(text, name, country, kind):
     assert (found[0].text, found[0].country, found[0].kind) == (name, country, kind)
 
 
+# Every entry of rules/data/nicknames.tsv, read in a sentence, and where it stands.
+NICKNAMES = [
+    ("NYC gunman had a history of concussions", "NYC", "US-NY", "city"),
+    ("Fires spread across LA overnight", "LA", "US-CA", "city"),
+    ("Rain floods streets in L.A. on Sunday", "L.A.", "US-CA", "city"),
+    ("A tech worker was stabbed in SF on Friday", "SF", "US-CA", "city"),
+    ("Protesters marched in DC after the ruling", "DC", "US-DC", "admin1"),
+    ("A shooting on the Strip in Vegas left 2 dead", "Vegas", "US-NV", "city"),
+    ("Storms knock out power across ATL suburbs", "ATL", "US-GA", "city"),
+    ("Tornado warning issued for OKC metro", "OKC", "US-OK", "city"),
+    ("Police in KC investigate a double homicide", "KC", "US-MO", "city"),
+    ("Flooding hits Music City after record rain", "Music City", "US-TN", "city"),
+    ("Haze blankets KL as fires burn in Sumatra", "KL", "MY-14", "city"),
+    ("Floods swamp streets in HCMC after heavy rain", "HCMC", "VN-SG", "city"),
+    ("It is not over yet: SoCal storm brings flooding", "SoCal", "US-CA", "admin1"),
+    ("Wildfire smoke chokes NorCal towns", "NorCal", "US-CA", "admin1"),
+    ("Earthquake shakes the Bay Area", "Bay Area", "US-CA", "city"),
+    ("Power cuts hit the SF Bay Area", "SF Bay Area", "US-CA", "city"),
+    ("Storm soaks the San Francisco Bay Area", "San Francisco Bay Area", "US-CA", "city"),
+    ("Layoffs sweep Silicon Valley firms", "Silicon Valley", "US-CA", "city"),
+    ("Heat wave grips the Inland Empire", "Inland Empire", "US-CA", "city"),
+    ("Brush fire in the San Fernando Valley", "San Fernando Valley", "US-CA", "city"),
+    ("Lake-effect snow buries Upstate New York", "Upstate New York", "US-NY", "admin1"),
+    ("Blizzard closes roads in the Twin Cities", "Twin Cities", "US-MN", "city"),
+    ("Hurricane threatens the Outer Banks", "Outer Banks", "US-NC", "city"),
+    ("Evacuations ordered in the Florida Keys", "Florida Keys", "US-FL", "city"),
+    ("Shark attack on Cape Cod beach", "Cape Cod", "US-MA", "city"),
+    ("Flooding in Hampton Roads closes tunnels", "Hampton Roads", "US-VA", "city"),
+    ("Tornado touches down in the Lowcountry", "Lowcountry", "US-SC", "city"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "region", "kind"), NICKNAMES)
+def test_short_forms_and_nicknames_of_big_places_are_read(text, name, region, kind):
+    found = [p for p in geo.parse(text).places if p.text == name]
+    assert found and (found[0].regions[0], found[0].kind) == (region, kind)
+
+
+def test_every_nickname_of_the_data_file_has_its_test():
+    listed = {
+        line.split("\t")[0]
+        for line in gz.read_package_data("nicknames.tsv").decode("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert listed == {name for _, name, _, _ in NICKNAMES}
+
+
+def test_a_short_form_is_read_only_in_capitals():
+    # "La" is no Los Angeles, "Sf" no San Francisco: the short forms are abbreviations.
+    assert not [p for p in geo.parse("Fans of La Liga gathered in a bar").places if p.text == "La"]
+    assert not [p for p in geo.parse("The Sf unit was disbanded").places if p.text == "Sf"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "region"),
+    [
+        # Plural demonyms, and demonyms of territories and regions (demonyms.tsv).
+        ("Gazans Are Dying of Starvation", "Gazans", "PS"),
+        ("Iraqis vote in a snap election", "Iraqis", "IQ"),
+        ("New Yorkers brace for a blizzard", "New Yorkers", "US-NY"),
+        ("Cypriots protest the new levy", "Cypriots", "CY"),
+        ("Filipinos flee as a typhoon nears", "Filipinos", "PH"),
+        ("Crimeans queue for fuel", "Crimeans", "UA-43"),
+        ("Tibetans mark the anniversary", "Tibetans", "CN-XZ"),
+        ("Catalans rally in the capital", "Catalans", "ES-CT"),
+        ("Rhode Islanders dig out after the storm", "Rhode Islanders", "US-RI"),
+    ],
+)
+def test_plural_and_territory_demonyms_are_read(text, name, region):
+    found = [p for p in geo.parse(text).places if p.text == name]
+    assert found and found[0].kind == "demonym" and found[0].regions[0] == region
+
+
+def test_a_demonym_takes_no_plural_that_is_a_countrys_name():
+    from rules.data import build_geo
+
+    assert build_geo.demonym_forms("Philippine", {"philippines"}) == ["Philippine"]
+    assert build_geo.demonym_forms("Gazan", set()) == ["Gazan", "Gazans"]
+    assert build_geo.demonym_forms("French", set()) == ["French"]
+    assert build_geo.demonym_forms("Cocos Islander", set()) == ["Cocos Islander", "Cocos Islanders"]
+    assert build_geo.demonym_forms("Christmas Island", set()) == ["Christmas Island"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "region"),
+    [
+        # An Arabic article written with a hyphen, in lower case or with another vowel.
+        ("Paramilitary captures el-Fasher after siege", "el-Fasher", "SD-DN"),
+        ("Clashes in Al-Fasher overnight", "Al-Fasher", "SD-DN"),
+        ("Fighting in as-Suwayda kills 30", "as-Suwayda", "SY-SU"),
+    ],
+)
+def test_an_arabic_article_opens_the_name(text, name, region):
+    found = [p for p in geo.parse(text).places if p.text == name]
+    assert found and found[0].regions[0] == region
+
+
+def test_a_hyphenated_article_is_no_place_by_itself():
+    # "Al" is a town in Norway; "Al-Mawasi", which the gazetteer lacks, is no Norwegian
+    # place.
+    assert all(p.country != "NO" for p in geo.parse("Strike on tents in Al-Mawasi").places)
+
+
+def test_a_place_the_gazetteer_lacks_still_counts_as_named():
+    title = "4 dead, 13 injured in Ybor City after law enforcement pursuit ends in crash"
+    assert geo.event_and_named(title) == (None, True)
+    # Not a person's or an organisation's name, nor capitals in Title Case.
+    assert geo.event_and_named("2 killed in shooting at Brown University") == (None, False)
+    assert geo.event_and_named("Four Dead In Ybor City Crash After Chase") == (None, False)
+
+
 def test_a_demonym_outweighs_a_small_town_of_its_name():
     # In a text about the United States, "Canadian" is still Canada's, not the town of
     # Canadian, Texas: a demonym has the people of the region it stands for.
@@ -938,6 +1049,40 @@ def test_a_place_naming_the_event_outweighs_a_later_locative():
 
 def test_a_speaking_country_is_no_event_place_without_an_attack_it_tells_of():
     assert event("Turkey says it will send aid and rescue teams") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Philippines warns of deadly storm surges as Typhoon Fung-wong nears",
+        "Philippines evacuates 100,000 people as Fung-wong intensifies into super typhoon",
+        "Philippines says 3 dead as floods swamp the capital region",
+    ],
+)
+def test_a_reacting_country_alone_in_a_text_of_an_event_is_its_place(text):
+    where = event(text)
+    assert where is not None and where.country == "PH"
+
+
+def test_a_reacting_country_does_not_win_over_the_events_own_place():
+    where = event("Philippines warns of storm surges as typhoon nears Taiwan")
+    assert where is not None and where.country == "TW"
+    # Nor is it the place when the text tells of no event, or when its verb says the
+    # event is elsewhere (condemning it, sending aid).
+    assert event("Philippines warns of tougher rules for lenders") is None
+    assert event("France condemns the bombing that killed 12") is None
+
+
+def test_the_country_accused_is_the_attacking_side():
+    where = event("Ukraine accuses Russia of targeting its nuclear substations")
+    assert where is not None and where.country == "UA"
+
+
+def test_the_attacking_side_named_again_is_still_no_event_place():
+    assert event("20 killed in Israeli strikes as Israel and Hamas trade blame over truce") is None
+    # The place the strikes landed in stays the event's.
+    where = event("Ukrainian drones strike refineries in Russia as Ukraine widens its campaign")
+    assert where is not None and where.country == "RU"
 
 
 def test_a_source_named_last_is_the_place_when_no_other_is():
