@@ -24,11 +24,12 @@ def test_the_own_feeds_are_labelled_and_assessed_right():
     own = evaluate([locate.own_feed(name) for name in OWN_FEEDS], OWN_LABELS)
     assert not own.unlabelled
     assert len(own.rows) == len(OWN_LABELS.read_text(encoding="utf-8").splitlines())
-    # Labels follow the labelling guideline: floods that cut roads, with no deaths or
-    # evacuations reported, are minor (1) and hold nothing.
+    # Labels follow the labelling guideline: floods that cut roads and a wildfire that
+    # destroys homes, with no deaths or evacuations reported, are minor (1) and hold
+    # nothing (as tests/rules/test_assess.py says of the same wildfire headline).
     lines = OWN_LABELS.read_text(encoding="utf-8").splitlines()
     positives = sum(json.loads(line)["should_hold"] for line in lines)
-    assert positives == 5
+    assert positives == 4
     assert own.total.tp == positives and own.total.fp == own.total.fn == 0, own.mistakes()
     assert own.total.country == own.total.subdivision == 1.0, own.mistakes()
     assert set(own.per_feed) == set(OWN_FEEDS)

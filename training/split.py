@@ -5,10 +5,10 @@ day from the tenth (labelled whole, never read while developing); development da
 are every 54th from the first and every 27th from the fourteenth (labelled whole; the
 second set was added later, and was sampled as training days before: its days still
 draw their sample, which is then set aside, so that every other training day's sample
-stays as it was); training days are the remaining days, sampled in five rounds:
+stays as it was); training days are the remaining days, sampled in six rounds:
 first the odd-numbered days (``TRAIN_PER_DAY`` entries each), then the even-numbered
 ones (``TRAIN_PER_DAY_2``, with a larger alarming share), then every training day
-again, three times (``TRAIN_PER_DAY_3`` to ``TRAIN_PER_DAY_5`` of the entries the
+again, four times (``TRAIN_PER_DAY_3`` to ``TRAIN_PER_DAY_6`` of the entries the
 earlier rounds left), each round with its own seed so that adding one left the
 others as they were. Up to the round's alarming share of a day's sample is drawn
 from entries whose wording looks alarming, the rest at random, so that the rare
@@ -36,6 +36,7 @@ TRAIN_PER_DAY_2, ALARM_SHARE_2, SEED_2 = 26, 0.7, 20260101
 TRAIN_PER_DAY_3, ALARM_SHARE_3, SEED_3 = 10, 0.7, 3
 TRAIN_PER_DAY_4, ALARM_SHARE_4, SEED_4 = 14, 0.7, 4
 TRAIN_PER_DAY_5, ALARM_SHARE_5, SEED_5 = 14, 0.7, 5
+TRAIN_PER_DAY_6, ALARM_SHARE_6, SEED_6 = 20, 0.7, 6
 
 # Broad on purpose: it only raises the chance that a likely positive is read.
 _ALARM = re.compile(
@@ -103,6 +104,7 @@ def selection() -> Iterator[tuple[str, Headline]]:
         (random.Random(SEED_3), TRAIN_PER_DAY_3, ALARM_SHARE_3),  # noqa: S311
         (random.Random(SEED_4), TRAIN_PER_DAY_4, ALARM_SHARE_4),  # noqa: S311
         (random.Random(SEED_5), TRAIN_PER_DAY_5, ALARM_SHARE_5),  # noqa: S311
+        (random.Random(SEED_6), TRAIN_PER_DAY_6, ALARM_SHARE_6),  # noqa: S311
     )
     train_days: dict[int, list[Headline]] = {}  # each day read once for every round
     for rng, size, share in later:
