@@ -217,10 +217,12 @@ def test_an_era_long_past_holds_nothing(flood_model):
 
 @pytest.fixture
 def minor_model():
-    """Every entry that says 'dead' is minor: shown (any), never held."""
+    """Every entry that says 'dead' is minor: shown (any), never held, and every
+    entry has a chance of holding (P(hold) 0.12, 0.20 with 'dead') that lets it
+    follow an event."""
     heads = {
         "any": {"bias": -2.0, "weights": {"w:dead": 4.0}, "threshold": 0.5},
-        "hold": {"bias": -9.0, "weights": {}, "threshold": 0.5},
+        "hold": {"bias": -2.0, "weights": {"w:dead": 0.6}, "threshold": 0.5},
         "broad": {"bias": -9.0, "weights": {}, "threshold": 0.5},
     }
     model.use(model.from_json({"version": "m", "training_set_sha256": "0" * 64, "heads": heads}))
@@ -291,3 +293,22 @@ def test_a_reaction_does_not_follow_its_event(minor_model):
     # Below the 'any' threshold too: told like news, not a reaction.
     assert assess(news("Suspect charged after the school shooting"), NOW).follow_up
     assert not assess(news("Governor calls a session after the school shooting"), NOW).follow_up
+
+
+def test_war_news_the_model_gives_no_chance_of_holding_follows_nothing():
+    # Shown as minor ('dead'), told like news, but P(hold) 0.0001.
+    heads = {
+        "any": {"bias": -2.0, "weights": {"w:dead": 4.0}, "threshold": 0.5},
+        "hold": {"bias": -9.0, "weights": {}, "threshold": 0.5},
+        "broad": {"bias": -9.0, "weights": {}, "threshold": 0.5},
+    }
+    model.use(model.from_json({"version": "m", "training_set_sha256": "0" * 64, "heads": heads}))
+    try:
+        # In a war's words, or only in follow-up words: no chance, no follow-up.
+        assert not assess(news("Drone strike leaves one dead"), NOW).follow_up
+        assert not assess(news("Vigil for the dead draws hundreds"), NOW).follow_up
+        # Naming a discrete event's kind, it is coverage of such an event all the same.
+        assert assess(news("Shooting leaves one dead"), NOW).follow_up
+        assert assess(news("Residents describe the explosion that left one dead"), NOW).follow_up
+    finally:
+        model.use(None)
