@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rules.geo.gazetteer import Entry, Gazetteer, NameMemo, km, word_classes
+from rules.geo.gazetteer import FLAG_BITS, Entry, Gazetteer, NameMemo, km, word_classes
 from rules.geo.mentions import Mention, Token
 
 KIND_PRIOR = {
@@ -70,12 +70,14 @@ def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:
     """A reading's prior: population (log10) and kind, a capital's bonus, and a loss
     when only an alternate spelling matched; from the gazetteer's arrays."""
     score = POPULATION * math.log10(max(gaz.population[n], 1000)) + KIND_PRIOR[gaz.kind_of(n)]
-    if gaz.has_flag(n, "c"):
+    if gaz.flag_bits[n] & _CAPITAL_BIT:
         score += CAPITAL
     if not gaz.is_primary(n, key):
         score += ALTERNATE
     return score
 
+
+_CAPITAL_BIT = FLAG_BITS["c"]
 
 # A name's readings by prior, best first, for its words and entries.
 _PRIORS: NameMemo[tuple[str, tuple[int, ...]], tuple[tuple[float, int], ...]] = NameMemo()
@@ -127,7 +129,7 @@ def resolve(
         plausible.add(gaz.country_ids[gaz.by_code[home]])  # and in the home country
     for ranked in ranked_all:
         ranked = ranked[:ALONE] + [p for p in ranked[ALONE:] if gaz.country_ids[p[1]] in plausible]
-        entries = [gaz.entry(n) for _, n in ranked]
+        entries = gaz.entries_of([n for _, n in ranked])
         keep = [i for i, e in enumerate(entries) if e.lat is not None or e.kind == "demonym"]
         cands.append([entries[i] for i in keep])
         base.append([ranked[i][0] for i in keep])

@@ -33,6 +33,7 @@ from typing import NamedTuple
 import regex
 
 from rules.geo.gazetteer import (
+    FLAG_BITS,
     WORD_CACHES,
     Gazetteer,
     NameMemo,
@@ -173,6 +174,8 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
     titled: bool | None = None  # read when a run first needs it
     connectors = classes["connector"]
     out: list[Mention] = []
+    lookup = gaz.ids
+    longest = gaz.longest
     i = 0
     n = len(toks)
     while i < n:
@@ -180,23 +183,28 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         if not tok.cap:
             i += 1
             continue
-        state = _state_abbreviation(toks, i, gaz)
-        if state is not None:
-            out.append(Mention(tok.start, tok.end, text[tok.start : tok.end], i, i, (state,)))
-            i += 1
-            continue
-        best: tuple[int, tuple[int, ...]] | None = None
-        words: list[str] = []
-        for j in range(i, min(n, i + gaz.longest)):
-            t = toks[j]
-            if j > i and (t.initial or t.comma_before):
-                break
-            if j > i and not t.cap and t.key not in connectors:
-                break
-            words.append(t.key)
-            if not t.cap:
+        # Only a word with a full stop, or two letters after a comma, can be a state's
+        # abbreviation (``_state_abbreviation`` checks the rest).
+        if "." in tok.text or (tok.comma_before and len(tok.text) == 2):
+            state = _state_abbreviation(toks, i, gaz)
+            if state is not None:
+                out.append(Mention(tok.start, tok.end, text[tok.start : tok.end], i, i, (state,)))
+                i += 1
                 continue
-            ids = gaz.ids(" ".join(words))
+        ids = lookup(tok.key)
+        best: tuple[int, tuple[int, ...]] | None = (i, ids) if ids else None
+        words = tok.key
+        for j in range(i + 1, min(n, i + longest)):
+            t = toks[j]
+            if t.initial or t.comma_before:
+                break
+            if not t.cap:
+                if t.key not in connectors:
+                    break
+                words += " " + t.key
+                continue
+            words += " " + t.key
+            ids = lookup(words)
             if ids:
                 best = (j, ids)
         if best is None:
@@ -319,17 +327,22 @@ def _readings(key: str, ids: tuple[int, ...], gaz: Gazetteer) -> _Readings:
     memo = _READINGS.of(gaz)
     found = memo.get(key)
     if found is None:
-        own = tuple(n for n in ids if gaz.is_primary(n, key)) or ids
-        biggest = max(ids, key=lambda n: gaz.population[n])
+        primary = gaz.is_primary
+        own = tuple([n for n in ids if primary(n, key)]) or ids
+        biggest = max(ids, key=gaz.population.__getitem__)
+        flags = gaz.flag_bits
         found = memo[key] = _Readings(
             own,
-            any(gaz.has_flag(n, "p") for n in own),
-            any(gaz.has_flag(n, "w") and _town_sized(n, gaz) for n in own)
+            any(flags[n] & _PERSONAL for n in own),
+            any(flags[n] & _COMMON_WORD and _town_sized(n, gaz) for n in own)
             and not any(not _town_sized(n, gaz) for n in own),
             biggest,
-            _town_sized(biggest, gaz) and all(gaz.kind_of(n) != "country" for n in ids),
+            _town_sized(biggest, gaz) and all(gaz.kinds[n] != _COUNTRY for n in ids),
         )
     return found
+
+
+_COMMON_WORD, _PERSONAL = FLAG_BITS["w"], FLAG_BITS["p"]
 
 
 def _rejected(
