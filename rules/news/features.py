@@ -195,7 +195,9 @@ def text_of(title: str, summary: str) -> str:
 
 def extract(title: str, summary: str = "", year: int | None = None) -> Features:
     """The features of an entry's ``title`` and ``summary`` published in ``year``."""
-    text = text_of(title, summary).translate(_QUOTES)
+    text = text_of(title, summary)
+    if not text.isascii():  # the curly quotes are not ASCII
+        text = text.translate(_QUOTES)
     low = text.lower()
     values: dict[str, float] = {}
     surface: dict[str, str] = {}
@@ -212,11 +214,12 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
         if name not in values:
             values[name] = 1.0
             surface[name] = word
-    for i in range(len(stems) - 1):
-        name = f"p:{stems[i]} {stems[i + 1]}"
+    # Each word with the next (the shorter lists end the pairs).
+    for a, b, word_a, word_b in zip(stems, stems[1:], written, written[1:], strict=False):
+        name = f"p:{a} {b}"
         if name not in values:
             values[name] = 1.0
-            surface[name] = f"{written[i]} {written[i + 1]}"
+            surface[name] = f"{word_a} {word_b}"
     lex = lexicon()
     longest = lex.longest
     kinds: list[str] = []
