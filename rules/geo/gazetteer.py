@@ -301,10 +301,11 @@ class Gazetteer:
     def _build(self, n: int) -> Entry:
         lat, lon = self.lat[n], self.lon[n]
         gid = self.geonameid[n]
+        name_at = self.name_at
         return Entry(
             index=n,
             kind=_KIND_OF[self.kinds[n]],
-            name=self.name(n),
+            name=self.names[name_at[n] : name_at[n + 1] - 1],
             country=self.codes[self.country_ids[n]],
             admin1=self.codes[self.admin1_ids[n]] or None,
             lat=None if math.isnan(lat) else round(lat, 4),
@@ -343,6 +344,11 @@ class Gazetteer:
     def is_primary(self, n: int, key: str) -> bool:
         """Whether ``key`` is entry ``n``'s own name (not one of its alternate spellings)."""
         return self.keys.startswith(key + "\n", self.key_at[n])
+
+    def primary_of(self, ids: Iterable[int], key: str) -> list[int]:
+        """The entries of ``ids`` whose own name ``key`` is (see :meth:`is_primary`)."""
+        needle, keys, key_at = key + "\n", self.keys, self.key_at
+        return [n for n in ids if keys.startswith(needle, key_at[n])]
 
     def kind_of(self, n: int) -> str:
         return _KIND_OF[self.kinds[n]]

@@ -158,7 +158,7 @@ def tokens(text: str, head: list[Token] | None = None) -> list[Token]:
 def _casing_uninformative(toks: list[Token], classes: dict[str, frozenset[str]]) -> bool:
     """Title Case or upper-case text: most content words capitalised."""
     function_words = classes["function_word"]
-    content = [t.cap for t in toks if t.text[0].isalpha() and t.key not in function_words]
+    content = [t.cap for t in toks if t.key not in function_words and t.text[0].isalpha()]
     if len(content) < 4:
         return False
     return sum(content) >= 0.85 * len(content)
@@ -327,8 +327,7 @@ def _readings(key: str, ids: tuple[int, ...], gaz: Gazetteer) -> _Readings:
     memo = _READINGS.of(gaz)
     found = memo.get(key)
     if found is None:
-        primary = gaz.is_primary
-        own = tuple([n for n in ids if primary(n, key)]) or ids
+        own = tuple(gaz.primary_of(ids, key)) or ids
         biggest = max(ids, key=gaz.population.__getitem__)
         flags = gaz.flag_bits
         found = memo[key] = _Readings(
