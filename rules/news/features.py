@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import pairwise
+from itertools import islice, pairwise
 
 from rules.news.casualties import Casualties, casualties
 
@@ -151,9 +151,15 @@ _KIND_CLASS = {
 
 
 def _conjunctions(
-    values: dict[str, float], surface: dict[str, str], kinds: list[str], found: Casualties
+    values: dict[str, float],
+    surface: dict[str, str],
+    kinds: list[str],
+    found: Casualties,
+    words_end: int = 0,
 ) -> None:
-    """Features for an event and its harm told together ("flood" with "killed")."""
+    """Features for an event and its harm told together ("flood" with "killed").
+    ``words_end``: how many of ``values`` come first that are word and pair features
+    (``w:``, ``p:``), which no context's name is, so that the search skips them."""
     harmed = "lex:harm" in values or found.deaths or found.injured
     for kind in dict.fromkeys(kinds):
         klass = _KIND_CLASS.get(kind, "other")
@@ -171,13 +177,14 @@ def _conjunctions(
             surface.setdefault(name, f"{words} + {'; '.join(found.phrases)}")
     if kinds:
         # An event's word in a context that gives it another sense ("shot a 66").
-        for name in [n for n in values if n.startswith("lex:ctx:")]:
+        for name in [n for n in islice(values, words_end, None) if n.startswith("lex:ctx:")]:
             values.setdefault(f"{name}+event", 1.0)
             surface.setdefault(f"{name}+event", surface[name])
     if harmed:
         # A context that turns harm into something else: harm told in a court case,
         # a look back, a disease, a game. Learned apart from the context alone.
-        for name in [n for n in values if n.startswith(("lex:ctx:", "time:"))]:
+        later = islice(values, words_end, None)
+        for name in [n for n in later if n.startswith(("lex:ctx:", "time:"))]:
             values.setdefault(f"{name}+harm", 1.0)
             surface.setdefault(f"{name}+harm", surface[name])
 
@@ -227,6 +234,7 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
     _add_first(values, surface, ["w:" + s for s in stems], written)
     pairs = [f"p:{a} {b}" for a, b in pairwise(stems)]
     _add_first(values, surface, pairs, [f"{a} {b}" for a, b in pairwise(written)])
+    words_end = len(values)
     lex = lexicon()
     longest = lex.longest
     kinds: list[str] = []
@@ -262,5 +270,5 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
             if int(match.group()) < year:
                 add("time:earlier-year", match.group())
                 break
-    _conjunctions(values, surface, kinds, found)
+    _conjunctions(values, surface, kinds, found, words_end)
     return Features(values, surface, found, tuple(dict.fromkeys(kinds)))
