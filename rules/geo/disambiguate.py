@@ -175,7 +175,7 @@ def resolve(
         if m.first == 0 or toks[m.first - 1].key not in locative:
             continue
         window = [t.key for t in toks[max(0, m.first - 6) : m.last + 6]]
-        if not any(w in classes["event_word"] for w in window):
+        if classes["event_word"].isdisjoint(window):
             continue
         for idx, e in enumerate(cands[k]):
             if e.kind == "city":
