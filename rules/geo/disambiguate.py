@@ -235,8 +235,9 @@ def resolve(
     chosen: list[Entry | None] = [
         _pick(c, s) if c else None for s, c in zip(base, cands, strict=True)
     ]
-    has_country = [any(e.kind == "country" for e in c) for c in cands]
-    for _ in range(2 if len(set(group)) > 1 else 0):
+    rounds = 2 if len(set(group)) > 1 else 0
+    has_country = [any(e.kind == "country" for e in c) for c in cands] if rounds else []
+    for _ in range(rounds):
         totals: list[list[float]] = []
         for k in range(len(mentions)):
             if group[k] != k:

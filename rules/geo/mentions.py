@@ -40,7 +40,6 @@ from rules.geo.gazetteer import (
     gazetteer,
     name_key,
     word_classes,
-    word_key,
 )
 from rules.places import AP_STATES, US_STATES
 
@@ -99,10 +98,11 @@ def _word(match: str) -> tuple[str, str, bool, int, int, bool]:
             word = word[:cut]
     # A trailing full stop belongs to the word only for abbreviations.
     if word[-1] == "." and len(word) > 4 and not _INITIALS.fullmatch(word):
-        if word_key(word) not in AP_STATES:
+        if name_key(word) not in AP_STATES:
             word = word[:-1]
     cap = word[0].isupper()
-    return word, word_key(word), cap, len(word), possessive_s, word[-1] == "." and not cap
+    # name_key, not its remembered word_key: this reading is remembered itself.
+    return word, name_key(word), cap, len(word), possessive_s, word[-1] == "." and not cap
 
 
 WORD_CACHES.append(_word.cache_clear)
