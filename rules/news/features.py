@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import islice, pairwise
+from itertools import islice
 
 from rules.news.casualties import Casualties, casualties
 
@@ -201,19 +201,6 @@ def text_of(title: str, summary: str) -> str:
     return f"{title} . {summary}" if summary else title
 
 
-def _add_first(
-    values: dict[str, float], surface: dict[str, str], names: list[str], words: list[str]
-) -> None:
-    """Each of ``names`` (none of them in ``values`` yet) with value 1, in the order
-    they first come, and with the words it first came from."""
-    before = len(values)
-    values.update(dict.fromkeys(names, 1.0))
-    surface.update(zip(names, words, strict=True))  # the last words of a repeated name
-    if len(values) - before < len(names):
-        # A name came more than once: its first words, written over (the order stays).
-        surface.update(zip(reversed(names), reversed(words), strict=True))
-
-
 def extract(title: str, summary: str = "", year: int | None = None) -> Features:
     """The features of an entry's ``title`` and ``summary`` published in ``year``."""
     text = text_of(title, summary)
@@ -230,10 +217,17 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
 
     written = _TOKEN.findall(low)
     stems = list(map(_token_stem, written))
-    # Every word, then every pair of adjacent words (the two families share no name).
-    _add_first(values, surface, ["w:" + s for s in stems], written)
-    pairs = [f"p:{a} {b}" for a, b in pairwise(stems)]
-    _add_first(values, surface, pairs, [f"{a} {b}" for a, b in pairwise(written)])
+    for s, word in zip(stems, written, strict=True):
+        name = "w:" + s
+        if name not in values:
+            values[name] = 1.0
+            surface[name] = word
+    # Each word with the next (the shorter lists end the pairs).
+    for a, b, word_a, word_b in zip(stems, stems[1:], written, written[1:], strict=False):
+        name = f"p:{a} {b}"
+        if name not in values:
+            values[name] = 1.0
+            surface[name] = f"{word_a} {word_b}"
     words_end = len(values)
     lex = lexicon()
     longest = lex.longest
