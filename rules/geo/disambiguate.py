@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from operator import itemgetter
 
-from rules.geo.gazetteer import Entry, Gazetteer, NameMemo, km, word_classes
+from rules.geo.gazetteer import FLAG_BITS, Entry, Gazetteer, NameMemo, km, word_classes
 from rules.geo.mentions import Mention, Token
 
 KIND_PRIOR = {
@@ -70,12 +71,15 @@ def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:
     """A reading's prior: population (log10) and kind, a capital's bonus, and a loss
     when only an alternate spelling matched; from the gazetteer's arrays."""
     score = POPULATION * math.log10(max(gaz.population[n], 1000)) + KIND_PRIOR[gaz.kind_of(n)]
-    if gaz.has_flag(n, "c"):
+    if gaz.flag_bits[n] & _CAPITAL_BIT:
         score += CAPITAL
     if not gaz.is_primary(n, key):
         score += ALTERNATE
     return score
 
+
+_CAPITAL_BIT = FLAG_BITS["c"]
+_SCORE = itemgetter(0)
 
 # A name's readings by prior, best first, for its words and entries.
 _PRIORS: NameMemo[tuple[str, tuple[int, ...]], tuple[tuple[float, int], ...]] = NameMemo()
@@ -102,12 +106,18 @@ def resolve(
     ranked_all = []
     home = home_country.upper() if home_country else None
     priors = _PRIORS.of(gaz)
-    names = [" ".join(t.key for t in toks[m.first : m.last + 1]) for m in mentions]
+    names = [
+        toks[m.first].key
+        if m.first == m.last
+        else " ".join([t.key for t in toks[m.first : m.last + 1]])
+        for m in mentions
+    ]
     for m, key in zip(mentions, names, strict=True):
         by_prior = priors.get((key, m.ids))
         if by_prior is None:
+            # Best first, equals in entry order (a stable sort, reversed).
             by_prior = priors[key, m.ids] = tuple(
-                sorted(((quick_prior(gaz, n, key), n) for n in m.ids), key=lambda p: -p[0])
+                sorted([(quick_prior(gaz, n, key), n) for n in m.ids], key=_SCORE, reverse=True)
             )
         kept = list(by_prior[: CANDIDATES if len(mentions) > 1 else ALONE])
         if home and len(by_prior) > len(kept):
@@ -127,7 +137,7 @@ def resolve(
         plausible.add(gaz.country_ids[gaz.by_code[home]])  # and in the home country
     for ranked in ranked_all:
         ranked = ranked[:ALONE] + [p for p in ranked[ALONE:] if gaz.country_ids[p[1]] in plausible]
-        entries = [gaz.entry(n) for _, n in ranked]
+        entries = gaz.entries_of([n for _, n in ranked])
         keep = [i for i, e in enumerate(entries) if e.lat is not None or e.kind == "demonym"]
         cands.append([entries[i] for i in keep])
         base.append([ranked[i][0] for i in keep])
@@ -160,12 +170,12 @@ def resolve(
     # The event's words: right after "killed in", "fire at", "storm hits", a name is
     # more often the town than a subdivision or county of the same name.
     classes = word_classes()
+    locative = classes["locative"]
     for k, m in enumerate(mentions):
-        before = [t.key for t in toks[max(0, m.first - 3) : m.first]]
-        if not before or before[-1] not in classes["locative"]:
+        if m.first == 0 or toks[m.first - 1].key not in locative:
             continue
         window = [t.key for t in toks[max(0, m.first - 6) : m.last + 6]]
-        if not any(w in classes["event_word"] for w in window):
+        if classes["event_word"].isdisjoint(window):
             continue
         for idx, e in enumerate(cands[k]):
             if e.kind == "city":
@@ -225,7 +235,9 @@ def resolve(
     chosen: list[Entry | None] = [
         _pick(c, s) if c else None for s, c in zip(base, cands, strict=True)
     ]
-    for _ in range(2 if len(set(group)) > 1 else 0):
+    rounds = 2 if len(set(group)) > 1 else 0
+    has_country = [any(e.kind == "country" for e in c) for c in cands] if rounds else []
+    for _ in range(rounds):
         totals: list[list[float]] = []
         for k in range(len(mentions)):
             if group[k] != k:
@@ -248,14 +260,14 @@ def resolve(
                     admin1s[c.admin1] = admin1s.get(c.admin1, 0) + 1
             points = [
                 (p.lat, p.lon, COUNTRY_NEAR_KM if p.kind in ("country", "admin1") else NEAR_KM)
-                for p in (_point_of(c, gaz) for c in others)
+                for p in [_point_of(c, gaz) for c in others]
                 if p is not None and p.lat is not None and p.lon is not None
-            ]
+            ][:20]
             scored = []
             # A country's name ("Lebanon", "Palestine") is read as a town of another
             # country only when the text names the town's subdivision too (or a
             # qualifier, a town beside it): naming the town's country is not enough.
-            a_country = any(e.kind == "country" for e in cands[k])
+            a_country = has_country[k]
             for idx, e in enumerate(cands[k]):
                 s = base[k][idx]
                 if e.country in countries and not (
@@ -264,21 +276,18 @@ def resolve(
                     s += SAME_COUNTRY + COUNTRY_MORE * min(countries[e.country] - 1, 4)
                 if e.admin1 and e.admin1 in admin1s:
                     s += SAME_ADMIN1 + ADMIN1_MORE * min(admin1s[e.admin1] - 1, 4)
-                if e.lat is not None and e.lon is not None:
-                    if e.kind != "country":
-                        if any(
-                            abs(e.lat - la) * 111.0 <= r and km(e.lat, e.lon, la, lo) <= r
-                            for la, lo, r in points[:20]
+                if points and e.lat is not None and e.lon is not None:
+                    lat, lon = e.lat, e.lon
+                    # A country only beside another country or subdivision of the text.
+                    country = e.kind == "country"
+                    for p_lat, p_lon, radius in points:
+                        if (
+                            (not country or radius == COUNTRY_NEAR_KM)
+                            and abs(lat - p_lat) * 111.0 <= radius
+                            and km(lat, lon, p_lat, p_lon) <= radius
                         ):
                             s += NEAR
-                    elif any(
-                        r == COUNTRY_NEAR_KM
-                        and abs(e.lat - la) * 111.0 <= r
-                        and km(e.lat, e.lon, la, lo) <= r
-                        for la, lo, r in points[:20]
-                    ):
-                        # A country beside another country or subdivision of the text.
-                        s += NEAR
+                            break
                 scored.append(s)
             totals.append(scored)
         chosen = [
@@ -321,7 +330,7 @@ def _pair_support(
     1 (its best prior) down to 0 (``PAIR_GAP`` below it), so that an obscure namesake
     vouches little. Towns and counties only: a country's or subdivision's point says
     little about what lies near it."""
-    if sum(1 for k, m in enumerate(mentions) if group[k] == k and not m.weak) < 2:
+    if sum([group[k] == k and not m.weak for k, m in enumerate(mentions)]) < 2:
         return {}
     cells: dict[tuple[int, int], list[tuple[int, float, float, float]]] = {}
     readings: list[tuple[int, int, float, float, str | None]] = []
@@ -401,8 +410,10 @@ def _point_of(e: Entry, gaz: Gazetteer) -> Entry | None:
 
 
 def _pick(entries: list[Entry], scores: list[float]) -> Entry:
-    ranked = sorted(zip(scores, entries, strict=True), key=lambda p: -p[0])
-    best = ranked[0][1]
+    """The best-scored entry (the first of equals), or a city it contains (below)."""
+    top = max(scores)
+    at = scores.index(top)
+    best = entries[at]
     # A subdivision, region or county named like a city it contains is, in text, usually
     # the city ("Paris", "Kyiv") -- unless the subdivision is what wins by far. The
     # city's country may differ where a border is disputed ("Jerusalem").
@@ -411,13 +422,20 @@ def _pick(entries: list[Entry], scores: list[float]) -> Entry:
         and best.lat is not None
         and best.lon is not None
     ):
-        for score, e in ranked[1:]:
+        # The best-scored such city, the first of equals.
+        city: Entry | None = None
+        city_score = top - 3.0
+        for idx, e in enumerate(entries):
+            score = scores[idx]
             if (
-                e.kind == "city"
+                score > city_score
+                and idx != at
+                and e.kind == "city"
                 and e.lat is not None
                 and e.lon is not None
-                and score > ranked[0][0] - 3.0
                 and km(e.lat, e.lon, best.lat, best.lon) <= SAME_NAME_KM
             ):
-                return e
+                city, city_score = e, score
+        if city is not None:
+            return city
     return best

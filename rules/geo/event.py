@@ -167,7 +167,7 @@ def choose(
         named_event = (bool(after) and _event_noun(after[0], event_words)) or (
             len(before) >= 2 and before[-1] == "from" and before[-2] in event_words
         )
-        if (any(w in origin for w in before[-2:]) and not named_event) or (
+        if (not origin.isdisjoint(before[-2:]) and not named_event) or (
             m.last + 1 < len(toks) and toks[m.last + 1].text.lower().startswith("born")
         ):
             if e.kind in ("country", "region"):
@@ -215,7 +215,7 @@ def choose(
             unplaced.append(k)
         if not event_words.isdisjoint(keys[max(0, m.first - 6) : m.last + 7]):
             s += 1.5
-        if e.kind == "demonym" and any(w in event_words for w in after[:2]):
+        if e.kind == "demonym" and not event_words.isdisjoint(after[:2]):
             s += 1.2  # "Turkish school shooting"
         elif named_event:
             s += 1.2  # "Sydney shooting suspects met ... in the Philippines"
@@ -249,7 +249,7 @@ def choose(
             if not event_words.isdisjoint(keys):
                 return reacting[0]
         return None
-    best = max(scores, key=lambda k: scores[k])
+    best = max(scores, key=scores.__getitem__)
     chosen = entries[best]
     assert chosen is not None
     if chosen.kind in ("country", "demonym"):
@@ -262,5 +262,5 @@ def choose(
             and scores[k] > scores[best] - 2.5
         ]
         if inner:
-            best = max(inner, key=lambda k: scores[k])
+            best = max(inner, key=scores.__getitem__)
     return best

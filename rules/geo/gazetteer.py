@@ -16,6 +16,7 @@ import gzip
 import importlib.resources
 import io
 import math
+import re
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -52,6 +53,7 @@ _LETTERS = str.maketrans(
     {"ø": "o", "ł": "l", "đ": "d", "ı": "i", "æ": "ae", "ß": "ss", "œ": "oe", "þ": "th", "ð": "d"}
 )
 _NONWORD = regex.compile(r"[^\p{L}\p{N}]+")
+_NONWORD_ASCII = re.compile(r"[^a-z0-9]+")
 _ABBREV = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
 
@@ -63,10 +65,14 @@ def fold(text: str) -> str:
 
 def name_key(text: str) -> str:
     """The lookup key of a name: folded words, abbreviations spelt out."""
-    if text.isascii() and text.isalnum():  # one plain word: the common case, fast
-        word = text.lower()
-        return _ABBREV.get(word, word)
-    words = _NONWORD.sub(" ", fold(text)).split()
+    if text.isascii():
+        if text.isalnum():  # one plain word: the common case, fast
+            word = text.lower()
+            return _ABBREV.get(word, word)
+        # ASCII folds to its lower case, and its letters and digits are a-z and 0-9.
+        words = _NONWORD_ASCII.sub(" ", text.lower()).split()
+    else:
+        words = _NONWORD.sub(" ", fold(text)).split()
     return " ".join(_ABBREV.get(w, w) for w in words)
 
 
@@ -152,7 +158,14 @@ _HASH_BITS = 44  # of a key's hash kept in the index; the low 19 bits hold the e
 _ENTRY_BITS = 19
 _ENTRY_MASK = (1 << _ENTRY_BITS) - 1
 _HASH_MASK = (1 << _HASH_BITS) - 1
-_FLAG_BITS = {"c": 1, "w": 2, "p": 4, "n": 8}
+FLAG_BITS = {"c": 1, "w": 2, "p": 4, "n": 8}
+# An entry's flags string for each combination of flag bits, and its kind's name for
+# each kind letter's byte: made once, not per entry.
+_FLAGS_OF = tuple(
+    "".join(c for c, b in FLAG_BITS.items() if bits & b) for bits in range(1 << len(FLAG_BITS))
+)
+_KIND_OF = {ord(letter): kind for letter, kind in KINDS.items()}
+_START_BITS = 16  # of a key's hash that index ``Gazetteer.starts``
 
 
 def _hash(key: str) -> int:
@@ -212,7 +225,7 @@ class Gazetteer:
                     self.codes.append(code)
             self.country_ids.append(code_ids[f[3]])
             self.admin1_ids.append(code_ids[f[4]])
-            self.flag_bits.append(sum(_FLAG_BITS.get(c, 0) for c in f[8]))
+            self.flag_bits.append(sum(FLAG_BITS.get(c, 0) for c in f[8]))
             self.lat.append(float(f[5]) if f[5] else math.nan)
             self.lon.append(float(f[6]) if f[6] else math.nan)
             self.population.append(int(f[7] or 0))
@@ -238,8 +251,20 @@ class Gazetteer:
         self.names = "".join(name_parts)
         self.keys = "\n" + "".join(key_parts)
         self.packed = array("q")
-        for bucket in buckets:
-            self.packed.extend(sorted(bucket))
+        # Where each run of keys sharing their top _START_BITS hash bits starts in
+        # ``packed``: a lookup bisects only its own run (a few entries, not 340,000).
+        self.starts = array("I")
+        step = 1 << (_HASH_BITS + _ENTRY_BITS - _START_BITS)
+        per_bucket = 1 << (_START_BITS - 8)
+        for top, bucket in enumerate(buckets):
+            ordered = sorted(bucket)
+            at = len(self.packed)
+            first = top * per_bucket
+            self.starts.extend(
+                at + bisect.bisect_left(ordered, (first + sub) * step) for sub in range(per_bucket)
+            )
+            self.packed.extend(ordered)
+        self.starts.append(len(self.packed))
         self.size = len(self.kinds)
 
     def __len__(self) -> int:
@@ -257,6 +282,15 @@ class Gazetteer:
             found = self._recent[n] = self._build(n)
         return found
 
+    def entries_of(self, numbers: Iterable[int]) -> list[Entry]:
+        """``[self.entry(n) for n in numbers]``."""
+        recent = self._recent
+        out = []
+        for n in numbers:
+            found = recent.get(n)
+            out.append(self.entry(n) if found is None else found)
+        return out
+
     def forget_recent(self) -> None:
         """Drop the remembered entries and lookups (for timing cold lookups)."""
         self._recent.clear()
@@ -267,18 +301,18 @@ class Gazetteer:
     def _build(self, n: int) -> Entry:
         lat, lon = self.lat[n], self.lon[n]
         gid = self.geonameid[n]
-        bits = self.flag_bits[n]
+        name_at = self.name_at
         return Entry(
             index=n,
-            kind=KINDS[chr(self.kinds[n])],
-            name=self.name(n),
+            kind=_KIND_OF[self.kinds[n]],
+            name=self.names[name_at[n] : name_at[n + 1] - 1],
             country=self.codes[self.country_ids[n]],
             admin1=self.codes[self.admin1_ids[n]] or None,
             lat=None if math.isnan(lat) else round(lat, 4),
             lon=None if math.isnan(lon) else round(lon, 4),
             population=self.population[n],
             geonameid=None if gid < 0 else gid,
-            flags="".join(c for c, b in _FLAG_BITS.items() if bits & b),
+            flags=_FLAGS_OF[self.flag_bits[n]],
         )
 
     def ids(self, key: str) -> tuple[int, ...]:
@@ -293,11 +327,16 @@ class Gazetteer:
     def _ids(self, key: str) -> tuple[int, ...]:
         if not key:
             return ()
-        low = _hash(key) << _ENTRY_BITS
-        i = bisect.bisect_left(self.packed, low)
-        out = []
+        hashed = _hash(key)
+        low = hashed << _ENTRY_BITS
+        top = hashed >> (_HASH_BITS - _START_BITS)
         packed = self.packed
-        while i < len(packed) and packed[i] >> _ENTRY_BITS == low >> _ENTRY_BITS:
+        end = self.starts[top + 1]
+        i = bisect.bisect_left(packed, low, self.starts[top], end)
+        if i == end or packed[i] >> _ENTRY_BITS != hashed:
+            return ()
+        out = []
+        while i < end and packed[i] >> _ENTRY_BITS == hashed:
             out.append(packed[i] & _ENTRY_MASK)
             i += 1
         return tuple(out)
@@ -306,11 +345,16 @@ class Gazetteer:
         """Whether ``key`` is entry ``n``'s own name (not one of its alternate spellings)."""
         return self.keys.startswith(key + "\n", self.key_at[n])
 
+    def primary_of(self, ids: Iterable[int], key: str) -> list[int]:
+        """The entries of ``ids`` whose own name ``key`` is (see :meth:`is_primary`)."""
+        needle, keys, key_at = key + "\n", self.keys, self.key_at
+        return [n for n in ids if keys.startswith(needle, key_at[n])]
+
     def kind_of(self, n: int) -> str:
-        return KINDS[chr(self.kinds[n])]
+        return _KIND_OF[self.kinds[n]]
 
     def has_flag(self, n: int, flag: str) -> bool:
-        return bool(self.flag_bits[n] & _FLAG_BITS[flag])
+        return bool(self.flag_bits[n] & FLAG_BITS[flag])
 
     def lookup(self, name: str) -> list[Entry]:
         """Entries whose name or an alternate name has the same key as ``name``."""

@@ -33,13 +33,13 @@ from typing import NamedTuple
 import regex
 
 from rules.geo.gazetteer import (
+    FLAG_BITS,
     WORD_CACHES,
     Gazetteer,
     NameMemo,
     gazetteer,
     name_key,
     word_classes,
-    word_key,
 )
 from rules.places import AP_STATES, US_STATES
 
@@ -98,10 +98,11 @@ def _word(match: str) -> tuple[str, str, bool, int, int, bool]:
             word = word[:cut]
     # A trailing full stop belongs to the word only for abbreviations.
     if word[-1] == "." and len(word) > 4 and not _INITIALS.fullmatch(word):
-        if word_key(word) not in AP_STATES:
+        if name_key(word) not in AP_STATES:
             word = word[:-1]
     cap = word[0].isupper()
-    return word, word_key(word), cap, len(word), possessive_s, word[-1] == "." and not cap
+    # name_key, not its remembered word_key: this reading is remembered itself.
+    return word, name_key(word), cap, len(word), possessive_s, word[-1] == "." and not cap
 
 
 WORD_CACHES.append(_word.cache_clear)
@@ -157,7 +158,7 @@ def tokens(text: str, head: list[Token] | None = None) -> list[Token]:
 def _casing_uninformative(toks: list[Token], classes: dict[str, frozenset[str]]) -> bool:
     """Title Case or upper-case text: most content words capitalised."""
     function_words = classes["function_word"]
-    content = [t.cap for t in toks if t.text[0].isalpha() and t.key not in function_words]
+    content = [t.cap for t in toks if t.key not in function_words and t.text[0].isalpha()]
     if len(content) < 4:
         return False
     return sum(content) >= 0.85 * len(content)
@@ -173,6 +174,8 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
     titled: bool | None = None  # read when a run first needs it
     connectors = classes["connector"]
     out: list[Mention] = []
+    lookup = gaz.ids
+    longest = gaz.longest
     i = 0
     n = len(toks)
     while i < n:
@@ -183,25 +186,30 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         if not tok.cap and not article:
             i += 1
             continue
-        state = _state_abbreviation(toks, i, gaz)
-        if state is not None:
-            out.append(Mention(tok.start, tok.end, text[tok.start : tok.end], i, i, (state,)))
-            i += 1
-            continue
-        best: tuple[int, tuple[int, ...]] | None = None
-        words: list[str] = []
-        for j in range(i, min(n, i + gaz.longest)):
-            t = toks[j]
-            if j > i and (t.initial or t.comma_before):
-                break
-            if j > i and not t.cap and t.key not in connectors:
-                break
-            words.append(t.key)
-            if not t.cap or (article and j == i):
+        # Only a word with a full stop, or two letters after a comma, can be a state's
+        # abbreviation (``_state_abbreviation`` checks the rest).
+        if "." in tok.text or (tok.comma_before and len(tok.text) == 2):
+            state = _state_abbreviation(toks, i, gaz)
+            if state is not None:
+                out.append(Mention(tok.start, tok.end, text[tok.start : tok.end], i, i, (state,)))
+                i += 1
                 continue
-            ids = gaz.ids(" ".join(words))
+        ids = () if article else lookup(tok.key)
+        best: tuple[int, tuple[int, ...]] | None = (i, ids) if ids else None
+        words = tok.key
+        for j in range(i + 1, min(n, i + longest)):
+            t = toks[j]
+            if t.initial or t.comma_before:
+                break
+            if not t.cap:
+                if t.key not in connectors:
+                    break
+                words += " " + t.key
+                continue
+            words += " " + t.key
+            ids = lookup(words)
             if not ids and article:
-                ids = _article_ids(words, gaz)
+                ids = _article_ids(words.split(" "), gaz)
             if ids:
                 best = (j, ids)
         if best is None:
@@ -376,17 +384,21 @@ def _readings(key: str, ids: tuple[int, ...], gaz: Gazetteer) -> _Readings:
     memo = _READINGS.of(gaz)
     found = memo.get(key)
     if found is None:
-        own = tuple(n for n in ids if gaz.is_primary(n, key)) or ids
-        biggest = max(ids, key=lambda n: gaz.population[n])
+        own = tuple(gaz.primary_of(ids, key)) or ids
+        biggest = max(ids, key=gaz.population.__getitem__)
+        flags = gaz.flag_bits
         found = memo[key] = _Readings(
             own,
-            any(gaz.has_flag(n, "p") for n in own),
-            any(gaz.has_flag(n, "w") and _town_sized(n, gaz) for n in own)
+            any(flags[n] & _PERSONAL for n in own),
+            any(flags[n] & _COMMON_WORD and _town_sized(n, gaz) for n in own)
             and not any(not _town_sized(n, gaz) for n in own),
             biggest,
-            _town_sized(biggest, gaz) and all(gaz.kind_of(n) != "country" for n in ids),
+            _town_sized(biggest, gaz) and all(gaz.kinds[n] != _COUNTRY for n in ids),
         )
     return found
+
+
+_COMMON_WORD, _PERSONAL = FLAG_BITS["w"], FLAG_BITS["p"]
 
 
 def _rejected(

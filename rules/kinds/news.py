@@ -53,6 +53,11 @@ def _split_hashtag(match: re.Match[str]) -> str:
     return _CAMEL_RE.sub(" ", match.group(1))
 
 
+def _tags_split(text: str) -> str:
+    """``text`` with each hashtag's words split (no tag without its "#")."""
+    return _HASHTAG_RE.sub(_split_hashtag, text) if "#" in text else text
+
+
 def _why(head: Head, found: feats.Features) -> list[str]:
     """The words that pushed the score up most, each with the summed weight of the
     features it produced ("'kills 2' +1.9")."""
@@ -111,6 +116,9 @@ def _scored(current: Model, found: feats.Features) -> tuple[float, float, float,
         return s_any, s_hold, s_broad, _why(heads["hold"], found)
     s_any, s_hold, s_broad = heads["any"].bias, heads["hold"].bias, heads["broad"].bias
     words_of = _WordSums(found.surface)
+    # ``words_of.add``, written out: it runs for every feature a head knows.
+    words_for = found.surface.get
+    by_words, first, shared = words_of.by_words, words_of.first, words_of.shared
     for name, value in found.values.items():
         weights = joint.get(name)
         if weights is not None:
@@ -118,7 +126,12 @@ def _scored(current: Model, found: feats.Features) -> tuple[float, float, float,
             s_any += weights[0] * value
             s_hold += hold
             s_broad += weights[2] * value
-            words_of.add(name, hold)
+            words = words_for(name, name)
+            if words in by_words:
+                shared.setdefault(words, [(first[words], by_words[words])]).append((name, hold))
+            else:
+                by_words[words] = hold
+                first[words] = name
     return s_any, s_hold, s_broad, words_of.evidence()
 
 
@@ -225,8 +238,7 @@ def never_held(found: feats.Features) -> bool:
 
 def assess(entry: Entry, now: datetime) -> Assessment:
     """What the model concludes about a news entry at ``now``. Never raises."""
-    title = _HASHTAG_RE.sub(_split_hashtag, entry.title.strip())
-    summary = _HASHTAG_RE.sub(_split_hashtag, entry.summary.strip())
+    title, summary = _tags_split(entry.title.strip()), _tags_split(entry.summary.strip())
     year = (entry.published or now).year
     found = feats.extract(title, summary, year)
     home = entry.home_country

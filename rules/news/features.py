@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import islice
 
 from rules.news.casualties import Casualties, casualties
 
@@ -150,9 +151,15 @@ _KIND_CLASS = {
 
 
 def _conjunctions(
-    values: dict[str, float], surface: dict[str, str], kinds: list[str], found: Casualties
+    values: dict[str, float],
+    surface: dict[str, str],
+    kinds: list[str],
+    found: Casualties,
+    words_end: int = 0,
 ) -> None:
-    """Features for an event and its harm told together ("flood" with "killed")."""
+    """Features for an event and its harm told together ("flood" with "killed").
+    ``words_end``: how many of ``values`` come first that are word and pair features
+    (``w:``, ``p:``), which no context's name is, so that the search skips them."""
     harmed = "lex:harm" in values or found.deaths or found.injured
     for kind in dict.fromkeys(kinds):
         klass = _KIND_CLASS.get(kind, "other")
@@ -170,13 +177,14 @@ def _conjunctions(
             surface.setdefault(name, f"{words} + {'; '.join(found.phrases)}")
     if kinds:
         # An event's word in a context that gives it another sense ("shot a 66").
-        for name in [n for n in values if n.startswith("lex:ctx:")]:
+        for name in [n for n in islice(values, words_end, None) if n.startswith("lex:ctx:")]:
             values.setdefault(f"{name}+event", 1.0)
             surface.setdefault(f"{name}+event", surface[name])
     if harmed:
         # A context that turns harm into something else: harm told in a court case,
         # a look back, a disease, a game. Learned apart from the context alone.
-        for name in [n for n in values if n.startswith(("lex:ctx:", "time:"))]:
+        later = islice(values, words_end, None)
+        for name in [n for n in later if n.startswith(("lex:ctx:", "time:"))]:
             values.setdefault(f"{name}+harm", 1.0)
             surface.setdefault(f"{name}+harm", surface[name])
 
@@ -195,7 +203,9 @@ def text_of(title: str, summary: str) -> str:
 
 def extract(title: str, summary: str = "", year: int | None = None) -> Features:
     """The features of an entry's ``title`` and ``summary`` published in ``year``."""
-    text = text_of(title, summary).translate(_QUOTES)
+    text = text_of(title, summary)
+    if not text.isascii():  # the curly quotes are not ASCII
+        text = text.translate(_QUOTES)
     low = text.lower()
     values: dict[str, float] = {}
     surface: dict[str, str] = {}
@@ -212,11 +222,13 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
         if name not in values:
             values[name] = 1.0
             surface[name] = word
-    for i in range(len(stems) - 1):
-        name = f"p:{stems[i]} {stems[i + 1]}"
+    # Each word with the next (the shorter lists end the pairs).
+    for a, b, word_a, word_b in zip(stems, stems[1:], written, written[1:], strict=False):
+        name = f"p:{a} {b}"
         if name not in values:
             values[name] = 1.0
-            surface[name] = f"{written[i]} {written[i + 1]}"
+            surface[name] = f"{word_a} {word_b}"
+    words_end = len(values)
     lex = lexicon()
     longest = lex.longest
     kinds: list[str] = []
@@ -252,5 +264,5 @@ def extract(title: str, summary: str = "", year: int | None = None) -> Features:
             if int(match.group()) < year:
                 add("time:earlier-year", match.group())
                 break
-    _conjunctions(values, surface, kinds, found)
+    _conjunctions(values, surface, kinds, found, words_end)
     return Features(values, surface, found, tuple(dict.fromkeys(kinds)))
