@@ -41,7 +41,7 @@ CATASTROPHIC_DEATHS = 1000
 # considering supplying Ukraine with missiles", a hostage's remains returned). One
 # that names a discrete event's kind (an explosion, a shooting) is coverage of the
 # open event of that kind however it scores ("Residents describe explosion"). Out of
-# fold on the training days read together: docs/assessment.md § 4.
+# fold on the training days read together: docs/assessment.md § 3.
 FOLLOW_UP_FLOOR = 0.10
 EVIDENCE_TERMS = 5
 _HASHTAG_RE = re.compile(r"#([A-Za-z][a-z]*(?:[A-Z][a-z]+)+)\b")
