@@ -681,11 +681,11 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
         readings = [(feeds[0][1], timeline)]
     else:
         readings = [(kind, [(source, e) for e in entries]) for source, kind, entries in feeds]
+    window = settings.follow_up_window
     for kind, sourced in readings:
         source_of = {entry.guid: source for source, entry in sourced}
         entries = [entry for _, entry in sourced]
         coverage = settings.broad_coverage if kind == "news" else None
-        window = settings.follow_up_window
         for judged in read_together(
             entries, assess, as_of=moment, coverage=coverage, window=window
         ):
