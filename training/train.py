@@ -155,6 +155,29 @@ def _fit(x: sparse.csr_matrix, y: np.ndarray, w: np.ndarray, c: float) -> Logist
     return model
 
 
+def vocabulary(rows: Sequence[dict[str, float]]) -> dict[str, int]:
+    """Column of every feature seen at least ``MIN_COUNT`` times, in name order."""
+    counts: Counter[str] = Counter()
+    for values in rows:
+        counts.update(values.keys())
+    return {
+        name: i for i, name in enumerate(sorted(n for n, c in counts.items() if c >= MIN_COUNT))
+    }
+
+
+def out_of_fold(
+    x: sparse.csr_matrix | np.ndarray, y: np.ndarray, w: np.ndarray, folds: np.ndarray, c: float
+) -> np.ndarray:
+    """Each row's probability from a fit on the other folds' rows (rows of fold -1,
+    the auxiliary examples, are only fitted on and score 0)."""
+    p = np.zeros(len(y))
+    for k in range(FOLDS):
+        fit_rows, held_rows = folds != k, folds == k
+        model = _fit(x[fit_rows], y[fit_rows], w[fit_rows], c)
+        p[held_rows] = model.predict_proba(x[held_rows])[:, 1]
+    return p
+
+
 def _folds(examples: list[Example]) -> np.ndarray:
     days = sorted({e.group for e in examples if e.group != "aux"})
     fold_of = {day: i % FOLDS for i, day in enumerate(days)}
@@ -235,12 +258,7 @@ def train(
         "hold": not_held,
         "broad": not_held,
     }
-    counts: Counter[str] = Counter()
-    for values in rows:
-        counts.update(values.keys())
-    vocab = {
-        name: i for i, name in enumerate(sorted(n for n, c in counts.items() if c >= MIN_COUNT))
-    }
+    vocab = vocabulary(rows)
     x = _matrix(rows, vocab)
     labels = np.array([e.label for e in data])
     fit_w = np.array([e.fit_weight for e in data])
@@ -254,12 +272,7 @@ def train(
         tried = []
         scored: dict[float, np.ndarray] = {}
         for c in C_GRID:
-            p = np.zeros(len(data))
-            for k in range(FOLDS):
-                train_rows = folds != k
-                test_rows = folds == k
-                model = _fit(x[train_rows], y[train_rows], fit_w[train_rows], c)
-                p[test_rows] = model.predict_proba(x[test_rows])[:, 1]
+            p = out_of_fold(x, y, fit_w, folds, c)
             held = folds >= 0
             p = np.where(set_aside[head], 0.0, p)
             t, fig = _best_threshold(p[held], y[held], day_w[held], BETA[head])
