@@ -174,6 +174,7 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
     titled: bool | None = None  # read when a run first needs it
     connectors = classes["connector"]
     out: list[Mention] = []
+    people: set[str] = set()  # surnames of the persons named so far
     lookup = gaz.ids
     longest = gaz.longest
     i = 0
@@ -218,16 +219,31 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         last, ids = best
         if titled is None:
             titled = _casing_uninformative(toks, classes)
+        if last == i and _hyphen_name(text, toks, i, ids, gaz):
+            # "Wright-Patt", "Mercedes-Benz": a town's name joined by a hyphen to a
+            # word that names no place is part of another name.
+            i += 1
+            continue
+        if last == i and tok.key in people and not _located(toks, i, classes):
+            # The surname of a person the text has named in full ("Darryl Warden ...
+            # Warden's home"): one name keeps one sense through a text.
+            i += 1
+            continue
         after_place = bool(out) and out[-1].last == i - 1
-        verdict = _rejected(toks, i, last, ids, gaz, classes, titled, after_place)
+        hyphen_next = _hyphened(text, toks, last)
+        verdict = _rejected(toks, i, last, ids, gaz, classes, titled, after_place, hyphen_next)
         if verdict == "word":
             i = last + 1
             continue
-        if verdict == "name":
+        if verdict in ("name", "person"):
             # Skip the whole capitalised run: its words are one other name.
             j = last + 1
             while j < n and toks[j].cap and not toks[j].initial and not toks[j].comma_before:
                 j += 1
+            if verdict == "person" and not titled:
+                surname = _surname(toks, i, j - 1, gaz)
+                if surname:
+                    people.add(surname)
             i = j
             continue
         out.append(
@@ -410,10 +426,13 @@ def _rejected(
     classes: dict[str, frozenset[str]],
     titled: bool,
     after_place: bool = False,
+    hyphen_next: bool = False,
 ) -> str | None:
     """Why the words are not a place mention: ``"word"`` (these words only), ``"name"``
-    (they are part of a longer name: skip the run), or None (a mention).
-    ``after_place``: the word before them was read as a place mention."""
+    (they are part of a longer name: skip the run), ``"person"`` (a person's name:
+    skip the run, and its last word is a surname), or None (a mention).
+    ``after_place``: the word before them was read as a place mention; ``hyphen_next``:
+    a hyphen joins them to the next word."""
     single = first == last
     # A word of a kind that surrounds place names is not one by itself ("Police",
     # "University", "South", "But").
@@ -485,17 +504,19 @@ def _rejected(
     # A person: "Mayor London Breed", "John Paris", "Paris Hilton", "Jordan Dyer".
     if prev is not None and mid and prev.cap:
         if prev.key.rstrip(".") in classes["person_title"]:
-            return "name"
+            return "person"
         if (
             (town or personal)
             and prev.key in classes["first_name"]
             and not _is_place_word(prev.key, gaz)
         ):
-            return "name"
-    if joined_next and nxt is not None and (town or personal) and not titled:
+            return "person"
+    # A first name and a surname stand a space apart: "Dallas-Fort Worth" is no person.
+    spaced = nxt is not None and nxt.start == toks[last].end + 1 and not hyphen_next
+    if joined_next and spaced and nxt is not None and (town or personal) and not titled:
         if nxt.key in classes["surname"] and not _is_region_word(nxt.key, gaz):
             if nxt.key not in classes["local_org"] and nxt.key not in classes["facility_suffix"]:
-                return "name"
+                return "person"
     # A person speaking: "Jordan said", "said Jones"; a country's name only when it is
     # a frequent personal name too ("Israel says" is the country).
     if personal and nxt is not None and nxt.key in classes["speech_verb"] and not nxt.cap:
@@ -559,6 +580,64 @@ def _rejected(
     if single and town and not titled and word_like and not placed:
         return "weak"
     return None
+
+
+# Words after a surname that are not one ("George Bush Jr.").
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def _surname(toks: list[Token], first: int, last: int, gaz: Gazetteer) -> str | None:
+    """The surname that ends a person's name read from token ``first`` to ``last``:
+    the word before a suffix ("George Bush Sr. But ...") or the name's last word,
+    unless it opens a sentence or names a country, a region or a people (a run of
+    capitals can go on past the name)."""
+    for k in range(first + 1, last + 1):
+        if toks[k].key.rstrip(".") in _SUFFIXES:
+            last = k - 1
+            break
+    tok = toks[last]
+    if tok.key.rstrip(".") in _SUFFIXES or (last > first and tok.initial) or len(tok.key) < 3:
+        return None
+    if any(gaz.kind_of(n) in ("country", "admin1", "demonym") for n in gaz.ids(tok.key)):
+        return None
+    return tok.key
+
+
+def _hyphen_name(
+    text: str, toks: list[Token], i: int, ids: tuple[int, ...], gaz: Gazetteer
+) -> bool:
+    """Whether token ``i``, a town's name and no country, region or people's, is
+    joined by a hyphen to a capitalised word after it that opens no place's name
+    ("Wright-Patt", "Mercedes-Benz"): two places joined so ("Dallas-Fort Worth",
+    "Egyptian-US") and a country before another name ("Israel-Hamas") stay places.
+    A word before the hyphen is not read so: "D-Winthrop" is a party and a town."""
+    if any(gaz.kind_of(n) in ("country", "admin1", "demonym", "continent") for n in ids):
+        return False
+    if _hyphened(text, toks, i):
+        # No place's name opens after the hyphen ("Fort Worth", "St. Paul").
+        words = ""
+        for t in toks[i + 1 : i + 1 + gaz.longest]:
+            if t is not toks[i + 1] and (not t.cap or t.initial or t.comma_before):
+                break
+            words = f"{words} {t.key}" if words else t.key
+            if gaz.ids(words):
+                return False
+        return True
+    return False
+
+
+def _located(toks: list[Token], i: int, classes: dict[str, frozenset[str]]) -> bool:
+    """Whether the word before token ``i`` places it ("in Warden", "from Warden") or a
+    qualifier follows it ("Warden, Wash."); not when it is a possessive."""
+    before = toks[i - 1].key if i > 0 else ""
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if nxt is not None and _is_possessive_s(nxt):
+        return False  # "went to Warden's home": the person's
+    return (
+        before in classes["locative"]
+        or before in ("of", "from", "to")
+        or (nxt is not None and nxt.comma_before and nxt.cap)
+    )
 
 
 def _joined(

@@ -1115,3 +1115,43 @@ def test_an_alternate_spelling_with_support_or_of_a_large_city_is_read():
     # A locative before it supports the reading; a large city's exonym needs none.
     assert [p.name for p in geo.parse("Fire in Hamas kills two").places] == ["Hamm"]
     assert geo.parse("Kiev says it shot down 40 drones").places[0].country == "UA"
+
+
+def test_the_surname_of_a_person_named_in_full_stays_a_person():
+    # "Warden" and "Anderson" are towns too; once the text names the person in full,
+    # the surname alone is that person again.
+    text = (
+        "Deputies said Darryl Keith Warden, 44, was arrested. Officers went to "
+        "Warden's home on Sunday, and Warden was charged with battery."
+    )
+    assert [p for p in places(text) if p[0] == "Warden"] == []
+    text = "Sheriff Tom Anderson said the man fled. Anderson urged residents to call."
+    assert [p for p in places(text) if p[0] == "Anderson"] == []
+
+
+def test_a_surname_placed_by_a_locative_is_a_place_again():
+    text = "John Denver sang on the radio. Fans gathered in Denver on Sunday."
+    assert places(text) == [("Denver", "US", "US-CO", "city")]
+
+
+def test_a_name_suffix_does_not_make_the_next_word_a_surname():
+    # The run of capitals read as the person's goes on past "Sr."; the name it gives
+    # ends before the suffix, so a people's name after it is no surname later on.
+    text = (
+        "The envoy met George Bush Sr. Palestinian leaders spoke later. "
+        "Then the Palestinian officials flew home."
+    )
+    assert ("Palestinian", "PS", None, "demonym") in places(text)
+
+
+def test_a_town_joined_by_a_hyphen_to_a_word_that_names_no_place_is_another_name():
+    assert places("A former Wright-Patt officer was killed, officials said on Monday.") == []
+    assert places("Workers at the Mercedes-Benz plant were sent home, the company said.") == []
+
+
+def test_places_joined_by_a_hyphen_stay_places():
+    found = places("Storms hit the Dallas-Fort Worth area on Monday and cut power to homes.")
+    assert [(p[0], p[2]) for p in found] == [("Dallas", "US-TX"), ("Fort Worth", "US-TX")]
+    # A party's letter before a legislator's town: "D-Winthrop" names the town.
+    found = places("Rep. Jane Moore, D-Winthrop, said the tolls would stay in place.")
+    assert [(p[0], p[2]) for p in found] == [("Winthrop", "US-MA")]
