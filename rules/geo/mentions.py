@@ -478,8 +478,10 @@ def _rejected(
         return "word"
     # An organisation or a street named after the place: "Manchester United",
     # "Georgia Tech", "Dublin Road" -- but not an event held there ("Dubai Air Show").
+    # A hyphen joins two names, not a name and its street ("Minneapolis-St. Paul").
     if (
         joined_next
+        and not hyphen_next
         and nxt is not None
         and (nxt.key in classes["org_suffix"] or nxt.key in classes["street"])
         and toks[_name_end(toks, last, classes, titled)].key

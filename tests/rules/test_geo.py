@@ -1152,6 +1152,8 @@ def test_a_town_joined_by_a_hyphen_to_a_word_that_names_no_place_is_another_name
 def test_places_joined_by_a_hyphen_stay_places():
     found = places("Storms hit the Dallas-Fort Worth area on Monday and cut power to homes.")
     assert [(p[0], p[2]) for p in found] == [("Dallas", "US-TX"), ("Fort Worth", "US-TX")]
+    found = places("Residents of the Minneapolis-St. Paul region were told to stay home.")
+    assert [(p[0], p[2]) for p in found] == [("Minneapolis", "US-MN"), ("St. Paul", "US-MN")]
     # A party's letter before a legislator's town: "D-Winthrop" names the town.
     found = places("Rep. Jane Moore, D-Winthrop, said the tolls would stay in place.")
     assert [(p[0], p[2]) for p in found] == [("Winthrop", "US-MA")]
