@@ -1115,3 +1115,17 @@ def test_an_alternate_spelling_with_support_or_of_a_large_city_is_read():
     # A locative before it supports the reading; a large city's exonym needs none.
     assert [p.name for p in geo.parse("Fire in Hamas kills two").places] == ["Hamm"]
     assert geo.parse("Kiev says it shot down 40 drones").places[0].country == "UA"
+
+
+def test_a_common_word_that_is_also_a_surname_ends_a_longer_name():
+    from rules.geo import mentions
+
+    # "Hill" and "Grove" are towns, common words and surnames: after another capitalised
+    # word inside a sentence they end a name the gazetteer lacks, not a place of their own.
+    assert [t.name for t in geo.parse("Homes in Maple Hill were sold.").places] == []
+    assert mentions.find("We walked around Owl Hill after lunch.") == []
+    # Alone after a locative, or qualified, the town is still read.
+    assert [t.admin1 for t in geo.parse("They moved to Hill, N.H., last year.").places][:1] == [
+        "US-NH"
+    ]
+    assert [t.name for t in geo.parse("A fire in Grove killed two.").places] == ["Grove"]
