@@ -1129,3 +1129,20 @@ def test_a_common_word_that_is_also_a_surname_ends_a_longer_name():
         "US-NH"
     ]
     assert [t.name for t in geo.parse("A fire in Grove killed two.").places] == ["Grove"]
+
+
+def test_a_towns_police_or_mayor_makes_the_name_a_town_or_county():
+    def read(text: str) -> list[tuple[str, str]]:
+        return [(t.kind, t.country) for t in geo.parse(text).places]
+
+    # Alone, "Berea" is the district of Lesotho; with its police and mayor it is a town,
+    # at every mention of the name.
+    assert read("A bus broke down near Berea on Monday.") == [("admin1", "LS")]
+    assert read("A car was stolen in Berea. Berea police asked for help.") == [
+        ("city", "US"),
+        ("city", "US"),
+    ]
+    assert read("The Berea mayor opened the fair.") == [("city", "US")]
+    # A county keeps its police; a large subdivision outweighs a small namesake town.
+    assert read("Kent police closed the road.") == [("admin2", "GB")]
+    assert read("Texas police closed the road.") == [("admin1", "US")]
