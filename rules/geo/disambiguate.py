@@ -184,15 +184,21 @@ def resolve(
             if e.kind == "city":
                 base[k][idx] += EVENT_TOWN
 
-    # A town's institution or officers after the name ("Berea police", "the Hanover
-    # mayor"): a town or a county of the name ("Kent police") rather than a country,
-    # subdivision or region of it, at each mention of that name in the text. A large
-    # subdivision still wins over a small namesake town ("Texas police").
+    # A town's officers after the name ("Berea police", "the Hanover mayor"): a town or
+    # a county of the name ("Kent police") rather than a country, subdivision or region
+    # of it, at each mention of that name in the text. A large subdivision still wins
+    # over a small namesake town ("Texas police"); "police" counts in lower case only,
+    # as capitalised it may open a state force's name ("Victoria Police").
     offices = classes.get("town_office", frozenset())
+    police = classes.get("town_police", frozenset())
     towns = {
         names[k]
         for k, m in enumerate(mentions)
-        if m.last + 1 < len(toks) and toks[m.last + 1].key in offices
+        if m.last + 1 < len(toks)
+        and (
+            toks[m.last + 1].key in offices
+            or (toks[m.last + 1].key in police and not toks[m.last + 1].cap)
+        )
     }
     for k in range(len(mentions)) if towns else ():
         if names[k] in towns:

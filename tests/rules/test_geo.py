@@ -1138,7 +1138,7 @@ def test_a_towns_police_or_mayor_makes_the_name_a_town_or_county():
     # Alone, "Berea" is the district of Lesotho; with its police and mayor it is a town,
     # at every mention of the name.
     assert read("A bus broke down near Berea on Monday.") == [("admin1", "LS")]
-    assert read("A car was stolen in Berea. Berea police asked for help.") == [
+    assert read("A car was stolen in Berea, and police said Berea police asked for help.") == [
         ("city", "US"),
         ("city", "US"),
     ]
@@ -1146,3 +1146,5 @@ def test_a_towns_police_or_mayor_makes_the_name_a_town_or_county():
     # A county keeps its police; a large subdivision outweighs a small namesake town.
     assert read("Kent police closed the road.") == [("admin2", "GB")]
     assert read("Texas police closed the road.") == [("admin1", "US")]
+    # Capitalised, "Police" may open a state force's name.
+    assert read("Victoria Police charged a man.") == [("admin1", "AU")]
