@@ -13,7 +13,9 @@ Each candidate entry is scored (higher is likelier):
 - the publisher's home country (a parameter: from the feed's language, domain or
   configuration) gains a little;
 - the event's words: after "killed in", "fire at", "storm hits" a name is more often
-  a town than a subdivision or county of the same name, so towns gain a little there.
+  a town than a subdivision or county of the same name, so towns gain a little there;
+- a town's officers after the name ("Berea police", "the Hanover mayor"): a country,
+  subdivision or region of the name loses.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ NEAR_KM = 250.0
 COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the text names
 HOME = 1.2
 EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
+TOWN_OFFICE = 3.0  # lost by a country's, subdivision's or region's reading before "police"
 LISTED = 2.0  # a subdivision's reading of an item in a list of subdivisions
 SUBDIVISION_WORDS = frozenset({"state", "province"})
 PAIR = 1.5  # for each other name of the text with a plausible reading close by
@@ -180,6 +183,28 @@ def resolve(
         for idx, e in enumerate(cands[k]):
             if e.kind == "city":
                 base[k][idx] += EVENT_TOWN
+
+    # A town's officers after the name ("Berea police", "the Hanover mayor"): a town or
+    # a county of the name ("Kent police") rather than a country, subdivision or region
+    # of it, at each mention of that name in the text. A large subdivision still wins
+    # over a small namesake town ("Texas police"); "police" counts in lower case only,
+    # as capitalised it may open a state force's name ("Victoria Police").
+    offices = classes.get("town_office", frozenset())
+    police = classes.get("town_police", frozenset())
+    towns = {
+        names[k]
+        for k, m in enumerate(mentions)
+        if m.last + 1 < len(toks)
+        and (
+            toks[m.last + 1].key in offices
+            or (toks[m.last + 1].key in police and not toks[m.last + 1].cap)
+        )
+    }
+    for k in range(len(mentions)) if towns else ():
+        if names[k] in towns:
+            for idx, e in enumerate(cands[k]):
+                if e.kind in ("country", "admin1", "region"):
+                    base[k][idx] -= TOWN_OFFICE
 
     # An item of a list of subdivisions ("Virginia, Washington, West Virginia") is one
     # more subdivision, not a town of its name; so is a name followed by the word for

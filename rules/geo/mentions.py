@@ -552,6 +552,14 @@ def _rejected(
         )
         if not placed and key in classes["first_name"]:
             return "word"
+    # A common word inside a run of capitals ("the Court House", "Squirrel Hill", "West
+    # Side"), unless the word before it was read as a place itself. It comes before the
+    # surname rule below: a common word that is also a surname ("Hill", "Grove") after
+    # another capitalised word ends a longer name, not a weak place of its own.
+    if single and town and prev is not None and prev.cap and mid and not titled:
+        if word_like and not after_place:
+            return "word"
+    if single and town and not titled:
         if not placed and key in classes["surname"]:
             return "weak"
     # In Title Case a lone common word needs a locative before it, and so does a lone
@@ -570,11 +578,6 @@ def _rejected(
         )
     ):
         if (prev.key if prev is not None else "") not in classes["locative"]:
-            return "word"
-    # A common word inside a run of capitals ("the Court House", "Squirrel Hill", "West
-    # Side"), unless the word before it was read as a place itself.
-    if single and town and prev is not None and prev.cap and mid and not titled:
-        if word_like and not after_place:
             return "word"
     # A lone common word that is also a small town ("Congress", "Commerce", "Market"),
     # capitalised inside a sentence, is as often a name of something else: kept, but

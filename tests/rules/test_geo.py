@@ -1157,3 +1157,36 @@ def test_places_joined_by_a_hyphen_stay_places():
     # A party's letter before a legislator's town: "D-Winthrop" names the town.
     found = places("Rep. Jane Moore, D-Winthrop, said the tolls would stay in place.")
     assert [(p[0], p[2]) for p in found] == [("Winthrop", "US-MA")]
+
+
+def test_a_common_word_that_is_also_a_surname_ends_a_longer_name():
+    from rules.geo import mentions
+
+    # "Hill" and "Grove" are towns, common words and surnames: after another capitalised
+    # word inside a sentence they end a name the gazetteer lacks, not a place of their own.
+    assert [t.name for t in geo.parse("Homes in Maple Hill were sold.").places] == []
+    assert mentions.find("We walked around Owl Hill after lunch.") == []
+    # Alone after a locative, or qualified, the town is still read.
+    assert [t.admin1 for t in geo.parse("They moved to Hill, N.H., last year.").places][:1] == [
+        "US-NH"
+    ]
+    assert [t.name for t in geo.parse("A fire in Grove killed two.").places] == ["Grove"]
+
+
+def test_a_towns_police_or_mayor_makes_the_name_a_town_or_county():
+    def read(text: str) -> list[tuple[str, str]]:
+        return [(t.kind, t.country) for t in geo.parse(text).places]
+
+    # Alone, "Berea" is the district of Lesotho; with its police and mayor it is a town,
+    # at every mention of the name.
+    assert read("A bus broke down near Berea on Monday.") == [("admin1", "LS")]
+    assert read("A car was stolen in Berea, and police said Berea police asked for help.") == [
+        ("city", "US"),
+        ("city", "US"),
+    ]
+    assert read("The Berea mayor opened the fair.") == [("city", "US")]
+    # A county keeps its police; a large subdivision outweighs a small namesake town.
+    assert read("Kent police closed the road.") == [("admin2", "GB")]
+    assert read("Texas police closed the road.") == [("admin1", "US")]
+    # Capitalised, "Police" may open a state force's name.
+    assert read("Victoria Police charged a man.") == [("admin1", "AU")]
