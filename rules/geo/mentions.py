@@ -219,18 +219,18 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         last, ids = best
         if titled is None:
             titled = _casing_uninformative(toks, classes)
-        if last == i and _hyphen_name(text, toks, i, ids, gaz):
+        hyphen_next = _hyphened(text, toks, last)
+        if last == i and hyphen_next and _hyphen_name(toks, i, ids, gaz):
             # "Wright-Patt", "Mercedes-Benz": a town's name joined by a hyphen to a
             # word that names no place is part of another name.
             i += 1
             continue
-        if last == i and tok.key in people and not _located(toks, i, classes):
+        if last == i and tok.key in people and not _surname_placed(toks, i, classes):
             # The surname of a person the text has named in full ("Darryl Warden ...
             # Warden's home"): one name keeps one sense through a text.
             i += 1
             continue
         after_place = bool(out) and out[-1].last == i - 1
-        hyphen_next = _hyphened(text, toks, last)
         verdict = _rejected(toks, i, last, ids, gaz, classes, titled, after_place, hyphen_next)
         if verdict == "word":
             i = last + 1
@@ -542,11 +542,8 @@ def _rejected(
     # weak mention.
     placed = False
     if single and town and not titled:
-        before = prev.key if prev is not None else ""
         placed = (
-            before in classes["locative"]
-            or before in ("of", "from", "to")
-            or (nxt is not None and nxt.comma_before and nxt.cap)
+            _located(toks, first, classes)
             or gaz.population[biggest] >= 100_000
             or (nxt is not None and nxt.key in classes["person_noun"] and not nxt.cap)
         )
@@ -608,36 +605,38 @@ def _surname(toks: list[Token], first: int, last: int, gaz: Gazetteer) -> str | 
     return tok.key
 
 
-def _hyphen_name(
-    text: str, toks: list[Token], i: int, ids: tuple[int, ...], gaz: Gazetteer
-) -> bool:
-    """Whether token ``i``, a town's name and no country, region or people's, is
-    joined by a hyphen to a capitalised word after it that opens no place's name
+def _hyphen_name(toks: list[Token], i: int, ids: tuple[int, ...], gaz: Gazetteer) -> bool:
+    """Whether token ``i``, joined by a hyphen to the capitalised word after it, is a
+    town's name (no country, region or people's) and that word opens no place's name
     ("Wright-Patt", "Mercedes-Benz"): two places joined so ("Dallas-Fort Worth",
     "Egyptian-US") and a country before another name ("Israel-Hamas") stay places.
     A word before the hyphen is not read so: "D-Winthrop" is a party and a town."""
     if any(gaz.kind_of(n) in ("country", "admin1", "demonym", "continent") for n in ids):
         return False
-    if _hyphened(text, toks, i):
-        # No place's name opens after the hyphen ("Fort Worth", "St. Paul").
-        words = ""
-        for t in toks[i + 1 : i + 1 + gaz.longest]:
-            if t is not toks[i + 1] and (not t.cap or t.initial or t.comma_before):
+    words = toks[i + 1].key
+    for t in toks[i + 1 : i + 1 + gaz.longest]:
+        if t is not toks[i + 1]:
+            if not t.cap or t.initial or t.comma_before:
                 break
-            words = f"{words} {t.key}" if words else t.key
-            if gaz.ids(words):
-                return False
-        return True
-    return False
+            words += " " + t.key
+        if gaz.ids(words):
+            return False  # "Fort Worth", "St. Paul"
+    return True
+
+
+def _surname_placed(toks: list[Token], i: int, classes: dict[str, frozenset[str]]) -> bool:
+    """Whether the words around a known person's surname make it a place this time
+    ("in Denver" after "John Denver"): as ``_located``, but never in the possessive
+    ("went to Warden's home" is the person's)."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return not (nxt is not None and _is_possessive_s(nxt)) and _located(toks, i, classes)
 
 
 def _located(toks: list[Token], i: int, classes: dict[str, frozenset[str]]) -> bool:
     """Whether the word before token ``i`` places it ("in Warden", "from Warden") or a
-    qualifier follows it ("Warden, Wash."); not when it is a possessive."""
+    qualifier follows it ("Warden, Wash.")."""
     before = toks[i - 1].key if i > 0 else ""
     nxt = toks[i + 1] if i + 1 < len(toks) else None
-    if nxt is not None and _is_possessive_s(nxt):
-        return False  # "went to Warden's home": the person's
     return (
         before in classes["locative"]
         or before in ("of", "from", "to")
