@@ -517,8 +517,12 @@ def _rejected(
     spaced = nxt is not None and nxt.start == toks[last].end + 1 and not hyphen_next
     if joined_next and spaced and nxt is not None and (town or personal) and not titled:
         if nxt.key in classes["surname"] and not _is_region_word(nxt.key, gaz):
+            # A town's police, its hospital, its Christmas parade; but "Mary Christmas"
+            # is a first name and a surname.
+            held = nxt.key in classes["holiday"] and key not in classes["first_name"]
             if nxt.key not in classes["local_org"] and nxt.key not in classes["facility_suffix"]:
-                return "person"
+                if not held:
+                    return "person"
     # A person speaking: "Jordan said", "said Jones"; a country's name only when it is
     # a frequent personal name too ("Israel says" is the country).
     if personal and nxt is not None and nxt.key in classes["speech_verb"] and not nxt.cap:

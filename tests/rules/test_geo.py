@@ -1190,3 +1190,17 @@ def test_a_towns_police_or_mayor_makes_the_name_a_town_or_county():
     assert read("Texas police closed the road.") == [("admin1", "US")]
     # Capitalised, "Police" may open a state force's name.
     assert read("Victoria Police charged a man.") == [("admin1", "AU")]
+
+
+@pytest.mark.parametrize("holiday", ["Christmas", "Easter", "Halloween", "Thanksgiving"])
+def test_a_holiday_after_a_town_names_what_is_held_there(holiday):
+    # "Christmas" and "Easter" are surnames too; after a town that is no first name
+    # they name an event held in the town, not a person called "Boston Christmas".
+    found = places(f"Four people were shot at the Boston {holiday} parade on Saturday.")
+    assert [(p[0], p[2]) for p in found] == [("Boston", "US-MA")]
+
+
+def test_a_first_name_before_a_holiday_that_is_a_surname_is_still_a_person():
+    assert [p[0] for p in places("Officers said Mary Christmas of Dublin was arrested.")] == [
+        "Dublin"
+    ]
