@@ -754,7 +754,8 @@ def cmd_geoparse(settings: Settings, args: argparse.Namespace) -> int:
                 mark = "*" if k == result.event_place else " "
                 print(
                     f"  {mark} {place.start:>5}-{place.end:<5} {place.text[:28]:<28} "
-                    f"{place.kind:<8} {place.name[:28]:<28} {place.admin1 or place.country:<8} "
+                    f"{place.kind:<8} {place.name[:28]:<28} "
+                    f"{place.admin1 or place.country or '-':<8} "
                     f"{place.lat},{place.lon}"
                 )
     except UnicodeDecodeError:

@@ -979,6 +979,15 @@ def test_cli_table_marks_the_event_place(tmp_path, monkeypatch, capsys):
     assert "* " in out and "Spokane" in out and "US-WA" in out
 
 
+def test_cli_table_shows_a_place_of_no_country(tmp_path, monkeypatch, capsys):
+    # A sea or an ocean has no country: the table says so instead of failing.
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(monkeypatch, capsys, ['{"id": 1, "text": "A ship sank in the Pacific."}'])
+    assert code == 0 and "Traceback" not in err
+    row = next(line for line in out.splitlines() if "Pacific" in line and "water" in line)
+    assert row.split()[-2] == "-"
+
+
 # ---------------------------------------------------------------- the corpus
 
 
