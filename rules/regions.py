@@ -66,7 +66,11 @@ COUNTRY_ALIASES = {
     "drc": "CD",
     "dr congo": "CD",
     "democratic republic of the congo": "CD",
-    "congo": "CG",
+    # News writes "Congo" for the Democratic Republic (the AP's style), and names the
+    # other one in full.
+    "congo": "CD",
+    "congo republic": "CG",
+    "republic of congo": "CG",
     "east timor": "TL",
     "micronesia": "FM",
     "the gambia": "GM",

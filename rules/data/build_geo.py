@@ -193,9 +193,14 @@ def polygon_centre(geojson: Any) -> tuple[float, float] | None:
     return (best[0], best[1]) if best else None
 
 
-def alternates(city: dict[str, Any], own: str, limit: int, taken: set[str]) -> list[str]:
+def alternates(
+    city: dict[str, Any], own: str, limit: int, taken: set[str], words: frozenset[str] = frozenset()
+) -> list[str]:
     """Latin-script spellings of a place that differ from its own name's key and from
-    the names of countries, continents and subdivisions."""
+    the names of countries, continents and subdivisions. An alternate unlike the name
+    and made of ``words`` (common nouns) only is a translation or a nickname ("White
+    House" for Casablanca, "Old Town" for Las Vegas): English text uses those words for
+    other things, so it is left out."""
     out: list[str] = []
     seen = {name_key(own)} | taken
     folded = fold(own)
@@ -209,13 +214,19 @@ def alternates(city: dict[str, Any], own: str, limit: int, taken: set[str]) -> l
         if not key or key in seen:
             continue
         # Small places keep close variants only ("Sao Jose"); big ones their exonyms.
-        if limit <= 2 and difflib.SequenceMatcher(None, fold(alt), folded).ratio() < 0.75:
+        unlike = difflib.SequenceMatcher(None, fold(alt), folded).ratio() < 0.75
+        if unlike and (limit <= 2 or _common_phrase(alt, words)):
             continue
         seen.add(key)
         out.append(alt)
         if len(out) >= limit:
             break
     return out
+
+
+def _common_phrase(name: str, words: frozenset[str]) -> bool:
+    parts = name.lower().split()
+    return len(parts) >= 2 and all(p in words for p in parts)
 
 
 def alt_limit(population: int) -> int:
@@ -471,6 +482,7 @@ def build(out: Path) -> None:
     big_places = {
         name_key(c["name"]) for c in cities1.values() if int(c["population"] or 0) >= 100_000
     }
+    alias_of = {name_key(a): code for a, code in COUNTRY_ALIASES.items() if "-" not in code}
     for alias, code in COUNTRY_ALIASES.items():
         if "-" in code and name_key(alias) in big_places:
             continue  # "New York City" is the city, not its state
@@ -489,6 +501,9 @@ def build(out: Path) -> None:
         names += aliases.get(cc, [])
         # "Democratic Republic of the Congo" is also written without its article.
         names += [_OF_THE.sub(" of ", n) for n in names if _OF_THE.search(n)]
+        # A name the alias table gives another country is that country's alone: news
+        # writes "Congo" for the Democratic Republic, "Congo Republic" for this one.
+        names = [n for n in names if alias_of.get(name_key(n), cc) == cc]
         lat: Any
         lon: Any
         latlng = list(REFERENCE_POINTS.get(cc, ci.get("latlng") or []))
@@ -625,6 +640,7 @@ def build(out: Path) -> None:
     for name, lat, lon, alts in water_bodies():
         row("W", "", name, "", "", lat, lon, 0, "", alts)
     taken = {r.split("\t")[9].split("|")[0] for r in rows}
+    nouns = frozenset(_dictionary_words())
 
     # Populated places of >= 1,000 people.
     for city in sorted(cities1.values(), key=lambda c: -int(c["population"] or 0)):
@@ -639,7 +655,7 @@ def build(out: Path) -> None:
             flags += "c"
         flags += name_flags(city["name"])
         row("P", city["geonameid"], city["name"], cc, a1, city["latitude"], city["longitude"],
-            pop, flags, alternates(city, city["name"], alt_limit(pop), taken))  # fmt: skip
+            pop, flags, alternates(city, city["name"], alt_limit(pop), taken, nouns))  # fmt: skip
 
     # Demonyms and adjectives: countryinfo's, with plurals, and a hand-kept supplement.
     demonyms: dict[str, str] = {}

@@ -1213,3 +1213,23 @@ def test_a_first_name_before_a_holiday_that_is_a_surname_is_still_a_person():
     assert [p[0] for p in places("Officers said Mary Christmas of Dublin was arrested.")] == [
         "Dublin"
     ]
+
+
+def test_congo_alone_is_the_democratic_republic():
+    # News writes "Congo" for the Democratic Republic; the other one is named in full.
+    assert places("At least 21 killed in attack on a church in eastern Congo")[0][1] == "CD"
+    assert places("Floods hit the Republic of the Congo")[0][1] == "CG"
+    assert places("Clashes in Congo-Brazzaville overnight")[0][1] == "CG"
+
+
+def test_a_translation_of_a_name_into_common_words_is_no_alternate():
+    from rules.data import build_geo
+
+    city = {"alternatenames": ["White House", "Dar el Beida", "Casablanka", "Kasablanka"]}
+    nouns = frozenset({"white", "house", "old", "town"})
+    kept = build_geo.alternates(city, "Casablanca", 30, set(), nouns)
+    assert "White House" not in kept and "Dar el Beida" in kept and "Casablanka" in kept
+    # Without the nouns to judge by, every alternate of a big city stays.
+    assert "White House" in build_geo.alternates(city, "Casablanca", 30, set())
+    # In the shipped table: "near White House" is no longer Casablanca.
+    assert all(p[1] != "MA" for p in places("Two National Guard members shot near White House"))
