@@ -197,10 +197,10 @@ def alternates(
     city: dict[str, Any], own: str, limit: int, taken: set[str], words: frozenset[str] = frozenset()
 ) -> list[str]:
     """Latin-script spellings of a place that differ from its own name's key and from
-    the names of countries, continents and subdivisions. An alternate unlike the name
-    and made of ``words`` (common nouns) only is a translation or a nickname ("White
-    House" for Casablanca, "Old Town" for Las Vegas): English text uses those words for
-    other things, so it is left out."""
+    the names of countries, continents and subdivisions. An alternate that is one of
+    ``words`` (common nouns), or unlike the name and made of them only (a translation
+    or a nickname: "White House" for Casablanca, "Old Town" for Las Vegas), is left
+    out: English text uses those words for other things."""
     out: list[str] = []
     seen = {name_key(own)} | taken
     folded = fold(own)
@@ -216,6 +216,10 @@ def alternates(
         # Small places keep close variants only ("Sao Jose"); big ones their exonyms.
         unlike = difflib.SequenceMatcher(None, fold(alt), folded).ratio() < 0.75
         if unlike and (limit <= 2 or _common_phrase(alt, words)):
+            continue
+        # A spelling that is a common noun ("Tour" for Tours, "Drone" for Dronero,
+        # "Bus" for Buus) reads as the noun wherever a title capitalises it.
+        if key in words:
             continue
         seen.add(key)
         out.append(alt)

@@ -1229,6 +1229,10 @@ def test_a_translation_of_a_name_into_common_words_is_no_alternate():
     nouns = frozenset({"white", "house", "old", "town"})
     kept = build_geo.alternates(city, "Casablanca", 30, set(), nouns)
     assert "White House" not in kept and "Dar el Beida" in kept and "Casablanka" in kept
+    # A single common noun is no alternate either, close to the name or not.
+    tours = {"alternatenames": ["Tour", "Turonum"]}
+    assert build_geo.alternates(tours, "Tours", 12, set(), frozenset({"tour"})) == ["Turonum"]
+    assert places("Police Release Names of 5 Killed in Tour Bus Crash Near Buffalo")[0][1] == "US"
     # Without the nouns to judge by, every alternate of a big city stays.
     assert "White House" in build_geo.alternates(city, "Casablanca", 30, set())
     # In the shipped table: "near White House" is no longer Casablanca.
