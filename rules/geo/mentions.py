@@ -452,6 +452,11 @@ def _rejected(
     if single and word.isupper() and len(word.rstrip(".")) <= 3 and not titled:
         if not any(gaz.kind_of(n) in ("country", "admin1") or gaz.has_flag(n, "n") for n in ids):
             return "word"
+    # A longer word in capitals, in text that is not in capitals, is an acronym too
+    # ("MAGA", "NATO", "DACA"), when it reads only as a town and nothing but a space
+    # comes after it (a dateline is followed by a comma or a dash: "MANSFIELD --").
+    if single and word.isupper() and 4 <= len(word) <= 5 and _acronym(toks, first, ids, gaz):
+        return "word"
     # A short form of a big place ("LA", "SF", ``nicknames.tsv``) is read only in
     # capitals: "La" is no Los Angeles.
     if single and len(word) <= 3 and not word.isupper():
@@ -586,6 +591,19 @@ def _rejected(
     if single and town and not titled and word_like and not placed:
         return "weak"
     return None
+
+
+def _acronym(toks: list[Token], i: int, ids: tuple[int, ...], gaz: Gazetteer) -> bool:
+    """Whether the upper-case word ``i`` is an acronym rather than a town's name: it
+    reads only as towns (no country, subdivision, region or short form), the next
+    word, if any, is one space after it, and most of the text is not in capitals."""
+    if any(gaz.kind_of(n) not in ("city", "admin2") or gaz.has_flag(n, "n") for n in ids):
+        return False
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if nxt is not None and (nxt.start - toks[i].end != 1 or nxt.comma_before):
+        return False
+    words = [t.text for t in toks if len(t.text) > 3 and t.text[0].isalpha()]
+    return sum(w.isupper() for w in words) * 2 < len(words)
 
 
 # Words after a surname that are not one ("George Bush Jr.").

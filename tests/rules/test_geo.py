@@ -1237,3 +1237,21 @@ def test_a_translation_of_a_name_into_common_words_is_no_alternate():
     assert "White House" in build_geo.alternates(city, "Casablanca", 30, set())
     # In the shipped table: "near White House" is no longer Casablanca.
     assert all(p[1] != "MA" for p in places("Two National Guard members shot near White House"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MAGA debates how to respond to the killing",
+        "Officers said the SWAT team stormed an apartment on Monday.",
+    ],
+)
+def test_a_longer_word_in_capitals_is_an_acronym(text):
+    # "Maga" (Cameroon) and "Swat" (Pakistan) are places; in capitals, in text that
+    # is not, the words are acronyms.
+    assert places(text) == []
+
+
+def test_a_town_in_capitals_is_still_read_as_a_dateline_or_in_capitals():
+    assert places("MANSFIELD -- Mansfield Mayor Curtis McCoy wants a pastor")[0][0] == "MANSFIELD"
+    assert places("FIRE IN MAGA KILLS TWO")[0][0] == "MAGA"
