@@ -231,7 +231,10 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
             i += 1
             continue
         after_place = bool(out) and out[-1].last == i - 1
-        verdict = _rejected(toks, i, last, ids, gaz, classes, titled, after_place, hyphen_next)
+        hyphen_prev = tok.start > 0 and text[tok.start - 1] == "-"
+        verdict = _rejected(
+            toks, i, last, ids, gaz, classes, titled, after_place, hyphen_next, hyphen_prev
+        )
         if verdict == "word":
             i = last + 1
             continue
@@ -427,12 +430,13 @@ def _rejected(
     titled: bool,
     after_place: bool = False,
     hyphen_next: bool = False,
+    hyphen_prev: bool = False,
 ) -> str | None:
     """Why the words are not a place mention: ``"word"`` (these words only), ``"name"``
     (they are part of a longer name: skip the run), ``"person"`` (a person's name:
     skip the run, and its last word is a surname), or None (a mention).
     ``after_place``: the word before them was read as a place mention; ``hyphen_next``:
-    a hyphen joins them to the next word."""
+    a hyphen joins them to the next word; ``hyphen_prev``: to the word before."""
     single = first == last
     # A word of a kind that surrounds place names is not one by itself ("Police",
     # "University", "South", "But").
@@ -518,6 +522,27 @@ def _rejected(
             and not _is_place_word(prev.key, gaz)
         ):
             return "person"
+    # A small town's name after a capitalised word inside a sentence that names
+    # nothing the gazetteer knows is a surname after a first name it does not know
+    # either ("influencer Mariame Cissé", "Israeli Gefen Bitton").
+    if (
+        single
+        and town
+        and gaz.population[biggest] < TOWN_SIZED
+        and not titled
+        and not word.isupper()  # "Part III. HUME -- Principal ...": a dateline
+        and not hyphen_prev  # "Chabad-Shadyside"
+        and prev is not None
+        and prev.cap
+        and mid
+        and not prev.initial
+        and not prev.comma_before
+        and not joined_next  # "Taco Bell Canada": a longer name goes on
+        and toks[first].start - prev.end == 1
+        and not gaz.ids(prev.key)
+        and prev.key not in _surrounding(classes)
+    ):
+        return "person"
     # A first name and a surname stand a space apart: "Dallas-Fort Worth" is no person.
     spaced = nxt is not None and nxt.start == toks[last].end + 1 and not hyphen_next
     if joined_next and spaced and nxt is not None and (town or personal) and not titled:

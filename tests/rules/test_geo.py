@@ -1255,3 +1255,26 @@ def test_a_longer_word_in_capitals_is_an_acronym(text):
 def test_a_town_in_capitals_is_still_read_as_a_dateline_or_in_capitals():
     assert places("MANSFIELD -- Mansfield Mayor Curtis McCoy wants a pastor")[0][0] == "MANSFIELD"
     assert places("FIRE IN MAGA KILLS TWO")[0][0] == "MAGA"
+
+
+def test_a_small_town_after_a_name_the_gazetteer_lacks_is_a_surname():
+    # "Cissé" (Mali) and "Bitton" (England) are towns; after a capitalised word that
+    # names nothing, inside a sentence, they end a person's name.
+    text = "Armed men publicly killed Mali TikTok influencer Mariame Cissé, authorities say"
+    assert [p[0] for p in places(text)] == ["Mali"]
+    text = "Israeli Gefen Bitton in critical condition after confronting the attacker"
+    assert [p[0] for p in places(text)] == ["Israeli"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # A longer name goes on after the town, and a big city is no surname.
+        ("The outbreak caused Taco Bell Canada to recall green onions.", "Canada"),
+        ("He leads the United Way of Metropolitan Atlanta, which began it.", "Atlanta"),
+        # A hyphen, not a space, before the town.
+        ("Rabbi Mordy Rudolph of Chabad-Shadyside belongs to a movement.", "Shadyside"),
+    ],
+)
+def test_a_town_after_an_unknown_name_stays_a_place_where_the_name_goes_on(text, name):
+    assert name in [p[0] for p in places(text)]
