@@ -748,6 +748,7 @@ def _stands_alone(ids: tuple[int, ...], gaz: Gazetteer) -> bool:
 
 
 _CLASS_WORDS = (
+    "armed_group",
     "function_word",
     "local_org",
     "org_suffix",
