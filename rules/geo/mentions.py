@@ -363,6 +363,18 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
 # People: a place this small is a town's size (a first-level subdivision too, for the
 # common-word rules; a town named like a first name, for Title Case).
 TOWN_SIZED = 100_000
+VILLAGE_SIZED = 10_000
+# Words after a town's name that leave it the town's: its officers, buildings,
+# streets, its own name's last word, a holiday or an event held there.
+_PLACE_CONTINUED = (
+    "local_org",
+    "facility_suffix",
+    "street",
+    "place_suffix",
+    "holiday",
+    "event_name",
+    "org_suffix",
+)
 
 
 def _town_sized(n: int, gaz: Gazetteer) -> bool:
@@ -610,6 +622,29 @@ def _rejected(
     ):
         if (prev.key if prev is not None else "") not in classes["locative"]:
             return "word"
+        # After a locative, too, a village's name that is a common word is the word
+        # ("Stabbing Rampage on Train", "Survivors Are in Limbo"), unless qualified.
+        if (
+            word_like
+            and gaz.population[biggest] < VILLAGE_SIZED
+            and not (nxt is not None and nxt.comma_before and nxt.cap)
+        ):
+            return "word"
+    # A common word that is a small town, opening a run of capitals the gazetteer does
+    # not know as one name, opens another name ("a Bad Bunny concert", "Big Sur").
+    if (
+        single
+        and town
+        and word_like
+        and not titled
+        and joined_next
+        and spaced
+        and nxt is not None
+        and gaz.population[biggest] < TOWN_SIZED
+        and not any(nxt.key in classes[c] for c in _PLACE_CONTINUED)
+        and not _is_place_word(nxt.key, gaz)
+    ):
+        return "name"
     # A lone common word that is also a small town ("Congress", "Commerce", "Market"),
     # capitalised inside a sentence, is as often a name of something else: kept, but
     # no evidence for the other places, unless a locative or a qualifier places it.

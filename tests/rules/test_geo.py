@@ -1295,3 +1295,33 @@ def test_an_armed_groups_name_is_no_place(text):
     found = geo.parse(text)
     assert all(p.kind in ("country", "admin1") for p in found.places)
     assert found.event_place is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A tourist who flew in for a Bad Bunny concert was fatally shot, police say",
+        "She is back at Licking Memorial Hospital after two years away.",
+        "Officers stopped a 2001 Mercury Sabre for failure to yield.",
+    ],
+)
+def test_a_common_word_opening_an_unknown_name_is_no_town(text):
+    # "Bad" (India), "Licking" (Missouri) and "Mercury" (Nevada) are small towns; a
+    # capitalised name they open that the gazetteer does not know is another name.
+    assert places(text) == []
+
+
+def test_a_common_word_before_a_towns_own_words_stays_the_town():
+    # Its police, its streets and its own name's last word keep the town.
+    assert places("Officers of the Commerce Police Department arrived.")[0][0] == "Commerce"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police Arrest Two British Men in Stabbing Rampage on Train",
+        "No Going Back: Survivors of Deadly Hong Kong Fire Are in Limbo",
+    ],
+)
+def test_a_villages_common_word_name_in_title_case_needs_more_than_a_locative(text):
+    assert [p[0] for p in places(text) if p[3] == "city"] == []
