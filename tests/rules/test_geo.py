@@ -1325,3 +1325,16 @@ def test_a_common_word_before_a_towns_own_words_stays_the_town():
 )
 def test_a_villages_common_word_name_in_title_case_needs_more_than_a_locative(text):
     assert [p[0] for p in places(text) if p[3] == "city"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("Israel bombards Gaza City overnight; Hamas leader due in Cairo for talks", "PS"),
+        ("Israel continues Gaza bombardment as Trump plan negotiators arrive in Cairo", "PS"),
+    ],
+)
+def test_the_place_a_bombardment_hits_beats_where_talks_are_held(text, where):
+    found = geo.parse(text)
+    assert found.event_place is not None
+    assert found.places[found.event_place].country == where
