@@ -43,6 +43,9 @@ class Entry:
     # The publisher's country (ISO 3166-1 alpha-2), when the feed or its
     # configuration says: it settles namesakes, and places news that names none.
     home_country: str | None = None
+    # A local publisher's subdivision (ISO 3166-2, "US-LA"), when configured: its
+    # towns are read before their namesakes elsewhere.
+    home_region: str | None = None
 
 
 @dataclass(frozen=True)

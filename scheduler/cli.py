@@ -520,9 +520,12 @@ def cmd_feed_add(settings: Settings, args: argparse.Namespace) -> int:
         data["interval_seconds"] = args.interval
     if args.title:
         data["title"] = args.title
+    if args.home:
+        data["home"] = args.home
     with app.db.session() as session:
         feed = add_feed(session, settings, data, None)
-        print(f"feed {feed.id} added: {feed.kind} every {feed.interval_seconds} s {feed.url}")
+        area = f", published from {feed.home}" if feed.home else ""
+        print(f"feed {feed.id} added: {feed.kind} every {feed.interval_seconds} s {feed.url}{area}")
     app.close()
     return 0
 
@@ -537,7 +540,7 @@ def cmd_feed_list(settings: Settings, args: argparse.Namespace) -> int:
             print(
                 f"{feed.id}\t{state}\t{feed.kind}\t{feed.interval_seconds}s\t"
                 f"next {feed.next_poll_at.isoformat()}\t{feed.error_count} errors\t"
-                f"{feed.title or ''}\t{feed.url}\t{feed.last_error or ''}"
+                f"{feed.title or ''}\t{feed.url}\t{feed.last_error or ''}\t{feed.home or ''}"
             )
     app.close()
     return 0
@@ -638,6 +641,11 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
     home = args.home_country
     if home is not None and (len(home) != 2 or not is_known_region(home)):
         raise ValidationError({"--home-country": [f"{home!r} is no ISO 3166-1 alpha-2 code"]})
+    region_problem = _home_region_problem(args.home_region, home)
+    if region_problem:
+        raise ValidationError({"--home-region": [region_problem]})
+    region = args.home_region
+    home = home or (region.split("-", 1)[0] if region else None)
     failed = 0
     sources = _feed_sources(args.source)
     feeds: list[tuple[str, str, list[Entry]]] = []  # (source, kind, entries)
@@ -661,7 +669,7 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
                 continue
         kind = args.kind or guess_kind(body)
         try:
-            parsed = parse(body, kind, source, home_country=home)
+            parsed = parse(body, kind, source, home_country=home, home_region=region)
         except FeedError as exc:
             print(f"error: {source}: {exc}", file=sys.stderr)
             failed += 1
@@ -707,6 +715,19 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _home_region_problem(region: str | None, country: str | None) -> str | None:
+    """Why ``region`` is no publisher's subdivision (for ``--home-region``), or None."""
+    from scheduler.feeds.parse import home_problem
+
+    if region is None:
+        return None
+    if "-" not in region or home_problem(region):
+        return f"{region!r} is no ISO 3166-2 subdivision code (such as US-LA)"
+    if country is not None and region.split("-", 1)[0] != country:
+        return f"{region} is not in the --home-country {country}"
+    return None
+
+
 def cmd_geoparse(settings: Settings, args: argparse.Namespace) -> int:
     """Place mentions of JSON lines ``{"id": ..., "text": ...}``, one result per line."""
     from rules.geo import parse
@@ -715,6 +736,10 @@ def cmd_geoparse(settings: Settings, args: argparse.Namespace) -> int:
     home = args.home_country
     if home is not None and (len(home) != 2 or get_region(home) is None):
         print(f"error: --home-country: {home!r} is no ISO 3166-1 alpha-2 code", file=sys.stderr)
+        return EXIT_USAGE
+    region_problem = _home_region_problem(args.home_region, home)
+    if region_problem:
+        print(f"error: --home-region: {region_problem}", file=sys.stderr)
         return EXIT_USAGE
     if args.path in (None, "-"):
         stream = sys.stdin
@@ -745,7 +770,7 @@ def cmd_geoparse(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"error: {name} line {number}: {problem}", file=sys.stderr)
                 bad += 1
                 continue
-            result = parse(item["text"], home_country=args.home_country)
+            result = parse(item["text"], home_country=home, home_region=args.home_region)
             if args.json:
                 print(json.dumps({"id": item.get("id"), **result.as_json()}, ensure_ascii=False))
                 continue
@@ -913,6 +938,11 @@ def build_parser(extend: Extend | None = None) -> argparse.ArgumentParser:
     p.add_argument("--kind", required=True, help=" | ".join(FEED_KINDS))
     p.add_argument("--interval", type=int, help="seconds between polls")
     p.add_argument("--title")
+    p.add_argument(
+        "--home",
+        metavar="CODE",
+        help="the publisher's country or subdivision (ISO 3166-1 or 3166-2: US, US-LA)",
+    )
     p.set_defaults(func=cmd_feed_add)
     feed.add_parser("list", help="list feeds").set_defaults(func=cmd_feed_list)
     p = feed.add_parser("disable", help="stop polling a feed")
@@ -982,6 +1012,11 @@ def build_parser(extend: Extend | None = None) -> argparse.ArgumentParser:
         type=str.upper,
         help="the publisher's country (ISO 3166-1 alpha-2; default: the feed's language tag)",
     )
+    p.add_argument(
+        "--home-region",
+        type=str.upper,
+        help="a local publisher's subdivision (ISO 3166-2, such as US-LA; implies its country)",
+    )
     p.set_defaults(func=cmd_assess)
 
     p = sub.add_parser("geoparse", help="place mentions of JSON lines {id, text}")
@@ -989,6 +1024,11 @@ def build_parser(extend: Extend | None = None) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument(
         "--home-country", type=str.upper, help="the publisher's country (ISO 3166-1 alpha-2)"
+    )
+    p.add_argument(
+        "--home-region",
+        type=str.upper,
+        help="a local publisher's subdivision (ISO 3166-2, such as US-LA; implies its country)",
     )
     p.set_defaults(func=cmd_geoparse)
 

@@ -163,6 +163,8 @@ class FeedConfig:
     title: str | None
     # The environment variable holding a bearer token sent to this feed.
     token_env: str | None = None
+    # The publisher's country or subdivision ("US", "US-LA"), when given.
+    home: str | None = None
 
 
 @dataclass(frozen=True)
@@ -521,11 +523,12 @@ def _allow_private(section: _Reader) -> AddressPolicy:
         raise ConfigError(f"{key}: {exc}") from None
 
 
-FEED_KEYS = {"url", "kind", "interval_seconds", "enabled", "title", "token_env"}
+FEED_KEYS = {"url", "kind", "interval_seconds", "enabled", "title", "token_env", "home"}
 
 
 def _feeds(raw: Any, monitor: MonitorSettings) -> tuple[FeedConfig, ...]:
     from rules.kinds import FEED_KINDS
+    from scheduler.feeds.parse import home_problem
 
     if not isinstance(raw, list):
         raise ConfigError(f"feeds: expected an array of tables, got {raw!r}")
@@ -562,6 +565,11 @@ def _feeds(raw: Any, monitor: MonitorSettings) -> tuple[FeedConfig, ...]:
         if title is not None and (not isinstance(title, str) or not title.strip()):
             raise ConfigError(f"{prefix}.title: expected a non-empty string")
         token_env = reader.text("token_env", "").strip() or None
+        home = reader.text("home", "").strip().upper() or None
+        if home is not None:
+            problem = home_problem(home)
+            if problem:
+                raise ConfigError(f"{prefix}.home: {problem}")
         out.append(
             FeedConfig(
                 url=url,
@@ -570,6 +578,7 @@ def _feeds(raw: Any, monitor: MonitorSettings) -> tuple[FeedConfig, ...]:
                 enabled=reader.flag("enabled", True),
                 title=title.strip() if title else None,
                 token_env=token_env,
+                home=home,
             )
         )
     return tuple(out)

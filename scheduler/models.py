@@ -234,6 +234,9 @@ class Feed(Base):
     url: Mapped[str] = mapped_column(String(2000), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str | None] = mapped_column(String(500))
+    # The publisher's country or subdivision ("US", "US-LA"), when set: the geoparser
+    # reads the feed's place names as that publisher's readers would.
+    home: Mapped[str | None] = mapped_column(String(16))
     interval_seconds: Mapped[int]
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     etag: Mapped[str | None] = mapped_column(String(500))

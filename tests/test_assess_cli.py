@@ -170,6 +170,23 @@ def test_assess_takes_the_publishers_country(tmp_path, capsys):
     assert "--home-country" in capsys.readouterr().err
 
 
+def test_assess_takes_a_local_publishers_subdivision(tmp_path, capsys):
+    feed = tmp_path / "f.rss"
+    feed.write_bytes(
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><guid>a</guid><title>Fire in Alexandria kills three</title></item>"
+        b"</channel></rss>"
+    )
+    assert cli.main(["assess", "--json", str(feed)]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["regions"][-1] == "EG"
+    assert cli.main(["assess", "--json", "--home-region", "us-la", str(feed)]) == 0
+    line = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert line["regions"] == ["US-LA", "US"]
+    for bad in (["--home-region", "Louisiana"], ["--home-region", "US-LA", "--home-country", "GB"]):
+        assert cli.main(["assess", *bad, str(feed)]) == 2
+        assert "--home-region" in capsys.readouterr().err
+
+
 def test_a_follow_up_joins_while_the_monitors_incident_would_be_open(tmp_path, capsys, monkeypatch):
     # The vigil comes 34 hours after the shooting: past the default quiet time of a
     # day, the monitor's incident has ended, and the dry run says the same.

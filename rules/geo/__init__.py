@@ -105,7 +105,10 @@ def written_in(text: str) -> str | None:
 
 
 def _read(
-    text: str, home_country: str | None, words: list[mentions.Token] | None = None
+    text: str,
+    home_country: str | None,
+    words: list[mentions.Token] | None = None,
+    home_region: str | None = None,
 ) -> tuple[list[tuple[mentions.Mention, Entry]], int | None]:
     """The resolved mentions of ``text`` and the index of the event's among them.
     Without a publisher's country, the text's own conventions stand for it. ``words``:
@@ -114,43 +117,52 @@ def _read(
     toks = mentions.tokens(text) if words is None else words
     found = mentions.find(text, gaz, toks)
     home = home_country or (written_in(text) if found else None)
-    chosen = disambiguate.resolve(found, toks, gaz, home_country=home)
+    chosen = disambiguate.resolve(found, toks, gaz, home_country=home, home_region=home_region)
     kept = [(m, e) for m, e in zip(found, chosen, strict=True) if e is not None]
     where = event.choose(text, [m for m, _ in kept], [e for _, e in kept], toks)
     return kept, where
 
 
-def parse(text: str, *, home_country: str | None = None) -> Parse:
+def parse(text: str, *, home_country: str | None = None, home_region: str | None = None) -> Parse:
     """Every place mention in ``text``, resolved, and the index of the event's place.
 
-    ``home_country`` (ISO 3166-1 alpha-2) is the publisher's country, when known.
+    ``home_country`` (ISO 3166-1 alpha-2) is the publisher's country, when known;
+    ``home_region`` (ISO 3166-2) a local publisher's subdivision ("US-LA").
     """
-    kept, where = _read(text, home_country)
+    kept, where = _read(text, home_country, home_region=home_region)
     return Parse(tuple(_place(m, e) for m, e in kept), where)
 
 
-def event_place(text: str, *, home_country: str | None = None) -> Place | None:
+def event_place(
+    text: str, *, home_country: str | None = None, home_region: str | None = None
+) -> Place | None:
     """``parse(text).event``, without building the other places."""
-    kept, where = _read(text, home_country)
+    kept, where = _read(text, home_country, home_region=home_region)
     return None if where is None else _place(*kept[where])
 
 
 def event_and_named(
-    text: str, *, home_country: str | None = None, words: list[mentions.Token] | None = None
+    text: str,
+    *,
+    home_country: str | None = None,
+    words: list[mentions.Token] | None = None,
+    home_region: str | None = None,
 ) -> tuple[Place | None, bool]:
     """``event_place(text)``, and whether the text names any place at all (one the
     gazetteer lacks too: "in Ybor City", ``mentions.names_unknown_place``). ``words``:
     the text's tokens, when the caller has read them (``mentions.tokens(text)``)."""
     toks = mentions.tokens(text) if words is None else words
-    kept, where = _read(text, home_country, toks)
+    kept, where = _read(text, home_country, toks, home_region)
     named = bool(kept) or mentions.names_unknown_place(toks)
     return (None if where is None else _place(*kept[where])), named
 
 
-def event_regions(text: str, *, home_country: str | None = None) -> tuple[str, ...]:
+def event_regions(
+    text: str, *, home_country: str | None = None, home_region: str | None = None
+) -> tuple[str, ...]:
     """The region codes of the event's place, most specific first (``("US-WA", "US")``);
     empty when the text names no place."""
-    where = event_place(text, home_country=home_country)
+    where = event_place(text, home_country=home_country, home_region=home_region)
     return where.regions if where is not None else ()
 
 

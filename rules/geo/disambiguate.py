@@ -11,7 +11,8 @@ Each candidate entry is scored (higher is likelier):
   or near another place's best reading, gain; this is iterated, so that one clear place
   pulls its ambiguous neighbours;
 - the publisher's home country (a parameter: from the feed's language, domain or
-  configuration) gains a little;
+  configuration) gains a little, and a local publisher's subdivision (configured for
+  the feed: "US-LA" for a Louisiana paper) gains more;
 - the event's words: after "killed in", "fire at", "storm hits" a name is more often
   a town than a subdivision or county of the same name, so towns gain a little there;
 - a town's officers after the name ("Berea police", "the Hanover mayor"): a country,
@@ -24,6 +25,7 @@ import math
 from collections.abc import Sequence
 from operator import itemgetter
 
+from rules import regions
 from rules.geo.gazetteer import FLAG_BITS, Entry, Gazetteer, NameMemo, km, word_classes
 from rules.geo.mentions import Mention, Token
 
@@ -53,6 +55,7 @@ NEAR = 1.5  # within NEAR_KM of another mention's best reading
 NEAR_KM = 250.0
 COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the text names
 HOME = 1.2
+HOME_REGION = 4.0  # and in the local publisher's subdivision, on top of HOME
 EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
 TOWN_OFFICE = 3.0  # lost by a country's, subdivision's or region's reading before "police"
 LISTED = 2.0  # a subdivision's reading of an item in a list of subdivisions
@@ -102,12 +105,17 @@ def resolve(
     gaz: Gazetteer,
     *,
     home_country: str | None = None,
+    home_region: str | None = None,
 ) -> list[Entry | None]:
-    """The entry each mention most likely denotes (None when no candidate is usable)."""
+    """The entry each mention most likely denotes (None when no candidate is usable).
+
+    ``home_region`` (ISO 3166-2) is a local publisher's subdivision; it implies its
+    country as ``home_country``. An unknown code is ignored."""
     cands: list[list[Entry]] = []
     base: list[list[float]] = []
     ranked_all = []
-    home = home_country.upper() if home_country else None
+    home, local = _home_areas(home_region) if home_region else (None, frozenset())
+    home = home or (home_country.upper() if home_country else None)
     priors = _PRIORS.of(gaz)
     names = [
         toks[m.first].key
@@ -132,6 +140,13 @@ def resolve(
             )
             if at_home is not None:
                 kept.append(at_home)
+            if local:
+                nearby = next(
+                    (p for p in by_prior[len(kept) :] if gaz.codes[gaz.admin1_ids[p[1]]] in local),
+                    None,
+                )
+                if nearby is not None and nearby not in kept:
+                    kept.append(nearby)
         ranked_all.append(kept)
     # Readings beyond a name's first few are kept only in a country some other name of
     # the text may be in (Paris, Illinois, beside Edgar County).
@@ -245,6 +260,8 @@ def resolve(
             for idx, e in enumerate(cands[k]):
                 if e.country == home:
                     base[k][idx] += HOME
+                    if e.admin1 in local:
+                        base[k][idx] += HOME_REGION
 
     # One sense per text: unqualified mentions of one name are one place, and are no
     # evidence for each other.
@@ -336,6 +353,17 @@ def resolve(
         if _unsupported_spelling(k, m, chosen, toks, gaz, classes["locative"]):
             chosen[k] = None
     return chosen
+
+
+def _home_areas(code: str) -> tuple[str | None, frozenset[str]]:
+    """A local publisher's area: its country, and the subdivision codes it stands for,
+    itself and the subdivisions above it ("GB-KEN": Kent and England, as GeoNames files
+    English towns under England; none for a country). (None, empty) when unknown."""
+    try:
+        line = regions.lineage(code)
+    except KeyError:
+        return None, frozenset()
+    return line[-2], frozenset(c for c in line if "-" in c)
 
 
 def _pair_support(

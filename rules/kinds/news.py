@@ -242,7 +242,9 @@ def assess(entry: Entry, now: datetime) -> Assessment:
     year = (entry.published or now).year
     found = feats.extract(title, summary, year)
     home = entry.home_country
-    regions, where, named = event_regions(title, summary[: feats.SUMMARY_CHARS], entry.link, home)
+    regions, where, named = event_regions(
+        title, summary[: feats.SUMMARY_CHARS], entry.link, home, entry.home_region
+    )
     current = model()
     heads = current.heads
     s_any, s_hold, s_broad, why = _scored(current, found)

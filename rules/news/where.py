@@ -35,7 +35,11 @@ def _link_words(link: str | None) -> str:
 
 
 def event_regions(
-    title: str, summary: str, link: str | None = None, home_country: str | None = None
+    title: str,
+    summary: str,
+    link: str | None = None,
+    home_country: str | None = None,
+    home_region: str | None = None,
 ) -> tuple[tuple[str, ...], str, bool]:
     """(regions, "'Uvalde, Texas' -> US-TX, US", named), or ((), "", named) when no
     event place is found; ``named`` says whether the text names any place at all.
@@ -44,14 +48,21 @@ def event_regions(
     happened in. The title and the start of the summary are read together when the
     title names no place, or only a country the summary may name a place inside
     ("US East Coast" and "North Carolina"); failing both, the link's path.
-    ``home_country``, the publisher's, settles namesakes ("Paris" in a US paper)."""
+    ``home_country``, the publisher's, settles namesakes ("Paris" in a US paper), and
+    ``home_region``, a local publisher's subdivision, more so ("Alexandria" in a
+    Louisiana paper)."""
     words = mentions.tokens(title)
-    where, named = geo.event_and_named(title, home_country=home_country, words=words)
+    where, named = geo.event_and_named(
+        title, home_country=home_country, words=words, home_region=home_region
+    )
     if summary and (where is None or len(where.regions) < 2):
         text = f"{title}. {summary}"
         # The title's words are read once: only the summary's are added.
         both, also = geo.event_and_named(
-            text, home_country=home_country, words=mentions.tokens(text, words)
+            text,
+            home_country=home_country,
+            words=mentions.tokens(text, words),
+            home_region=home_region,
         )
         named = named or also
         if (

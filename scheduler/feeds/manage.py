@@ -22,12 +22,13 @@ from scheduler.config import Settings
 from scheduler.db import get_or_raise
 from scheduler.errors import Conflict, ValidationError
 from scheduler.feeds.address import url_problem
+from scheduler.feeds.parse import home_problem
 from scheduler.models import Feed, Report, User
 from scheduler.schemas import load
 
 # Polling a feed less often than weekly would make it useless for a monitor.
 MAX_INTERVAL = 7 * 24 * 3600
-EDITABLE = ("url", "kind", "interval_seconds", "enabled", "title")
+EDITABLE = ("url", "kind", "interval_seconds", "enabled", "title", "home")
 
 
 def _actor(user: User | None) -> str:
@@ -42,6 +43,11 @@ def feed_schema(settings: Settings) -> Schema:
 
     def reachable(url: str) -> None:
         problem = url_problem(url.strip(), policy)
+        if problem:
+            raise MarshmallowError(problem)
+
+    def known_area(value: str | None) -> None:
+        problem = home_problem(value) if value is not None and value.strip() else None
         if problem:
             raise MarshmallowError(problem)
 
@@ -75,6 +81,8 @@ def feed_schema(settings: Settings) -> Schema:
             ),
             "enabled": fields.Boolean(),
             "title": fields.String(allow_none=True, validate=validate.Length(min=1, max=500)),
+            # The publisher's country or subdivision; empty or null clears it.
+            "home": fields.String(allow_none=True, validate=known_area),
         },
         name="FeedSchema",
     )()
@@ -97,6 +105,7 @@ def add_feed(session: Session, settings: Settings, data: Any, user: User | None)
         url=url,
         kind=values["kind"],
         title=(values.get("title") or "").strip() or None,
+        home=_home(values.get("home")),
         interval_seconds=values.get("interval_seconds", settings.monitor.default_interval_seconds),
         enabled=values.get("enabled", True),
         next_poll_at=now,
@@ -112,7 +121,12 @@ def add_feed(session: Session, settings: Settings, data: Any, user: User | None)
         "feed",
         feed.id,
         None,
-        {"url": feed.url, "kind": feed.kind, "interval_seconds": feed.interval_seconds},
+        {
+            "url": feed.url,
+            "kind": feed.kind,
+            "interval_seconds": feed.interval_seconds,
+            **({"home": feed.home} if feed.home else {}),
+        },
         at=now,
     )
     return feed
@@ -164,7 +178,7 @@ def _apply(feed: Feed, values: dict[str, Any]) -> dict[str, list[Any]]:
 def update_feed(
     session: Session, settings: Settings, feed_id: int, data: Any, user: User | None
 ) -> Feed:
-    """Change a feed's url, kind, interval_seconds, enabled or title. Raises
+    """Change a feed's url, kind, interval_seconds, enabled, title or home. Raises
     ``ValidationError`` naming each bad field, ``NotFound`` for an unknown id."""
     values = load(feed_schema(settings), data, partial=True)
     if not values:
@@ -175,6 +189,8 @@ def update_feed(
         _check_unique_url(session, values["url"], feed.id)
     if "title" in values:
         values["title"] = (values["title"] or "").strip() or None
+    if "home" in values:
+        values["home"] = _home(values["home"])
     changes = _apply(feed, values)
     if changes:
         audit.record(
@@ -225,6 +241,7 @@ def sync_feeds(session: Session, settings: Settings) -> list[Feed]:
                 url=cfg.url,
                 kind=cfg.kind,
                 title=cfg.title,
+                home=cfg.home,
                 interval_seconds=cfg.interval_seconds,
                 enabled=cfg.enabled,
                 next_poll_at=now,
@@ -242,6 +259,8 @@ def sync_feeds(session: Session, settings: Settings) -> list[Feed]:
             }
             if cfg.title:
                 wanted["title"] = cfg.title
+            if cfg.home:
+                wanted["home"] = cfg.home
             changes = _apply(feed, wanted)
             if changes:
                 audit.record(
@@ -256,6 +275,11 @@ def sync_feeds(session: Session, settings: Settings) -> list[Feed]:
         synced.append(feed)
     session.flush()
     return synced
+
+
+def _home(value: str | None) -> str | None:
+    """A publisher's area as stored: upper case, None for empty."""
+    return (value or "").strip().upper() or None
 
 
 def _jsonable(changes: dict[str, list[Any]]) -> dict[str, Any]:

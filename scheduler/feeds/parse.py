@@ -78,6 +78,7 @@ def parse(
     *,
     charset: str | None = None,
     home_country: str | None = None,
+    home_region: str | None = None,
 ) -> ParsedFeed:
     """Read ``body`` as a feed of ``kind`` (one of ``FEED_KINDS``).
 
@@ -86,7 +87,10 @@ def parse(
     reason when the document is no feed at all (empty, HTML, broken XML with no
     entry readable) or declares XML entities. A valid feed with no entries is not an
     error. ``home_country``, the publisher's country when configured, is given to
-    every entry; else the feed's own language tag names it ("en-us": US).
+    every entry; else the feed's own language tag names it ("en-us": US), else the
+    country code ending the address of the feed or of its site ("bbc.co.uk": GB).
+    ``home_region``, a local publisher's configured subdivision ("US-LA"), is given
+    to every entry too (``home_of`` splits a configured area into the two).
     """
     if kind not in FEED_KINDS:
         raise FeedError(f"unknown feed kind {kind!r} (expected one of {', '.join(FEED_KINDS)})")
@@ -113,7 +117,12 @@ def parse(
         notes.append(f"not well-formed XML ({raw_error}); read leniently")
     raw_items = _match_items(root, fp_entries) if root is not None else [None] * len(fp_entries)
     feed_title = _plain(parsed.feed.get("title", "")) or None
-    home = home_country or language_country(parsed.feed.get("language"))
+    home = (
+        home_country
+        or language_country(parsed.feed.get("language"))
+        or domain_country(source_url)
+        or domain_country(parsed.feed.get("link"))
+    )
     entries = []
     skipped = 0
     for fp_entry, raw in zip(fp_entries, raw_items, strict=True):
@@ -121,7 +130,9 @@ def parse(
         if entry is None:
             skipped += 1
         else:
-            entries.append(replace(entry, home_country=home) if home else entry)
+            if home or home_region:
+                entry = replace(entry, home_country=home, home_region=home_region)
+            entries.append(entry)
     if skipped:
         notes.append(f"{skipped} entries without id, link or title were skipped")
     return ParsedFeed(feed_title, entries, tuple(notes))
@@ -138,6 +149,50 @@ def language_country(tag: object) -> str | None:
     region = parts[-1] if len(parts[-1]) == 2 else (parts[1] if len(parts[1]) == 2 else "")
     code = region.upper()
     return code if code.isalpha() and is_known_region(code) else None
+
+
+# Country-code domains that sites of anywhere take for their letters, not their
+# country (".io", ".tv", ".co", ".me", ".fm", ".ai"): they name no publisher's country.
+GENERIC_COUNTRY_DOMAINS = frozenset(
+    {"ac", "ai", "am", "cc", "co", "fm", "gg", "io", "ly", "me", "nu", "sh", "so", "tk"}
+    | {"to", "tv", "vc", "ws"}
+)
+
+
+def domain_country(url: object) -> str | None:
+    """The country of the country-code domain an address ends in ("https://www.abc.net.au/
+    news/feed": AU; ".uk": GB), when it names a known one; a generic domain (".com") or
+    one sites everywhere use (``GENERIC_COUNTRY_DOMAINS``) names none."""
+    if not isinstance(url, str):
+        return None
+    host = url.strip().split("//", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0].rstrip(".").lower()
+    label = host.rsplit(".", 1)[-1] if "." in host else ""
+    if len(label) != 2 or not label.isalpha() or label in GENERIC_COUNTRY_DOMAINS:
+        return None
+    code = "GB" if label == "uk" else label.upper()
+    return code if is_known_region(code) else None
+
+
+def home_problem(value: object) -> str | None:
+    """Why ``value`` is no publisher's area (a known ISO 3166-1 or 3166-2 code, "US",
+    "US-LA"), or None when it is one."""
+    code = value.strip().upper() if isinstance(value, str) else ""
+    if code == "WORLD" or not is_known_region(code):
+        return (
+            f"{value!r} is no known region code: give a country (ISO 3166-1, such as US) "
+            "or a subdivision (ISO 3166-2, such as US-LA)."
+        )
+    return None
+
+
+def home_of(area: str | None) -> tuple[str | None, str | None]:
+    """A configured publisher's area as (country, subdivision): "US-LA" gives ("US",
+    "US-LA"), "US" gives ("US", None); nothing gives (None, None)."""
+    if not area:
+        return None, None
+    code = area.strip().upper()
+    return (code.split("-", 1)[0], code) if "-" in code else (code, None)
 
 
 # ------------------------------------------------------------------ documents

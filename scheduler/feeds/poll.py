@@ -45,7 +45,7 @@ from scheduler.db import UTCDateTime
 from scheduler.errors import NotFound
 from scheduler.feeds import FeedError
 from scheduler.feeds.fetch import FetchResult, fetch, new_client
-from scheduler.feeds.parse import ParsedFeed, parse
+from scheduler.feeds.parse import ParsedFeed, home_of, parse
 from scheduler.models import Feed, Report
 
 log = logging.getLogger(__name__)
@@ -224,7 +224,7 @@ def poll_feed(
         feed = session.get(Feed, feed_id)
         if feed is None:
             raise NotFound("feed", feed_id)
-        url, kind = feed.url, feed.kind
+        url, kind, home = feed.url, feed.kind, home_of(feed.home)
         etag, last_modified = feed.etag, feed.last_modified
     started = clock.now()  # the next poll is due an interval after this one began
     try:
@@ -239,7 +239,14 @@ def poll_feed(
         if result.status == 304:
             return _store_not_modified(app, feed_id, url, result, started)
         assert result.body is not None
-        parsed = parse(result.body, kind, result.final_url, charset=_charset(result.content_type))
+        parsed = parse(
+            result.body,
+            kind,
+            result.final_url,
+            charset=_charset(result.content_type),
+            home_country=home[0],
+            home_region=home[1],
+        )
         return _store(app, feed_id, url, parsed, result, assess, on_reports, started)
     except Exception as exc:
         if isinstance(exc, FeedError):

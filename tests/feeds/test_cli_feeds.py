@@ -98,8 +98,22 @@ def test_bad_input_names_the_fields_and_stores_nothing(config, capsys):
     err = capsys.readouterr().err
     assert "error: url:" in err and "error: kind:" in err
     assert rows(config, Feed) == []
+    # "LA" would be Laos: a state's name or postal code is no area code.
+    home = ["--home", "Louisiana"]
+    assert run(config, "feed", "add", "https://example.org/x", "--kind", "news", *home) == 2
+    assert "error: home:" in capsys.readouterr().err
+    assert rows(config, Feed) == []
     assert run(config, "feed", "disable", "7") == 1
     assert "feed 7 not found" in capsys.readouterr().err
+
+
+def test_a_feed_is_added_with_its_publishers_area(config, capsys):
+    url = "https://example.org/local.xml"
+    assert run(config, "feed", "add", url, "--kind", "news", "--home", "us-la") == 0
+    assert capsys.readouterr().out.rstrip().endswith(f"{url}, published from US-LA")
+    assert [f.home for f in rows(config, Feed)] == ["US-LA"]
+    assert run(config, "feed", "list") == 0
+    assert capsys.readouterr().out.rstrip("\n").endswith("\tUS-LA")
 
 
 def test_an_unreachable_feed_is_reported_and_stored(config, capsys):

@@ -193,6 +193,25 @@ def test_sync_adds_and_updates_configured_feeds_and_leaves_others(tmp_path, data
         app.close()
 
 
+def test_a_configured_publishers_area_is_synced_and_audited(tmp_path, database_url, frozen):
+    local = {"url": "https://example.org/local.xml", "kind": "news", "home": "us-la"}
+    settings = make_settings(tmp_path, database_url, monitor=FAST_MONITOR, feeds=[local])
+    app = Tactful.from_settings(settings)
+    try:
+        with app.db.session() as session:
+            (feed,) = manage.sync_feeds(session, settings)
+            assert feed.home == "US-LA"
+        moved = make_settings(
+            tmp_path, database_url, monitor=FAST_MONITOR, feeds=[local | {"home": "US-TX"}]
+        )
+        with app.db.session() as session:
+            manage.sync_feeds(session, moved)
+        (event,) = events(app, "feed.updated")
+        assert event.details == {"home": ["US-LA", "US-TX"]}
+    finally:
+        app.close()
+
+
 @pytest.mark.parametrize(
     ("feeds", "key"),
     [
@@ -207,6 +226,8 @@ def test_sync_adds_and_updates_configured_feeds_and_leaves_others(tmp_path, data
         ([{"url": "https://e.org/a", "kind": "news", "enabled": "yes"}], "feeds[0].enabled"),
         ([CONFIG_FEEDS[0], CONFIG_FEEDS[0]], "feeds[1].url"),
         ("https://e.org/a", "feeds"),
+        ([{"url": "https://e.org/a", "kind": "news", "home": "Texas"}], "feeds[0].home"),
+        ([{"url": "https://e.org/a", "kind": "news", "home": 48}], "feeds[0].home"),
     ],
     ids=[
         "kind",
@@ -217,6 +238,8 @@ def test_sync_adds_and_updates_configured_feeds_and_leaves_others(tmp_path, data
         "enabled",
         "twice",
         "not-a-list",
+        "home-name",
+        "home-number",
     ],
 )
 def test_bad_feed_config_names_the_key(tmp_path, feeds, key):

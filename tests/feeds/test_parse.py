@@ -11,7 +11,7 @@ import pytest
 
 from rules.reports import Entry
 from scheduler.feeds import FeedError
-from scheduler.feeds.parse import guess_kind, parse
+from scheduler.feeds.parse import domain_country, guess_kind, home_of, home_problem, parse
 from scheduler.feeds.poll import dedupe_key
 from tests import locate
 from tests.feeds.conftest import fixture_bytes, own_bytes
@@ -427,3 +427,56 @@ def test_the_feeds_language_names_the_publishers_country(language, home):
 def test_a_configured_home_country_wins_over_the_language():
     (entry,) = parse(_rss("en-us"), "news", home_country="GB").entries
     assert entry.home_country == "GB"
+
+
+def test_a_configured_subdivision_reaches_every_entry():
+    (entry,) = parse(_rss(None), "news", home_country="US", home_region="US-LA").entries
+    assert (entry.home_country, entry.home_region) == ("US", "US-LA")
+    assert home_of("us-la") == ("US", "US-LA")
+    assert home_of("GB") == ("GB", None)
+    assert home_of(None) == home_of("") == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("url", "home"),
+    [
+        ("https://www.abc.net.au/news/feed/51120/rss.xml", "AU"),
+        ("http://feeds.bbci.co.uk/news/rss.xml", "GB"),
+        ("https://user@nachrichten.example.de:8443/rss", "DE"),
+        ("https://example.fr./rss", "FR"),
+        # Generic domains, and country domains sites everywhere use for their letters.
+        ("https://rss.cnn.com/rss/edition.rss", None),
+        ("https://news.example.io/feed", None),
+        ("https://example.tv/feed", None),
+        ("https://example.co/feed", None),
+        ("http://localhost:8000/feed.xml", None),
+        ("http://127.0.0.1/feed.xml", None),
+        ("https://example.zz/feed", None),
+    ],
+)
+def test_the_feeds_domain_names_the_publishers_country_when_nothing_else_does(url, home):
+    assert domain_country(url) == home
+    (entry,) = parse(_rss(None), "news", url).entries
+    assert entry.home_country == home
+    # The language, when it names a country, comes first.
+    (entry,) = parse(_rss("en-us"), "news", url).entries
+    assert entry.home_country == "US"
+
+
+def test_the_sites_own_link_names_the_country_when_the_feeds_address_does_not():
+    body = _rss(None).replace(
+        b"<title>T</title>", b"<title>T</title><link>https://x.example.ie/</link>"
+    )
+    (entry,) = parse(body, "news", "https://feeds.example.com/x.rss").entries
+    assert entry.home_country == "IE"
+
+
+@pytest.mark.parametrize("value", ["US-LA", "us", "GB-KEN", "FR"])
+def test_a_known_code_is_a_publishers_area(value):
+    assert home_problem(value) is None
+
+
+@pytest.mark.parametrize("value", ["WORLD", "XX", "US-ZZ", "Louisiana", "", 5, None])
+def test_anything_else_is_named_as_no_area(value):
+    problem = home_problem(value)
+    assert problem is not None and "ISO 3166-2" in problem

@@ -296,6 +296,20 @@ def test_new_tragedies_go_to_on_reports_inside_the_transaction(app, feed_server,
     assert all(r.kind == "earthquake" and r.evidence for r in tragic)
 
 
+def test_the_feeds_publishers_area_reaches_every_entry(app, feed_server, frozen):
+    with app.db.session() as session:
+        data = {"url": feed_server.serve("/local", NEWS), "kind": "news", "home": "US-LA"}
+        feed_id = manage.add_feed(session, app.settings, data, None).id
+    seen = []
+
+    def assess(entry, now):
+        seen.append((entry.home_country, entry.home_region))
+        return assess_by_words(entry, now)
+
+    poll_feed(app, feed_id, assess=assess)
+    assert seen == [("US", "US-LA")] * NEWS_ENTRIES
+
+
 def test_a_failing_on_reports_stores_nothing_and_the_entries_come_back(app, feed_server, frozen):
     feed_id = add(app, feed_server.serve("/news", NEWS))
 

@@ -801,6 +801,27 @@ def test_the_publishers_country_decides_a_close_call():
     assert places("Storm damage in Cambridge.", home_country="US")[0][1] == "US"
 
 
+def test_a_local_publishers_subdivision_decides_what_its_country_does_not():
+    text = "Fire in Alexandria kills two"
+    # Alexandria, Egypt is the better-known one, even to an American paper.
+    assert places(text)[0][1] == "EG"
+    assert places(text, home_country="US")[0][1] == "EG"
+    # A Louisiana paper's Alexandria is the Louisiana town; the code's case is free.
+    assert places(text, home_region="US-LA")[0][1:3] == ("US", "US-LA")
+    assert places(text, home_region="us-la")[0][1:3] == ("US", "US-LA")
+    # A qualifier still wins over the publisher's area.
+    qualified = places("Fire in Alexandria, Virginia kills two", home_region="US-LA")
+    assert qualified[0][1:3] == ("US", "US-VA")
+    # A subdivision below the first level stands for the one above it too: GeoNames
+    # files English towns under England, not their county.
+    assert places("Flooding in Richmond")[0][1] == "US"
+    assert places("Flooding in Richmond", home_region="GB-KEN")[0][1:3] == ("GB", "GB-ENG")
+    # A country is its country; an unknown code is no evidence at all.
+    cambridge = "Storm damage in Cambridge."
+    assert places(cambridge, home_region="US")[0][1] == "US"
+    assert places(cambridge, home_region="ZZ-99") == places(cambridge)
+
+
 def test_a_country_beside_another_country_of_the_text_is_that_country():
     # Lebanon, Pennsylvania has the text's American names near it (the New Yorker,
     # the United States, a Maryland town called Middle East); Lebanon the country has
@@ -970,6 +991,16 @@ def test_cli_rejects_an_unknown_home_country(tmp_path, monkeypatch, capsys):
     assert code == 0 and json.loads(out)["places"][0]["country"] == "US"
 
 
+def test_cli_takes_a_local_publishers_subdivision(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    line = ['{"text": "Fire in Alexandria kills two"}']
+    code, out, _ = _run(monkeypatch, capsys, line, "--json", "--home-region", "us-la")
+    assert code == 0 and json.loads(out)["places"][0]["admin1"] == "US-LA"
+    for bad in (["--home-region", "LA"], ["--home-region", "US-LA", "--home-country", "GB"]):
+        code, out, err = _run(monkeypatch, capsys, line, *bad)
+        assert code == 2 and out == "" and "--home-region" in err
+
+
 def test_cli_table_marks_the_event_place(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "in.jsonl"
@@ -996,6 +1027,22 @@ def _corpus():
     # The corpus marker skips this without the corpus, and fails it under CI.
     assert folder is not None, "the development corpus is not present"
     return folder
+
+
+def test_the_bench_names_a_publishers_area_from_its_other_documents():
+    from bench import geoparse
+
+    local = ["Fire in Shreveport", "Crash near Baton Rouge", "Storm hits Lafayette, Louisiana"]
+    docs = [geoparse.Doc(str(i), t, domain="local.example") for i, t in enumerate(local)]
+    docs.append(geoparse.Doc("x", "Fire in Alexandria kills two", domain="local.example"))
+    docs.append(geoparse.Doc("y", "Fire in Alexandria kills two", domain="other.example"))
+    # Each of the paper's four documents has three others; "x" votes for Egypt, the
+    # rest for Louisiana. The other paper has no other document to go by.
+    assert geoparse.publisher_areas(docs) == 4
+    assert [d.area for d in docs] == ["US-LA"] * 4 + [None]
+    assert geoparse.area_guesses(docs[3])[0].admin1 == "US-LA"
+    assert geoparse.geo_guesses(docs[3])[0].admin1 == "EG-ALX"
+    assert geoparse.area_guesses(docs[4])[0].admin1 == "EG-ALX"
 
 
 @pytest.mark.corpus

@@ -115,6 +115,8 @@ BAD_FEEDS = [
     pytest.param({"kind": "tweets"}, "kind", id="unknown-kind"),
     pytest.param({"interval_seconds": "30"}, "interval_seconds", id="too-short"),
     pytest.param({"interval_seconds": "often"}, "interval_seconds", id="not-a-number"),
+    pytest.param({"home": "Louisiana"}, "home", id="area-not-a-code"),
+    pytest.param({"home": "XX-YY"}, "home", id="area-unknown"),
 ]
 
 
@@ -163,6 +165,31 @@ def test_a_bad_interval_is_named_next_to_its_feed_and_changes_nothing(app, as_ca
     assert feeds_state(app) == before
 
 
+def test_the_publishers_area_is_set_through_the_form_and_cleared(app, as_carol):
+    as_carol.submit("/feeds", {**GOOD_FEED, "home": "us-la"})
+    with app.db.session() as session:
+        (feed,) = manage.list_feeds(session)
+        assert feed.home == "US-LA"
+    row = row_of(as_carol.page("/feeds"), feed.id)
+    assert 'value="US-LA"' in row
+    response = as_carol.submit(f"/feeds/{feed.id}/home", {"home": "GB-KEN"})
+    assert response.status_code == 303
+    assert "read as published from GB-KEN" in as_carol.page("/feeds")
+    assert as_carol.submit(f"/feeds/{feed.id}/home", {"home": ""}).status_code == 303
+    with app.db.session() as session:
+        assert manage.get_feed(session, feed.id).home is None
+
+
+def test_a_bad_area_is_named_next_to_its_feed_and_changes_nothing(app, as_carol):
+    feed_id = add(app, home="US-LA")
+    response = as_carol.submit(f"/feeds/{feed_id}/home", {"home": "Narnia"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'id="error-feed-{feed_id}-home"' in page and "ISO 3166-2" in page
+    with app.db.session() as session:
+        assert manage.get_feed(session, feed_id).home == "US-LA"
+
+
 def test_an_unknown_feed_is_a_404(as_carol):
     assert as_carol.submit("/feeds/99/disable", {}).status_code == 404
     assert as_carol.submit("/feeds/99/interval", {"interval_seconds": "900"}).status_code == 404
@@ -196,6 +223,10 @@ def test_the_feed_api_adds_lists_changes_and_deletes(app, carol_api):
     assert changed.status_code == 200
     assert (changed.json["interval_seconds"], changed.json["enabled"]) == (600, False)
     assert carol_api.get(f"/feeds/{feed['id']}").json["interval_seconds"] == 600
+    assert changed.json["home"] is None
+    placed = carol_api.patch(f"/feeds/{feed['id']}", {"home": "us-tx"})
+    assert placed.status_code == 200 and placed.json["home"] == "US-TX"
+    assert carol_api.patch(f"/feeds/{feed['id']}", {"home": None}).json["home"] is None
     deleted = carol_api.delete(f"/feeds/{feed['id']}")
     assert deleted.status_code == 204
     assert carol_api.get(f"/feeds/{feed['id']}").status_code == 404
@@ -209,6 +240,8 @@ BAD_API_FEEDS = [
     pytest.param({"interval_seconds": 30}, "interval_seconds", id="too-short"),
     pytest.param({"interval_seconds": "hourly"}, "interval_seconds", id="not-a-number"),
     pytest.param({"colour": "red"}, "colour", id="unknown-field"),
+    pytest.param({"home": "WORLD"}, "home", id="area-world"),
+    pytest.param({"home": 5}, "home", id="area-not-a-string"),
 ]
 
 

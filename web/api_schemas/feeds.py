@@ -14,6 +14,7 @@ class FeedSchema(Schema):
     url = fields.String()
     kind = fields.String()
     title = fields.String(allow_none=True)
+    home = fields.String(allow_none=True)
     interval_seconds = fields.Integer()
     enabled = fields.Boolean()
     next_poll_at = fields.DateTime()

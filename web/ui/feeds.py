@@ -14,8 +14,8 @@ from web import auth
 from web.auth import login_required, role_required
 from web.ui.common import Page, bp, db_session, other_errors, see_other
 
-FEED_FIELDS = ("url", "kind", "interval_seconds", "title")
-NEW_FEED = {"url": "", "kind": "news", "interval_seconds": "", "title": ""}
+FEED_FIELDS = ("url", "kind", "interval_seconds", "title", "home")
+NEW_FEED = {"url": "", "kind": "news", "interval_seconds": "", "title": "", "home": ""}
 
 
 def _render_feeds(
@@ -98,3 +98,12 @@ def disable_feed(feed_id: int) -> Page:
 def feed_interval(feed_id: int) -> Page:
     interval = request.form.get("interval_seconds", "").strip()
     return _change_feed(feed_id, {"interval_seconds": interval}, f"now polled every {interval} s")
+
+
+@bp.post("/feeds/<id:feed_id>/home")
+@login_required
+@role_required("admin")
+def feed_home(feed_id: int) -> Page:
+    home = request.form.get("home", "").strip()
+    done = f"now read as published from {home.upper()}" if home else "has no publisher's area now"
+    return _change_feed(feed_id, {"home": home or None}, done)
