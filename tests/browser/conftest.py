@@ -95,6 +95,9 @@ VIEWPORTS = {
 # Expectations wait this long for the page to get there (Playwright's default is 5 s;
 # two cores shared with the rest of the suite need more).
 TIMEOUT_MS = 15_000
+# A full-page screenshot is a record, not an expectation: rendering a long page on a
+# loaded machine may take longer than an expectation waits, and says nothing wrong.
+SCREENSHOT_TIMEOUT_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,7 @@ def shot() -> Callable[[Page, str], Path]:
     def take(page: Page, name: str) -> Path:
         path = screenshot_path(page, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
         return path
 
     return take

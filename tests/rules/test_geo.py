@@ -3,6 +3,7 @@
 import gzip
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -1135,7 +1136,10 @@ def test_the_country_accused_is_the_attacking_side():
 
 
 def test_the_attacking_side_named_again_is_still_no_event_place():
-    assert event("20 killed in Israeli strikes as Israel and Hamas trade blame over truce") is None
+    # Israel is the attacker twice over; Hamas, read as the Palestinians, is the side hit.
+    where = event("20 killed in Israeli strikes as Israel and Hamas trade blame over truce")
+    assert where is not None and where.country == "PS"
+    assert event("20 killed in Israeli strikes as Israel and its rival trade blame") is None
     # The place the strikes landed in stays the event's.
     where = event("Ukrainian drones strike refineries in Russia as Ukraine widens its campaign")
     assert where is not None and where.country == "RU"
@@ -1159,7 +1163,7 @@ def test_a_source_named_last_is_the_place_when_no_other_is():
 @pytest.mark.parametrize(
     "text",
     [
-        "Hamas says it will free hostages",  # an alternate spelling of Hamm
+        "Nikolaev says it will free hostages",  # an alternate spelling of Mykolayiv
         "Drone footage shows the flooding",  # an alternate spelling of Dronero
     ],
 )
@@ -1329,19 +1333,59 @@ def test_a_town_after_an_unknown_name_stays_a_place_where_the_name_goes_on(text,
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "country"),
     [
-        "Israel conducts strike on Hamas leadership in Qatar",
-        "Boko Haram fighters kill 12 in Borno",
-        "Houthis say 10 killed in Yemen",
+        ("Israel conducts strike on Hamas leadership in Qatar", "QA"),
+        ("Boko Haram fighters kill 12 in Borno", "NG"),
+        ("Houthis say 10 killed in Yemen", "YE"),
+        ("ISIS claims attack that killed 12 in Mosul", "IQ"),
     ],
 )
-def test_an_armed_groups_name_is_no_place(text):
-    # "Hamas" is also a spelling of Hamm, "Boko" and "Haram" are towns: the group's
-    # name is none of them, and the place named with it is the event's.
+def test_an_armed_groups_name_is_no_town(text, country):
+    # "Hamas" is also a spelling of Hamm, "Boko" and "Haram" are towns, "Isis" one in
+    # Sri Lanka: the group's name is none of them, and the place named with it is the
+    # event's.
     found = geo.parse(text)
-    assert all(p.kind in ("country", "admin1") for p in found.places)
-    assert found.event_place is not None
+    assert all(p.kind in ("country", "admin1", "demonym", "city") for p in found.places)
+    assert [p for p in found.places if p.kind == "city"] == [
+        p for p in found.places if p.kind == "city" and p.country == country
+    ]
+    assert found.event is not None and found.event.country == country
+
+
+# Every armed group of one country in rules/data/demonyms.tsv, read as its people.
+# (The plural "Houthis" is made by the build, as for every demonym.)
+ARMED_GROUPS = [
+    ("Hamas says it will free hostages", "Hamas", "PS"),
+    ("Strike on Hezbollah commanders", "Hezbollah", "LB"),
+    ("Strike on Hizbollah commanders", "Hizbollah", "LB"),
+    ("Strike on Houthi sites", "Houthi", "YE"),
+    ("Taliban seize a district", "Taliban", "AF"),
+    ("Shabaab leader killed in raid", "Shabaab", "SO"),
+    ("Boko Haram kills 20", "Boko Haram", "NG"),
+    ("Janjaweed leader arrested", "Janjaweed", "SD"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "country"), ARMED_GROUPS)
+def test_an_armed_group_of_one_country_stands_for_it(text, name, country):
+    found = [p for p in geo.parse(text).places if p.text == name]
+    assert found and (found[0].kind, found[0].country) == ("demonym", country)
+    assert [p.text for p in geo.parse(text).places] == [name]
+
+
+def test_an_armed_group_that_attacks_is_no_event_place_as_its_people_are_not():
+    assert event("Hezbollah fires rockets") is None
+    where = event("Hezbollah fires rockets at northern Israel")
+    assert where is not None and where.country == "IL"
+    assert event("Houthis vow revenge after strike").country == "YE"
+
+
+def test_every_armed_group_of_the_demonym_table_is_tested():
+    table = Path(gz.__file__).parents[1] / "data" / "demonyms.tsv"
+    lines = table.read_text("utf-8").split("# Armed groups", 1)[1].splitlines()[1:]
+    listed = {line.split("\t")[0] for line in lines if line.strip() and not line.startswith("#")}
+    assert listed == {name for _, name, _ in ARMED_GROUPS}
 
 
 @pytest.mark.parametrize(
