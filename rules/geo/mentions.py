@@ -364,6 +364,7 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
 # common-word rules; a town named like a first name, for Title Case).
 TOWN_SIZED = 100_000
 VILLAGE_SIZED = 10_000
+BIG_CITY = 1_000_000
 # Words after a town's name that leave it the town's: its officers, buildings,
 # streets, its own name's last word, a holiday or an event held there.
 _PLACE_CONTINUED = (
@@ -387,6 +388,13 @@ def _town_sized(n: int, gaz: Gazetteer) -> bool:
 
 def _is_place_word(key: str, gaz: Gazetteer) -> bool:
     return bool(gaz.ids(key))
+
+
+def _names_a_place(key: str, gaz: Gazetteer) -> bool:
+    """A place's own name, or another spelling of a big one: "Emmanuel" is only a
+    spelling of a village (Immanuel, in the West Bank), so it is no place word before
+    a surname."""
+    return any(gaz.is_primary(n, key) or gaz.population[n] >= TOWN_SIZED for n in gaz.ids(key))
 
 
 def _is_region_word(key: str, gaz: Gazetteer) -> bool:
@@ -509,6 +517,21 @@ def _rejected(
         not in classes.get("event_name", frozenset())
     ):
         return "name"
+    # A town's name before a settlement's word that the gazetteer does not know with it
+    # ("Panorama City", "Granada Hills", "Jackson Heights") names another place, too
+    # small or too new for the gazetteer; not a city of millions ("Beijing City"), nor
+    # the town's own offices ("Boston City Hall", "the Berea Town Council").
+    if (
+        single
+        and joined_next
+        and not hyphen_next
+        and nxt is not None
+        and nxt.key in classes.get("settlement_suffix", frozenset())
+        and nxt.start == toks[last].end + 1
+        and not _office_after(toks, last + 2, classes)
+        and all(_town_sized(n, gaz) and gaz.population[n] < BIG_CITY for n in ids)
+    ):
+        return "name"
     key = " ".join(t.key for t in toks[first : last + 1]) if not single else toks[first].key
     own, personal, word_like, biggest, town = _readings(key, ids, gaz)
     prev = toks[first - 1] if first > 0 else None
@@ -531,7 +554,7 @@ def _rejected(
         if (
             (town or personal)
             and prev.key in classes["first_name"]
-            and not _is_place_word(prev.key, gaz)
+            and not _names_a_place(prev.key, gaz)
         ):
             return "person"
     # A small town's name after a capitalised word inside a sentence that names
@@ -651,6 +674,18 @@ def _rejected(
     if single and town and not titled and word_like and not placed:
         return "weak"
     return None
+
+
+def _office_after(toks: list[Token], i: int, classes: dict[str, frozenset[str]]) -> bool:
+    """Whether the word at ``i`` is a capitalised office, building or organisation word
+    ("City Hall", "Town Council", "City Manager")."""
+    if i >= len(toks) or not toks[i].cap or toks[i].comma_before:
+        return False
+    key = toks[i].key
+    return any(
+        key in classes.get(c, frozenset())
+        for c in ("local_org", "facility_suffix", "org_suffix", "town_office", "city_office")
+    )
 
 
 def _acronym(toks: list[Token], i: int, ids: tuple[int, ...], gaz: Gazetteer) -> bool:
