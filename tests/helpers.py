@@ -7,7 +7,7 @@ from typing import Any
 
 from scheduler import clock, holds, incidents, posts
 from scheduler.context import Tactful
-from scheduler.models import Post
+from scheduler.models import Post, Report
 
 
 def at(minutes: float = 0, seconds: float = 0) -> str:
@@ -47,3 +47,21 @@ def status_of(app: Tactful, post_id: int) -> str:
     """The post's status as shown to people (``held`` while a hold is open)."""
     with app.db.session() as session:
         return holds.current_status(session, posts.get_post(session, post_id))
+
+
+def placed_reports(app, feed_id, regions_list):
+    """Store one plain report per regions list, a minute apart, the last newest."""
+    start = clock.now()
+    with app.db.session() as session:
+        for n, regions in enumerate(regions_list):
+            session.add(
+                Report(
+                    feed_id=feed_id,
+                    guid_hash=f"{feed_id:04d}{n:060d}",
+                    guid=f"g{n}",
+                    title=f"t{n}",
+                    seen_at=start + timedelta(minutes=n),
+                    tragedy=False,
+                    regions=list(regions),
+                )
+            )

@@ -277,6 +277,38 @@ def sync_feeds(session: Session, settings: Settings) -> list[Feed]:
     return synced
 
 
+# A feed's area is suggested from its latest reports: this many are read, of which at
+# least SUGGEST_PLACED must be placed in a subdivision and SUGGEST_SHARE of those in one.
+SUGGEST_READ = 200
+SUGGEST_PLACED = 20
+SUGGEST_SHARE = 0.5
+
+
+def suggested_home(session: Session, feed: Feed) -> tuple[str, int, int] | None:
+    """For a news feed with no ``home``: the subdivision most of its latest reports are
+    placed in, as (code, reports there, reports placed in a subdivision), when they
+    say so clearly; a local paper's feed shows itself this way. None otherwise."""
+    if feed.home or feed.kind != "news":
+        return None
+    rows = session.scalars(
+        select(Report.regions)
+        .where(Report.feed_id == feed.id)
+        .order_by(Report.seen_at.desc(), Report.id.desc())
+        .limit(SUGGEST_READ)
+    )
+    counts: dict[str, int] = {}
+    placed = 0
+    for regions in rows:
+        code = next((r for r in regions or () if isinstance(r, str) and "-" in r), None)
+        if code is not None:
+            placed += 1
+            counts[code] = counts.get(code, 0) + 1
+    if placed < SUGGEST_PLACED:
+        return None
+    code, count = max(counts.items(), key=lambda item: (item[1], item[0]))
+    return (code, count, placed) if count >= SUGGEST_SHARE * placed else None
+
+
 def _home(value: str | None) -> str | None:
     """A publisher's area as stored: upper case, None for empty."""
     return (value or "").strip().upper() or None

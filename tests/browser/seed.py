@@ -9,7 +9,7 @@ from scheduler import condolences, users
 from scheduler.context import Tactful
 from scheduler.feeds.manage import add_feed
 from tests.browser.conftest import PEOPLE
-from tests.helpers import declare, queue
+from tests.helpers import declare, placed_reports, queue
 
 LONG_LINK = "https://shop.example.com/collections/winter-2026/flash-sale?utm_source=tactful&utm_campaign=texas"
 
@@ -24,7 +24,8 @@ class Seeded:
 
 def everything(app: Tactful) -> Seeded:
     """A held promotion and a queued service post, an open incident with its condolence
-    prompt awaiting approval, a feed with a long address, and an API token."""
+    prompt awaiting approval, a feed with a long address, a local feed whose reports
+    suggest its area, and an API token."""
     held = queue(
         app,
         text=f"Winter sale: {LONG_LINK}",
@@ -58,5 +59,13 @@ def everything(app: Tactful) -> Seeded:
             },
             admin,
         )
+        local = add_feed(
+            session,
+            app.settings,
+            {"url": "https://local.example.org/news.xml", "kind": "news", "title": "Town Talk"},
+            admin,
+        ).id
         users.create_token(session, admin, "reporting-script")
+    # A local paper's feed whose reports suggest its area.
+    placed_reports(app, local, [["US-LA", "US"]] * 24 + [["US-TX", "US"]] * 6)
     return Seeded(held.id, service.id, declared.incident.id, draft_id)

@@ -16,7 +16,7 @@ from scheduler.feeds import manage
 from scheduler.models import Feed, Report
 from tests.conftest import make_settings
 from tests.feeds.conftest import FAST_MONITOR
-from tests.helpers import declare
+from tests.helpers import declare, placed_reports
 
 
 def count(app, model=Feed):
@@ -134,6 +134,48 @@ def _report(session, feed_id, incident_id=None):
             incident_id=incident_id,
         )
     )
+
+
+def suggestion(app, feed_id):
+    with app.db.session() as session:
+        return manage.suggested_home(session, manage.get_feed(session, feed_id))
+
+
+def test_a_local_feeds_area_is_suggested_from_its_reports(app, frozen):
+    feed = add(app)
+    # 12 reports in Louisiana, 8 elsewhere in the US, 10 in no subdivision.
+    placed_reports(
+        app,
+        feed.id,
+        [["US-LA", "US"]] * 12 + [["US-TX", "US"]] * 8 + [["US"]] * 5 + [[]] * 5,
+    )
+    assert suggestion(app, feed.id) == ("US-LA", 12, 20)
+
+
+def test_no_area_is_suggested_without_a_clear_majority_or_enough_reports(app, frozen):
+    scattered = add(app)
+    placed_reports(app, scattered.id, [["US-LA", "US"]] * 10 + [["US-TX", "US"]] * 11)
+    assert suggestion(app, scattered.id) == ("US-TX", 11, 21)
+    few = add(app, url="https://example.org/few.xml")
+    placed_reports(app, few.id, [["US-LA", "US"]] * (manage.SUGGEST_PLACED - 1))
+    assert suggestion(app, few.id) is None
+    split = add(app, url="https://example.org/split.xml")
+    placed_reports(app, split.id, [["US-LA"]] * 9 + [["US-TX"]] * 9 + [["GB-ENG"]] * 9)
+    assert suggestion(app, split.id) is None
+
+
+def test_only_the_latest_reports_count_and_a_set_area_or_alert_feed_gets_none(app, frozen):
+    feed = add(app)
+    old, new = [["GB-ENG", "GB"]] * manage.SUGGEST_READ, [["US-LA", "US"]] * 30
+    placed_reports(app, feed.id, old + new)
+    # The newest 200: 30 in Louisiana, 170 in England.
+    assert suggestion(app, feed.id) == ("GB-ENG", 170, 200)
+    with app.db.session() as session:
+        manage.update_feed(session, app.settings, feed.id, {"home": "GB-ENG"}, None)
+    assert suggestion(app, feed.id) is None
+    alerts = add(app, url="https://example.org/cap.xml", kind="cap")
+    placed_reports(app, alerts.id, [["US-LA", "US"]] * 30)
+    assert suggestion(app, alerts.id) is None
 
 
 def test_a_feed_whose_reports_are_evidence_cannot_be_deleted(app, carol, frozen):

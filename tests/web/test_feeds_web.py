@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from scheduler import clock
 from scheduler.feeds import manage
 from scheduler.models import Feed
+from tests.helpers import placed_reports
 from tests.web import Api, token_for
 from tests.web.reports import store_report
 
@@ -178,6 +179,17 @@ def test_the_publishers_area_is_set_through_the_form_and_cleared(app, as_carol):
     assert as_carol.submit(f"/feeds/{feed.id}/home", {"home": ""}).status_code == 303
     with app.db.session() as session:
         assert manage.get_feed(session, feed.id).home is None
+
+
+def test_a_local_feeds_area_is_offered_and_taken_with_one_click(app, as_carol):
+    feed_id = add(app)
+    placed_reports(app, feed_id, [["US-LA", "US"]] * 25 + [["US-TX", "US"]] * 5)
+    row = row_of(as_carol.page("/feeds"), feed_id)
+    assert "25 of its last 30 placed reports are in US-LA." in row
+    assert 'aria-label="Set the area of feed' in row
+    assert as_carol.submit(f"/feeds/{feed_id}/home", {"home": "US-LA"}).status_code == 303
+    row = row_of(as_carol.page("/feeds"), feed_id)
+    assert 'value="US-LA"' in row and "placed reports are in" not in row
 
 
 def test_a_bad_area_is_named_next_to_its_feed_and_changes_nothing(app, as_carol):

@@ -28,9 +28,11 @@ def _render_feeds(
     change to one feed."""
     settings = auth.tactful().settings
     with db_session() as db:
+        listed = feeds.list_feeds(db)
         html = render_template(
             "feeds.html",
-            feeds=feeds.list_feeds(db),
+            feeds=listed,
+            suggested={f.id: feeds.suggested_home(db, f) for f in listed},
             values=values,
             errors=errors,
             other_errors=other_errors(errors, FEED_FIELDS),
