@@ -121,6 +121,11 @@ def _targets(classes: dict[str, frozenset[str]]) -> _Words:
     return _TARGETS[0][1]
 
 
+def _place_follows(mentions: Sequence[Mention], i: int) -> bool:
+    """Whether a place mention starts at token ``i`` (or the one after: "the")."""
+    return any(i <= m.first <= i + 1 for m in mentions)
+
+
 def _only_country(entries: Sequence[Entry | None], k: int) -> bool:
     """Whether every place of the text with a country lies in entry ``k``'s."""
     own = entries[k]
@@ -140,6 +145,7 @@ def choose(
     force_word, force_verb = classes["force_word"], classes["force_verb"]
     locative, event_words = classes["locative"], classes["event_word"]
     direction = classes["direction"]
+    sides_words = classes.get("side_word", frozenset())
     targets, accuse, abroad = _targets(classes)
     keys = [t.key for t in toks]
     found = _SENTENCE.search(text)
@@ -202,6 +208,18 @@ def choose(
             and after[0] in ("of", "for")
         ):
             accused = attackers = True
+            sides.add(e.country)
+            continue
+        # A side joined to a word of backing or holding ("UAE-backed faction",
+        # "Russian-occupied Crimea"): a backer is never the event's place, a holder not
+        # when a place follows.
+        if (
+            e.kind in ("country", "demonym")
+            and after
+            and after[0] in sides_words
+            and text[m.end : toks[m.last + 1].start] == "-"
+            and (after[0] == "backed" or _place_follows(mentions, m.last + 2))
+        ):
             sides.add(e.country)
             continue
         ends = m.last + 2 >= len(toks) or toks[m.last + 2].initial

@@ -1169,6 +1169,34 @@ def test_the_country_accused_is_the_attacking_side():
     assert where is not None and where.country == "UA"
 
 
+@pytest.mark.parametrize("word", _word_class("side_word"))
+def test_a_side_joined_to_a_word_of_backing_or_holding_is_no_event_place(word):
+    # A place right after the word: that place, not the side.
+    where = event(f"Drones strike a resort in Russian-{word} Crimea")
+    assert where is not None and where.regions[-1] == "UA", word
+    # A backer never is the place, whatever follows it (a holder with no place after
+    # it stays a candidate: below).
+    if word == "backed":
+        where = event(f"Saudi strikes UAE-{word} faction in Yemen")
+        assert where is not None and where.country == "YE"
+
+
+def test_a_holder_with_no_place_after_it_is_still_read():
+    # Nothing follows "Houthi-controlled" that could be the place: the side stays.
+    where = event("Fighting in Houthi-controlled areas kills 3")
+    assert where is not None and where.country == "YE"
+    # A backer never is the place.
+    assert event("Iran-backed militia attacks base in Iraq").country == "IQ"
+    assert event("Fighting in Iran-backed areas kills 3") is None
+
+
+@pytest.mark.parametrize("verb", ["pummels", "pummeled", "pummelled", "hammers", "hammered"])
+def test_a_country_that_pummels_another_is_the_attacker(verb):
+    where = event(f"Russia {verb} Ukraine with missiles and drones, killing at least 25")
+    assert where is not None and where.country == "UA"
+    assert event(f"Hurricane {verb} Jamaica").country == "JM"
+
+
 def test_the_attacking_side_named_again_is_still_no_event_place():
     # Israel is the attacker twice over; Hamas, read as the Palestinians, is the side hit.
     where = event("20 killed in Israeli strikes as Israel and Hamas trade blame over truce")
