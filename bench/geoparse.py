@@ -471,15 +471,19 @@ def main(argv: list[str] | None = None) -> int:
         all_docs += docs
         if args.mistakes:
             wrong += mistakes(name, docs)
-        systems: list[tuple[str, Callable[[Doc], list[Guess]]]] = [("rules.geo", geo_guesses)]
+        # (key in the JSON, label in the table, guesser)
+        systems: list[tuple[str, str, Callable[[Doc], list[Guess]]]] = [
+            ("rules.geo", "rules.geo", geo_guesses)
+        ]
         if any(d.domain for d in docs):
             areas = publisher_areas(docs)
             results[f"{name}/publisher_areas"] = areas
-            systems.append((f"rules.geo, publisher's area ({areas} docs)", area_guesses))
-        systems.append(("rules.places", old_guesses))
-        for system, fn in systems:
+            label = f"rules.geo, publisher's area ({areas} docs)"
+            systems.append(("rules.geo, publisher's area", label, area_guesses))
+        systems.append(("rules.places", "rules.places", old_guesses))
+        for key, system, fn in systems:
             r = score(docs, fn)
-            results[f"{name}/{system.split(' (')[0]}"] = r
+            results[f"{name}/{key}"] = r
             print(
                 f"| {name} ({len(docs)} docs) | {system} | {r['toponyms']} | {r['found']:.3f} | "
                 f"{r['acc161_found']:.3f} | {r['acc161_all']:.3f} | {r['country']:.3f} | "

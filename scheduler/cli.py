@@ -627,7 +627,7 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
     from rules.session import one_timeline, read_together
     from scheduler.feeds import FeedError
     from scheduler.feeds.fetch import fetch
-    from scheduler.feeds.parse import guess_kind, parse
+    from scheduler.feeds.parse import guess_kind, home_of, parse
 
     if args.version:
         current = model()
@@ -644,8 +644,8 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
     region_problem = _home_region_problem(args.home_region, home)
     if region_problem:
         raise ValidationError({"--home-region": [region_problem]})
-    region = args.home_region
-    home = home or (region.split("-", 1)[0] if region else None)
+    region_country, region = home_of(args.home_region)
+    home = home or region_country
     failed = 0
     sources = _feed_sources(args.source)
     feeds: list[tuple[str, str, list[Entry]]] = []  # (source, kind, entries)
@@ -717,13 +717,14 @@ def cmd_assess(settings: Settings, args: argparse.Namespace) -> int:
 
 def _home_region_problem(region: str | None, country: str | None) -> str | None:
     """Why ``region`` is no publisher's subdivision (for ``--home-region``), or None."""
-    from scheduler.feeds.parse import home_problem
+    from scheduler.feeds.parse import home_of, home_problem
 
     if region is None:
         return None
-    if "-" not in region or home_problem(region):
+    region_country, subdivision = home_of(region)
+    if subdivision is None or home_problem(region):
         return f"{region!r} is no ISO 3166-2 subdivision code (such as US-LA)"
-    if country is not None and region.split("-", 1)[0] != country:
+    if country is not None and region_country != country:
         return f"{region} is not in the --home-country {country}"
     return None
 

@@ -528,7 +528,7 @@ FEED_KEYS = {"url", "kind", "interval_seconds", "enabled", "title", "token_env",
 
 def _feeds(raw: Any, monitor: MonitorSettings) -> tuple[FeedConfig, ...]:
     from rules.kinds import FEED_KINDS
-    from scheduler.feeds.parse import home_problem
+    from scheduler.feeds.parse import home_code, home_problem
 
     if not isinstance(raw, list):
         raise ConfigError(f"feeds: expected an array of tables, got {raw!r}")
@@ -565,7 +565,7 @@ def _feeds(raw: Any, monitor: MonitorSettings) -> tuple[FeedConfig, ...]:
         if title is not None and (not isinstance(title, str) or not title.strip()):
             raise ConfigError(f"{prefix}.title: expected a non-empty string")
         token_env = reader.text("token_env", "").strip() or None
-        home = reader.text("home", "").strip().upper() or None
+        home = home_code(reader.text("home", ""))
         if home is not None:
             problem = home_problem(home)
             if problem:

@@ -22,7 +22,7 @@ from scheduler.config import Settings
 from scheduler.db import get_or_raise
 from scheduler.errors import Conflict, ValidationError
 from scheduler.feeds.address import url_problem
-from scheduler.feeds.parse import home_problem
+from scheduler.feeds.parse import home_code, home_problem
 from scheduler.models import Feed, Report, User
 from scheduler.schemas import load
 
@@ -47,7 +47,7 @@ def feed_schema(settings: Settings) -> Schema:
             raise MarshmallowError(problem)
 
     def known_area(value: str | None) -> None:
-        problem = home_problem(value) if value is not None and value.strip() else None
+        problem = home_problem(value) if home_code(value) else None
         if problem:
             raise MarshmallowError(problem)
 
@@ -105,7 +105,7 @@ def add_feed(session: Session, settings: Settings, data: Any, user: User | None)
         url=url,
         kind=values["kind"],
         title=(values.get("title") or "").strip() or None,
-        home=_home(values.get("home")),
+        home=home_code(values.get("home")),
         interval_seconds=values.get("interval_seconds", settings.monitor.default_interval_seconds),
         enabled=values.get("enabled", True),
         next_poll_at=now,
@@ -190,7 +190,7 @@ def update_feed(
     if "title" in values:
         values["title"] = (values["title"] or "").strip() or None
     if "home" in values:
-        values["home"] = _home(values["home"])
+        values["home"] = home_code(values["home"])
     changes = _apply(feed, values)
     if changes:
         audit.record(
@@ -307,11 +307,6 @@ def suggested_home(session: Session, feed: Feed) -> tuple[str, int, int] | None:
         return None
     code, count = max(counts.items(), key=lambda item: (item[1], item[0]))
     return (code, count, placed) if count >= SUGGEST_SHARE * placed else None
-
-
-def _home(value: str | None) -> str | None:
-    """A publisher's area as stored: upper case, None for empty."""
-    return (value or "").strip().upper() or None
 
 
 def _jsonable(changes: dict[str, list[Any]]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax import SAXParseException
 
 import defusedxml
@@ -165,8 +166,10 @@ def domain_country(url: object) -> str | None:
     one sites everywhere use (``GENERIC_COUNTRY_DOMAINS``) names none."""
     if not isinstance(url, str):
         return None
-    host = url.strip().split("//", 1)[-1].split("/", 1)[0].split("?", 1)[0]
-    host = host.rsplit("@", 1)[-1].split(":", 1)[0].rstrip(".").lower()
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".")
+    except ValueError:  # a malformed address ("http://[::1") names no country
+        return None
     label = host.rsplit(".", 1)[-1] if "." in host else ""
     if len(label) != 2 or not label.isalpha() or label in GENERIC_COUNTRY_DOMAINS:
         return None
@@ -186,12 +189,17 @@ def home_problem(value: object) -> str | None:
     return None
 
 
+def home_code(value: str | None) -> str | None:
+    """A publisher's area as stored and compared: upper case, None for empty."""
+    return (value or "").strip().upper() or None
+
+
 def home_of(area: str | None) -> tuple[str | None, str | None]:
     """A configured publisher's area as (country, subdivision): "US-LA" gives ("US",
     "US-LA"), "US" gives ("US", None); nothing gives (None, None)."""
-    if not area:
+    code = home_code(area)
+    if code is None:
         return None, None
-    code = area.strip().upper()
     return (code.split("-", 1)[0], code) if "-" in code else (code, None)
 
 
