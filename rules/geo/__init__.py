@@ -153,7 +153,11 @@ def event_and_named(
     the text's tokens, when the caller has read them (``mentions.tokens(text)``)."""
     toks = mentions.tokens(text) if words is None else words
     kept, where = _read(text, home_country, toks, home_region)
-    named = bool(kept) or mentions.names_unknown_place(toks)
+    named = (
+        where is not None
+        or event.names_a_place([m for m, _ in kept], [e for _, e in kept], toks)
+        or mentions.names_unknown_place(toks)
+    )
     return (None if where is None else _place(*kept[where])), named
 
 

@@ -6,12 +6,15 @@ Set aside, in order of the evidence against them:
 - origins: a place after "from", "native of", "resident of", "-born" ... is someone's home
   (a country or region of origin is the event's place only when no other place is left:
   "a drug boat from Venezuela"), unless an event's word follows it ("recovers from N.H.
-  crash");
+  crash"); so is the country of people abroad, named by its adjective or initials
+  before "tourist", "immigrant", "nationals" ... ("U.S. tourist attacked in the Bahamas");
+- a surname-like lone word (``Mention.weak``) that no locative places;
 - a country only reacting: a country followed by a reaction verb ("condemned", "sent
   condolences") or named by its adjective alone ("Turkish officials");
 - qualifiers: "Texas" in "Paris, Texas" is part of Paris.
 
-Among the rest, a place just after a locative ("in", "at", "near", "hits") and near the
+Among the rest, a place just after a locative ("in", "at", "near", "hits"; "in the",
+"in northern" too) or heading the text before a colon ("Nepal: ...") and near the
 event's words scores highest, then a place in the first sentence, then more specific
 places (a town over its country). A country mention whose country holds a more specific
 chosen place yields to that place.
@@ -54,6 +57,7 @@ def is_dateline(text: str, m: Mention) -> bool:
 
 
 _ATTRIBUTION = frozenset({"says", "said"})
+_ARTICLES = frozenset({"the", "a", "an"})
 
 
 def m_comma(toks: Sequence[Token], m: Mention) -> bool:
@@ -121,6 +125,33 @@ def _targets(classes: dict[str, frozenset[str]]) -> _Words:
     return _TARGETS[0][1]
 
 
+def _from_abroad(m: Mention, e: Entry, after: Sequence[str], nationals: frozenset[str]) -> bool:
+    """The country of people abroad that the text tells of, by its adjective or its
+    initials ("Honduran immigrant dies", "U.S. tourist attacked in the Bahamas"): their
+    origin. A country's name before the same word says where ("Kenya tourist plane")."""
+    return (
+        bool(after)
+        and after[0] in nationals
+        and (e.kind == "demonym" or (e.kind == "country" and m.text.isupper()))
+    )
+
+
+def names_a_place(
+    mentions: Sequence[Mention], entries: Sequence[Entry | None], toks: Sequence[Token]
+) -> bool:
+    """Whether a mention says where something is: not a surname-like lone word
+    ("blasts Kennedy"), nor the country of people abroad ("Afghan nationals"), whose
+    event is elsewhere."""
+    nationals = word_classes().get("nationality_noun", frozenset())
+    for m, e in zip(mentions, entries, strict=True):
+        if e is None or m.weak:
+            continue
+        after = [t.key for t in toks[m.last + 1 : m.last + 2]]
+        if not _from_abroad(m, e, after, nationals):
+            return True
+    return False
+
+
 def _place_follows(mentions: Sequence[Mention], i: int) -> bool:
     """Whether a place mention starts at token ``i`` (or the one after: "the")."""
     return any(i <= m.first <= i + 1 for m in mentions)
@@ -145,6 +176,7 @@ def choose(
     force_word, force_verb = classes["force_word"], classes["force_verb"]
     locative, event_words = classes["locative"], classes["event_word"]
     direction = classes["direction"]
+    nationals = classes.get("nationality_noun", frozenset())
     sides_words = classes.get("side_word", frozenset())
     targets, accuse, abroad = _targets(classes)
     keys = [t.key for t in toks]
@@ -173,12 +205,26 @@ def choose(
         named_event = (bool(after) and _event_noun(after[0], event_words)) or (
             len(before) >= 2 and before[-1] == "from" and before[-2] in event_words
         )
-        if (not origin.isdisjoint(before[-2:]) and not named_event) or (
-            m.last + 1 < len(toks) and toks[m.last + 1].text.lower().startswith("born")
+        if (
+            (not origin.isdisjoint(before[-2:]) and not named_event)
+            or _from_abroad(m, e, after, nationals)
+            or (m.last + 1 < len(toks) and toks[m.last + 1].text.lower().startswith("born"))
         ):
             if e.kind in ("country", "region"):
                 origins.append(k)
             continue
+        # "in the Bahamas", "in northern Gaza": the locative before its article or a
+        # word of direction.
+        near = [w for w in before if w not in direction and w not in _ARTICLES]
+        located = bool(near) and near[-1] in locative
+        # A surname-like lone word ("blasts Kennedy for ...") is the event's place only
+        # where a locative puts it there.
+        if m.weak and not located:
+            continue
+        # A place that heads the text before a colon is what it is about ("Nepal: French
+        # climber among three killed").
+        if m.first == 0 and text[m.end : m.end + 1] == ":":
+            located = True
         s = SPECIFIC[e.kind] - (1.5 if m.weak else 0.0)
         # A reaction verb past a comma is another subject's ("strikes on Hezbollah
         # sites in south Lebanon, warns of more").
@@ -212,9 +258,9 @@ def choose(
             continue
         # A side joined to a word of backing or holding ("UAE-backed faction",
         # "Russian-occupied Crimea"): a backer is never the event's place, a holder not
-        # when a place follows.
+        # when a place follows. A capital backs for its country ("Beijing-backed").
         if (
-            e.kind in ("country", "demonym")
+            (e.kind in ("country", "demonym") or (after and after[0] == "backed"))
             and after
             and after[0] in sides_words
             and text[m.end : toks[m.last + 1].start] == "-"
@@ -227,7 +273,7 @@ def choose(
             attackers = True
             sides.add(e.country)
             continue
-        if before and before[-1] in locative:
+        if located:
             s += 2.0
         elif e.kind in ("country", "demonym"):
             unplaced.append(k)

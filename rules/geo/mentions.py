@@ -9,6 +9,8 @@ runs that are something else:
   name ("Paris Hilton"); an organisation suffix ("Manchester United", "Georgia Tech") or
   a facility ("Dublin Road") does the same; a capitalised word before it that is not at a
   sentence start does too ("John Paris"), as does a person's title ("Mayor London Breed");
+  between two capitalised names the gazetteer does not know as places, even a big
+  subdivision's name is a surname ("teen Camila Mendoza Olmos");
 - a word inside a longer name: a capitalised name that ends with a word of its kind
   (a movement's, a park's, a body's) is no place in the words that do not open it
   ("Liberation" in "Sudan Liberation Movement", "National Park" in "Etosha National
@@ -363,7 +365,6 @@ def _state_abbreviation(toks: list[Token], i: int, gaz: Gazetteer) -> int | None
 # People: a place this small is a town's size (a first-level subdivision too, for the
 # common-word rules; a town named like a first name, for Title Case).
 TOWN_SIZED = 100_000
-VILLAGE_SIZED = 10_000
 BIG_CITY = 1_000_000
 # Words after a town's name that leave it the town's: its officers, buildings,
 # streets, its own name's last word, a holiday or an event held there.
@@ -557,6 +558,31 @@ def _rejected(
             and not _names_a_place(prev.key, gaz)
         ):
             return "person"
+    # Between a name the gazetteer does not know and another capitalised name, inside a
+    # sentence, even a big subdivision's name is a surname ("teen Camila Mendoza
+    # Olmos", "José Guerrero Pérez"); not a country's or its people's ("Free Syrian
+    # Army"), nor before a word that is the place's own ("Royal Victoria Hospital") or
+    # a region's.
+    if (
+        single
+        and joined_next
+        and not titled
+        and prev is not None
+        and nxt is not None
+        and prev.cap
+        and mid
+        and not prev.initial
+        and not prev.comma_before
+        and toks[first].start - prev.end == 1
+        and nxt.start == toks[last].end + 1
+        and not gaz.ids(prev.key)
+        and prev.key not in _surrounding(classes)
+        and not _is_region_word(nxt.key, gaz)
+        and not any(nxt.key in classes[c] for c in _PLACE_CONTINUED)
+        and nxt.key not in _surrounding(classes)
+        and all(gaz.kind_of(n) not in ("country", "demonym") for n in ids)
+    ):
+        return "person"
     # A small town's name after a capitalised word inside a sentence that names
     # nothing the gazetteer knows is a surname after a first name it does not know
     # either ("influencer Mariame Cissé", "Israeli Gefen Bitton").
@@ -645,11 +671,12 @@ def _rejected(
     ):
         if (prev.key if prev is not None else "") not in classes["locative"]:
             return "word"
-        # After a locative, too, a village's name that is a common word is the word
-        # ("Stabbing Rampage on Train", "Survivors Are in Limbo"), unless qualified.
+        # After a locative, too, a town's name that is a common word is the word
+        # ("Stabbing Rampage on Train", "Survivors Are in Limbo", "in Wake of", "in
+        # Federal Custody"), unless qualified.
         if (
             word_like
-            and gaz.population[biggest] < VILLAGE_SIZED
+            and gaz.population[biggest] < TOWN_SIZED
             and not (nxt is not None and nxt.comma_before and nxt.cap)
         ):
             return "word"
