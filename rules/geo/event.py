@@ -79,6 +79,10 @@ def _attacker(
     """The country is the side that attacks ("Russian strikes on Kyiv", "Israel
     strikes Yemen"), so not where the event happened."""
     if e.kind == "demonym":
+        # The object of an attack's verb that takes a place is its target ("Israel
+        # strikes Houthi military sites"); one that "killed" is a person.
+        if before and before[-1] in force_verb and before[-1] in locative:
+            return False
         # "Russian strikes", "Russian overnight strikes" -- but not where the word
         # between names the target ("Nigerian school attack").
         if after and after[0] in force_word:
@@ -125,6 +129,24 @@ def _targets(classes: dict[str, frozenset[str]]) -> _Words:
     return _TARGETS[0][1]
 
 
+_BETWEEN_CUE = frozenset({"of", "in", "the", "a", "an"})
+
+
+def _after_origin_cue(
+    before: Sequence[str], origin: frozenset[str], direction: frozenset[str]
+) -> bool:
+    """Whether an origin's word comes just before the place, or before "of", "in", an
+    article or a word of direction ("native of", "born in", "from northern Syria"); not
+    before another word, whose object it is ("from reaching Gazans")."""
+    if before and before[-1] in origin:
+        return True
+    return (
+        len(before) >= 2
+        and before[-2] in origin
+        and (before[-1] in _BETWEEN_CUE or before[-1] in direction)
+    )
+
+
 def _from_abroad(m: Mention, e: Entry, after: Sequence[str], nationals: frozenset[str]) -> bool:
     """The country of people abroad that the text tells of, by its adjective or its
     initials ("Honduran immigrant dies", "U.S. tourist attacked in the Bahamas"): their
@@ -157,11 +179,15 @@ def _place_follows(mentions: Sequence[Mention], i: int) -> bool:
     return any(i <= m.first <= i + 1 for m in mentions)
 
 
-def _only_country(entries: Sequence[Entry | None], k: int) -> bool:
-    """Whether every place of the text with a country lies in entry ``k``'s."""
+def _only_country(entries: Sequence[Entry | None], k: int, sides: set[str]) -> bool:
+    """Whether every place of the text with a country lies in entry ``k``'s, but for
+    the attacking sides' ("Ukraine vows to retaliate after Russian attacks")."""
     own = entries[k]
     assert own is not None
-    return all(e is None or not e.country or e.country == own.country for e in entries)
+    return all(
+        e is None or not e.country or e.country == own.country or e.country in sides
+        for e in entries
+    )
 
 
 def choose(
@@ -206,7 +232,7 @@ def choose(
             len(before) >= 2 and before[-1] == "from" and before[-2] in event_words
         )
         if (
-            (not origin.isdisjoint(before[-2:]) and not named_event)
+            (_after_origin_cue(before, origin, direction) and not named_event)
             or _from_abroad(m, e, after, nationals)
             or (m.last + 1 < len(toks) and toks[m.last + 1].text.lower().startswith("born"))
         ):
@@ -309,7 +335,7 @@ def choose(
             return origins[0]
         if speakers and attackers:
             return speakers[0]
-        if reacting and not accused and _only_country(entries, reacting[0]):
+        if reacting and not accused and _only_country(entries, reacting[0], sides):
             if not event_words.isdisjoint(keys):
                 return reacting[0]
         return None

@@ -628,9 +628,16 @@ def _rejected(
         and not prev.cap
     ):
         return "name"
-    # A common word opening a sentence ("March", "Mobile"), unless a qualifier follows.
+    # A common word opening a sentence ("March", "Mobile"), unless a qualifier follows
+    # or it is another name of a city of millions ("Rio authorities identify ...").
     if single and toks[first].initial and word_like:
-        if not (nxt is not None and nxt.comma_before and nxt.cap):
+        qualified = nxt is not None and nxt.comma_before and nxt.cap
+        big = (
+            gaz.kind_of(biggest) == "city"
+            and gaz.population[biggest] >= BIG_CITY
+            and not gaz.flag_bits[biggest] & _COMMON_WORD
+        )
+        if not qualified and not big:
             return "word"
     # A lone first name or surname that is also a town ("Terry", "Jones"): a first name
     # needs a locative, a qualifier or a big town to be a place; a surname is kept as a

@@ -1555,3 +1555,36 @@ def test_a_subdivisions_name_between_two_names_is_a_surname():
     assert [p[1] for p in places("Fighters of the Free Syrian Army were seen.")] == ["SY"]
     # The name without a surname after it is the place.
     assert [p[1] for p in places("Deputies search for a teen in Mendoza after floods")] == ["AR"]
+
+
+def test_an_origins_word_before_another_word_is_not_an_origin():
+    # "from" is the origin's word of "reaching", not of the place after it.
+    where = event("Gunfire prevents aid from reaching Gazans")
+    assert where is not None and where.country == "PS"
+    where = event("Hikers evacuated from remote Tibetan valley after blizzard")
+    assert where is not None and where.country == "CN"
+    # Before "of", an article or a word of direction it still is.
+    assert event("Man from the Philippines dies in crash in Ohio").regions[0] == "US-OH"
+    assert event("A native of northern Syria was killed in a crash in Ohio").country == "US"
+
+
+def test_the_people_an_attack_verb_takes_are_its_target():
+    where = event("Israel strikes Houthi military sites in retaliatory attacks")
+    assert where is not None and where.country == "YE"
+    # A verb that kills takes people, whose country is no place ("killed Libyan chief").
+    assert event("Jet crash that killed Libyan military chief is studied") is None
+
+
+def test_a_country_vowing_after_another_sides_attack_is_where_it_landed():
+    where = event("Ukraine vows to retaliate after Russian attacks on power sector")
+    assert where is not None and where.country == "UA"
+    # A country that condemns still reacts to an event elsewhere.
+    assert event("Poland condemns Russian attacks on power sector") is None
+
+
+def test_a_common_word_opening_a_sentence_may_be_a_city_of_millions():
+    # "Rio" is Rio de Janeiro's short name; its own towns are small and a common word.
+    where = event("Rio authorities identify bodies after deadly police raids")
+    assert where is not None and where.country == "BR"
+    # A common word that no big city is called stays a word.
+    assert places("Mobile phones were seized after the raid") == []
