@@ -223,13 +223,10 @@ def resolve(
 
     # An item of a list of subdivisions ("Virginia, Washington, West Virginia") is one
     # more subdivision, not a town of its name; so is a name followed by the word for
-    # one ("Washington state", "Punjab province").
+    # one ("Washington state", "Punjab province", "in Washington State", "Washington
+    # State University").
     for k, m in enumerate(mentions):
-        if m.listed or (
-            m.last + 1 < len(toks)
-            and not toks[m.last + 1].cap
-            and toks[m.last + 1].key in SUBDIVISION_WORDS
-        ):
+        if m.listed or (m.last + 1 < len(toks) and toks[m.last + 1].key in SUBDIVISION_WORDS):
             for idx, e in enumerate(cands[k]):
                 if e.kind == "admin1":
                     base[k][idx] += LISTED

@@ -638,6 +638,9 @@ def test_lone_first_names_need_a_locative_but_towns_before_person_nouns_do_not()
         ("Tensions rise across the Middle East as talks stall", []),
         # ... and before a name they say which part of it (not Cameroon's South-West).
         ("Floods hit homes in South West England", ["England"]),
+        # A town's part: not Midtown, Tennessee.
+        ("Gunman kills four in Midtown Manhattan office tower", ["Manhattan"]),
+        ("Fire guts restaurant in Uptown Charlotte", ["Charlotte"]),
     ],
 )
 def test_words_of_direction_alone_are_no_place(text, found):
@@ -1588,3 +1591,16 @@ def test_a_common_word_opening_a_sentence_may_be_a_city_of_millions():
     assert where is not None and where.country == "BR"
     # A common word that no big city is called stays a word.
     assert places("Mobile phones were seized after the raid") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rivers rise in Washington state",
+        "100,000 Ordered to Evacuate as Rivers Rise in Washington State",
+    ],
+)
+def test_a_name_before_the_word_state_is_the_state(text):
+    # Whatever its case: the state, not the capital of the same name.
+    where = event(text)
+    assert where is not None and where.regions[0] == "US-WA", text
