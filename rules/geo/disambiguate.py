@@ -9,7 +9,8 @@ Each candidate entry is scored (higher is likelier):
   region wins outright; an entry outside it loses;
 - the other places of the text: entries in a country or subdivision the text also names,
   or near another place's best reading, gain; this is iterated, so that one clear place
-  pulls its ambiguous neighbours;
+  pulls its ambiguous neighbours (the publisher's own country named is no more evidence
+  than its home bias below);
 - the publisher's home country (a parameter: from the feed's language, domain or
   configuration) gains a little, and a local publisher's subdivision (configured for
   the feed: "US-LA" for a Louisiana paper) gains more;
@@ -285,10 +286,16 @@ def resolve(
             if len(cands[k]) == 1:
                 totals.append(base[k])  # one reading: the context cannot change it
                 continue
+            # The publisher's own country named is no evidence beyond HOME: its news
+            # names it in every role ("as US hosts an envoy": not Odessa, Missouri).
             others = [
                 c
                 for j, c in enumerate(chosen)
-                if group[j] == j and j != k and c is not None and not mentions[j].weak
+                if group[j] == j
+                and j != k
+                and c is not None
+                and not mentions[j].weak
+                and not (c.kind == "country" and c.country == home)
             ]
             countries: dict[str, int] = {}
             for c in others:

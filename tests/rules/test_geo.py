@@ -1604,3 +1604,11 @@ def test_a_name_before_the_word_state_is_the_state(text):
     # Whatever its case: the state, not the capital of the same name.
     where = event(text)
     assert where is not None and where.regions[0] == "US-WA", text
+
+
+def test_the_publishers_own_country_named_is_no_more_evidence_than_home():
+    text = "Russian strike on Odesa kills 8 as US hosts an envoy for talks"
+    where = event(text, home_country="US")
+    assert where is not None and where.regions[0] == "UA-51"
+    # Another publisher's text naming the United States pulls its towns ("Odessa").
+    assert places(text, home_country="GB")[1][1] == "US"
