@@ -243,13 +243,21 @@ def alt_limit(population: int) -> int:
     return 2
 
 
-def top_level(code: str) -> str:
-    """The first-level ancestor of an ISO 3166-2 code (``GB-KEN`` -> ``GB-ENG``)."""
+# ISO's top level in a few countries is a geographical grouping, not an administration
+# (Indonesia's Jawa and Sumatera, Uganda's regions, Cabo Verde's island groups): there the
+# first administrative level is the one below (the province of Jakarta Raya, ID-JK).
+GEOGRAPHICAL_TYPES = frozenset({"Geographical unit", "Geographical region", "Chain (of islands)"})
+
+
+def top_level(code: str, *, groupings: bool = False) -> str:
+    """The first-level ancestor of an ISO 3166-2 code (``GB-KEN`` -> ``GB-ENG``), below a
+    geographical grouping (``ID-JK``, not ``ID-JW``) unless ``groupings``."""
     seen = 0
     while seen < 5:
         sub = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
-        parent = getattr(sub, "parent_code", None) if sub else None
-        if not parent or pycountry.subdivisions.get(code=parent) is None:  # type: ignore[no-untyped-call]
+        parent: str | None = getattr(sub, "parent_code", None) if sub else None
+        above = pycountry.subdivisions.get(code=parent) if parent else None  # type: ignore[no-untyped-call]
+        if parent is None or above is None or (above.type in GEOGRAPHICAL_TYPES and not groupings):
             return code
         code = parent
         seen += 1
@@ -290,11 +298,22 @@ def place_subdivisions(
     province over the governorate around Gaza City. Such a place goes to the first-level
     subdivision whose ISO reference point is nearest (of the country's, within
     ``NEAREST_KM``): the point cells are coarse, but a place left with its country only
-    is wrong for certain."""
+    is wrong for certain. The subdivisions are those of the level most of the country's
+    other places map to: the top level, or the one below it where ISO groups the
+    country's provinces into geographical units (Indonesia's Jawa holds Jakarta Raya,
+    where GeoNames' Jakarta belongs)."""
+    below: collections.Counter[str] = collections.Counter()
+    top: collections.Counter[str] = collections.Counter()
+    for code in region_of.values():
+        cc, _, rest = code.partition("-")
+        sub = iso.get(cc, {}).get(code) if rest else None
+        if sub is not None:
+            (top if sub.top else below)[cc] += 1
     points: dict[str, list[tuple[str, float, float]]] = {}
     for cc, subs in sorted(iso.items()):
+        level = below[cc] <= top[cc]  # True: the top level
         points[cc] = [(code, s.point[0], s.point[1]) for code, s in sorted(subs.items())
-                      if s.top and s.point]  # fmt: skip
+                      if s.top == level and s.point]  # fmt: skip
     out: dict[int, str] = {}
     for city in cities1.values():
         cc = city["countrycode"]
@@ -394,6 +413,9 @@ def regions(
         if centre is None:
             continue
         tops = {top_level(c) for c in codes}
+        if len(tops) > 1:
+            # Provinces of one geographical grouping: the grouping ("Java": ID-JW).
+            tops = {top_level(c, groupings=True) for c in codes}
         a1 = tops.pop() if len(tops) == 1 and not tops & codes else ""
         taken.add(name_key(name))
         out.append(

@@ -199,6 +199,7 @@ class Gazetteer:
         self.population = array("q")
         self.geonameid = array("q")
         self.by_code: dict[str, int] = {}
+        self.capitals: dict[str, int] = {}  # country code -> its capital's entry
         self._recent: dict[int, Entry] = {}
         self._recent_ids: dict[str, tuple[int, ...]] = {}
         self.longest = 1
@@ -234,6 +235,11 @@ class Gazetteer:
                 self.by_code[f[3]] = n
             elif f[0] == "S":
                 self.by_code[f[4]] = n
+            elif f[0] == "P" and "c" in f[8]:
+                # A country's capital: the most populous one where it has several.
+                known = self.capitals.get(f[3])
+                if known is None or self.population[known] < self.population[n]:
+                    self.capitals[f[3]] = n
             row_keys = [k for k in f[9].split("|") if k] or [name_key(f[2])]
             keys.append(row_keys[0])
             self.key_at.append(self.key_at[-1] + len(row_keys[0]) + 1)

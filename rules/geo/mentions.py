@@ -251,6 +251,10 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
                     people.add(surname)
             i = j
             continue
+        capital = _capital_named(toks, i, last, ids, gaz, classes, titled)
+        if capital is not None:
+            # "the Qatari capital", "Ukraine's capital": the capital, by those words.
+            ids, last = (capital[0],), capital[1]
         out.append(
             Mention(
                 start=toks[i].start,
@@ -265,6 +269,45 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         i = last + 1
     _link_qualifiers(out, toks, gaz)
     return out
+
+
+def _capital_named(
+    toks: list[Token],
+    first: int,
+    last: int,
+    ids: tuple[int, ...],
+    gaz: Gazetteer,
+    classes: dict[str, frozenset[str]],
+    titled: bool,
+) -> tuple[int, int] | None:
+    """The capital that a country's adjective or name with "capital" after it denotes
+    ("strike in the Qatari capital", "hits Ukraine's capital"), and the token the words
+    end at; None when the capital is named after them ("the Ukrainian capital, Kyiv"),
+    or when no article, locative or possessive says "capital" is a place and not money
+    ("Chinese capital flows")."""
+    at = last + 1
+    possessive = at < len(toks) and toks[at].key == "s"
+    if possessive:
+        at += 1
+    if at >= len(toks) or toks[at].key != "capital" or (toks[at].cap and not titled):
+        return None
+    before = toks[first - 1].key if first > 0 else ""
+    if not possessive and before != "the" and before not in classes["locative"]:
+        return None
+    # Named after the words: "capital, Kyiv", "capital city Luanda", "capital of Hanoi";
+    # or before them, as their apposition ("in Luanda, Angola's capital").
+    named = at + 1
+    while named < len(toks) and toks[named].key in ("city", "of") and not toks[named].cap:
+        named += 1
+    if named < len(toks) and toks[named].cap and not titled:
+        return None
+    if first > 0 and toks[first].comma_before and toks[first - 1].cap:
+        return None
+    countries = {gaz.country_ids[n] for n in ids if gaz.kind_of(n) in ("country", "demonym")}
+    if len(countries) != 1:
+        return None
+    capital = gaz.capitals.get(gaz.codes[countries.pop()])
+    return None if capital is None else (capital, at)
 
 
 # Arabic articles, as written before a name with a hyphen: "al-", "el-" and the forms

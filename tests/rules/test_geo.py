@@ -387,6 +387,44 @@ def test_place_subdivisions_gives_unmapped_places_the_nearest_subdivision():
     }
 
 
+def test_place_subdivisions_uses_the_level_the_countrys_places_map_to():
+    from rules.data import build_geo
+
+    class Sub:
+        def __init__(self, lat, lon, top):
+            self.top, self.point = top, (lat, lon)
+
+    # A geographical grouping (top level) around two provinces, its point between them.
+    iso = {"ID": {"ID-JW": Sub(-6.9, 107.6, True), "ID-JK": Sub(-6.18, 106.83, False),
+                  "ID-JB": Sub(-6.9, 107.6, False)}}  # fmt: skip
+    cities = {
+        str(n): {"geonameid": n, "countrycode": "ID", "latitude": lat, "longitude": lon}
+        for n, lat, lon in [(1, -6.2, 106.85), (2, -6.9, 107.6), (3, -6.21, 106.84)]
+    }
+    # Most places map to provinces: the unmapped one goes to the nearest province.
+    assert build_geo.place_subdivisions(cities, {1: "ID-JK", 2: "ID-JB", 3: "ID"}, iso) == {
+        3: "ID-JK"
+    }
+    # Where they map to the top level, it stays the top level.
+    assert build_geo.place_subdivisions(cities, {1: "ID-JW", 2: "ID-JW", 3: "ID"}, iso) == {
+        3: "ID-JW"
+    }
+
+
+def test_a_places_first_level_lies_below_a_geographical_grouping():
+    from rules.data import build_geo
+
+    assert build_geo.top_level("GB-KEN") == "GB-ENG"
+    assert build_geo.top_level("ID-JK") == "ID-JK"
+    assert build_geo.top_level("ID-JK", groupings=True) == "ID-JW"
+    # And so the packaged gazetteer places Jakarta in its province.
+    assert places("A fire killed 22 in an office building in Jakarta")[0][:3] == (
+        "Jakarta",
+        "ID",
+        "ID-JK",
+    )
+
+
 def test_the_loader_seam_can_be_replaced(monkeypatch):
     table = "\n".join(
         [
@@ -1612,3 +1650,41 @@ def test_the_publishers_own_country_named_is_no_more_evidence_than_home():
     assert where is not None and where.regions[0] == "UA-51"
     # Another publisher's text naming the United States pulls its towns ("Odessa").
     assert places(text, home_country="GB")[1][1] == "US"
+
+
+@pytest.mark.parametrize(
+    ("text", "capital", "code"),
+    [
+        ("Israel carries out strike on Hamas leaders in Qatari capital", "Doha", "QA-DA"),
+        ("Drones hit Ukraine's capital overnight, killing 3", "Kyiv", "UA-30"),
+        ("Fire hits the Kenyan capital", "Nairobi", "KE-30"),
+    ],
+)
+def test_a_countrys_capital_by_its_adjective_or_possessive_is_the_capital(text, capital, code):
+    found = geo.parse(text)
+    where = found.event
+    assert where is not None and (where.name, where.admin1) == (capital, code)
+    # The mention spans the words that name it.
+    assert where.text.endswith("capital")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The capital named after or before the words: that name is the mention.
+        "Explosion in the Ukrainian capital, Kyiv, kills 2",
+        "Two deaths were confirmed in Luanda, Angola's capital of 4 million",
+        "Cases rose in Angola's capital city Luanda",
+        # Money, not a city: no article, locative or possessive before the adjective.
+        "Chinese capital flows into African ports",
+    ],
+)
+def test_capital_is_not_read_where_the_city_is_named_or_it_is_money(text):
+    assert all(not p.text.endswith("capital") for p in geo.parse(text).places)
+
+
+def test_every_country_with_a_capital_in_the_gazetteer_has_one_capital_entry():
+    gaz = gz.gazetteer()
+    for code in ("QA", "UA", "KE", "FR", "JP"):
+        n = gaz.capitals[code]
+        assert gaz.entry(n).capital and gaz.entry(n).country == code
