@@ -12,8 +12,9 @@ Each candidate entry is scored (higher is likelier):
   pulls its ambiguous neighbours (the publisher's own country named is no more evidence
   than its home bias below);
 - the publisher's home country (a parameter: from the feed's language, domain or
-  configuration) gains a little, and a local publisher's subdivision (configured for
-  the feed: "US-LA" for a Louisiana paper) gains more;
+  configuration) gains a little, a home subdivision named like a foreign country
+  ("Georgia" in a US feed) a little more, and a local publisher's subdivision
+  (configured for the feed: "US-LA" for a Louisiana paper) more;
 - the event's words: after "killed in", "fire at", "storm hits" a name is more often
   a town than a subdivision or county of the same name, so towns gain a little there;
 - a town's officers after the name ("Berea police", "the Hanover mayor"): a country,
@@ -57,6 +58,7 @@ NEAR_KM = 250.0
 COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the text names
 HOME = 1.2
 HOME_REGION = 4.0  # and in the local publisher's subdivision, on top of HOME
+HOME_NAMESAKE = 1.5  # a home subdivision over a foreign country of its name, on top of HOME
 EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
 TOWN_OFFICE = 3.0  # lost by a country's, subdivision's or region's reading before "police"
 LISTED = 2.0  # a subdivision's reading of an item in a list of subdivisions
@@ -255,11 +257,18 @@ def resolve(
 
     if home:
         for k in range(len(mentions)):
+            # (Not a territory that is both: Puerto Rico, PR and US-PR.)
+            foreign = {e.country for e in cands[k] if e.kind == "country" and e.country != home}
             for idx, e in enumerate(cands[k]):
                 if e.country == home:
                     base[k][idx] += HOME
                     if e.admin1 in local:
                         base[k][idx] += HOME_REGION
+                    # A subdivision of the publisher's country named like a foreign
+                    # country is, in its news, the subdivision ("Georgia" in a US feed)
+                    # unless the rest of the text places the country.
+                    if e.kind == "admin1" and foreign - {(e.admin1 or "-").split("-")[1]}:
+                        base[k][idx] += HOME_NAMESAKE
 
     # One sense per text: unqualified mentions of one name are one place, and are no
     # evidence for each other.

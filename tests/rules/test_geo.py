@@ -1688,3 +1688,15 @@ def test_every_country_with_a_capital_in_the_gazetteer_has_one_capital_entry():
     for code in ("QA", "UA", "KE", "FR", "JP"):
         n = gaz.capitals[code]
         assert gaz.entry(n).capital and gaz.entry(n).country == code
+
+
+def test_a_home_subdivision_named_like_a_foreign_country_is_the_subdivision():
+    text = "Georgia authorities identify suspected gunman"
+    assert event(text, home_country="US").regions[0] == "US-GA"
+    # Elsewhere the country, and at home too where the text places the country.
+    assert event(text, home_country="GB").country == "GE"
+    assert (
+        event("Russian troops advance in Georgia near Tbilisi", home_country="US").country == "GE"
+    )
+    # A territory that is both a country code and a home subdivision keeps its reading.
+    assert event("Man killed in Puerto Rico while visiting", home_country="US").country == "PR"
