@@ -267,7 +267,8 @@ def resolve(
                     # A subdivision of the publisher's country named like a foreign
                     # country is, in its news, the subdivision ("Georgia" in a US feed)
                     # unless the rest of the text places the country.
-                    if e.kind == "admin1" and foreign - {(e.admin1 or "-").split("-")[1]}:
+                    territory = (e.admin1 or "").partition("-")[2]  # "PR" of US-PR
+                    if e.kind == "admin1" and foreign - {territory}:
                         base[k][idx] += HOME_NAMESAKE
 
     # One sense per text: unqualified mentions of one name are one place, and are no

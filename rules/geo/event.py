@@ -129,7 +129,7 @@ def _targets(classes: dict[str, frozenset[str]]) -> _Words:
     return _TARGETS[0][1]
 
 
-_BETWEEN_CUE = frozenset({"of", "in", "the", "a", "an"})
+_BETWEEN_CUE = _ARTICLES | {"of", "in"}
 
 
 def _after_origin_cue(

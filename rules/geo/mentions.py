@@ -601,50 +601,45 @@ def _rejected(
             and not _names_a_place(prev.key, gaz)
         ):
             return "person"
-    # Between a name the gazetteer does not know and another capitalised name, inside a
-    # sentence, even a big subdivision's name is a surname ("teen Camila Mendoza
-    # Olmos", "José Guerrero Pérez"); not a country's or its people's ("Free Syrian
-    # Army"), nor before a word that is the place's own ("Royal Victoria Hospital") or
-    # a region's.
-    if (
+    # Right after a capitalised name the gazetteer does not know, inside a sentence,
+    # a place's name is often a person's surname; the two rules below say when.
+    unknown_before = (
         single
-        and joined_next
         and not titled
         and prev is not None
-        and nxt is not None
         and prev.cap
         and mid
         and not prev.initial
         and not prev.comma_before
         and toks[first].start - prev.end == 1
-        and nxt.start == toks[last].end + 1
         and not gaz.ids(prev.key)
         and prev.key not in _surrounding(classes)
+    )
+    # Before another capitalised name, even a big subdivision's name is a surname
+    # ("teen Camila Mendoza Olmos", "José Guerrero Pérez"); not a country's or its
+    # people's ("Free Syrian Army"), nor before a word that is the place's own ("Royal
+    # Victoria Hospital") or a region's.
+    if (
+        unknown_before
+        and joined_next
+        and nxt is not None
+        and nxt.start == toks[last].end + 1
         and not _is_region_word(nxt.key, gaz)
         and not any(nxt.key in classes[c] for c in _PLACE_CONTINUED)
         and nxt.key not in _surrounding(classes)
         and all(gaz.kind_of(n) not in ("country", "demonym") for n in ids)
     ):
         return "person"
-    # A small town's name after a capitalised word inside a sentence that names
-    # nothing the gazetteer knows is a surname after a first name it does not know
-    # either ("influencer Mariame Cissé", "Israeli Gefen Bitton").
+    # A small town's name there, ending the capitalised run, is a surname after a
+    # first name the gazetteer does not know either ("influencer Mariame Cissé",
+    # "Israeli Gefen Bitton").
     if (
-        single
+        unknown_before
         and town
         and gaz.population[biggest] < TOWN_SIZED
-        and not titled
         and not word.isupper()  # "Part III. HUME -- Principal ...": a dateline
         and not hyphen_prev  # "Chabad-Shadyside"
-        and prev is not None
-        and prev.cap
-        and mid
-        and not prev.initial
-        and not prev.comma_before
         and not joined_next  # "Taco Bell Canada": a longer name goes on
-        and toks[first].start - prev.end == 1
-        and not gaz.ids(prev.key)
-        and prev.key not in _surrounding(classes)
     ):
         return "person"
     # A first name and a surname stand a space apart: "Dallas-Fort Worth" is no person.
