@@ -142,6 +142,27 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip(BROWSER_ABSENT)
 
 
+def _closing(app: Any) -> Any:
+    """The WSGI app with each response read whole and closed before it is sent.
+
+    werkzeug's development server closes a response only after draining the socket; when
+    Chromium drops a connection (a page navigates away while its favicon is still being
+    sent) that drain raises and a static file's handle is left to the garbage collector,
+    whose ResourceWarning lands in whichever test runs next. The pages' responses are
+    small and none streams, so reading them whole costs nothing."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 class LiveServer:
     """The web app on a free loopback port, served from a background thread."""
 
@@ -151,7 +172,7 @@ class LiveServer:
         self.app = app
         self.users = PEOPLE
         self.web = create_app(app)
-        self.server = make_server("127.0.0.1", 0, self.web, threaded=True)
+        self.server = make_server("127.0.0.1", 0, _closing(self.web), threaded=True)
         self.base = f"http://127.0.0.1:{self.server.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
