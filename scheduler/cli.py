@@ -781,7 +781,7 @@ def cmd_geoparse(settings: Settings, args: argparse.Namespace) -> int:
                 print(
                     f"  {mark} {place.start:>5}-{place.end:<5} {place.text[:28]:<28} "
                     f"{place.kind:<8} {place.name[:28]:<28} "
-                    f"{place.admin1 or place.country or '-':<8} "
+                    f"{place.admin1 or place.country or ' '.join(place.countries) or '-':<8} "
                     f"{place.lat},{place.lon}"
                 )
     except UnicodeDecodeError:

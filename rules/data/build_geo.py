@@ -11,15 +11,18 @@ demonyms and alternative spellings. A place whose GeoNames admin1 maps to no ISO
 goes to the nearest first-level subdivision that no place maps to
 (:func:`place_subdivisions`), so that every such subdivision has its people; regions that
 are no subdivision come from the same sources (:func:`regions`), and the few no source
-gives from the hand-kept ``regions.tsv``; bodies of water from ``water.tsv``, demonyms
-beyond countryinfo's from ``demonyms.tsv``, short forms and nicknames of big cities and
-regions ("NYC", "SoCal") from ``nicknames.tsv``. The output depends on the installed package
+gives from the hand-kept ``regions.tsv``; bodies of water from ``water.tsv``, areas of
+several countries from ``areas.tsv``, demonyms beyond countryinfo's from ``demonyms.tsv``,
+short forms and nicknames of big cities and regions ("NYC", "SoCal") from
+``nicknames.tsv``. The output depends on the installed package
 versions and those files only: the same versions write the same bytes. Every row is one entry, tab-separated::
 
     kind  geonameid  name  country  admin1  lat  lon  population  flags  keys
 
 ``kind`` is ``C`` (continent, no country), ``W`` (a body of water from ``water.tsv``: an
-ocean, sea, gulf, strait or large lake, no country), ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
+ocean, sea, gulf, strait or large lake, no country), ``A`` (an area of several countries
+from ``areas.tsv``, "Southeast Asia": no country of its own, its members in an eleventh
+field, space-separated, most populous first), ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
 code), ``R`` (a region that is no ISO subdivision, see :func:`regions`), ``K``
 (second-level unit: US counties, GeoNames admin2 elsewhere), ``P`` (a populated place of
 >= 1,000 people) or ``D`` (a demonym or adjective: ``name`` is the word and
@@ -75,6 +78,7 @@ NEAREST_KM = 150.0  # see place_subdivisions()
 _OF_THE = re.compile(r" of the ", re.IGNORECASE)
 DEMONYM_EXTRA = Path(__file__).resolve().parent / "demonyms.tsv"
 WATER = Path(__file__).resolve().parent / "water.tsv"
+AREAS = Path(__file__).resolve().parent / "areas.tsv"
 REGIONS = Path(__file__).resolve().parent / "regions.tsv"
 NICKNAMES = Path(__file__).resolve().parent / "nicknames.tsv"
 # A demonym takes a plural "s" after these endings ("Gazans", "Iraqis", "New Yorkers",
@@ -153,6 +157,17 @@ def water_bodies() -> list[tuple[str, float, float, list[str]]]:
             continue
         f = line.split("\t")
         out.append((f[0], float(f[2]), float(f[3]), f[4].split("|") if len(f) > 4 else []))
+    return out
+
+
+def areas() -> list[tuple[str, list[str], list[str]]]:
+    """``areas.tsv``: each area's name, other names and member countries."""
+    out = []
+    for line in AREAS.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        out.append((f[0], [a for a in f[1].split("|") if a], f[2].split()))
     return out
 
 
@@ -478,7 +493,7 @@ def build(out: Path) -> None:
     info = country_info()
     rows: list[str] = []
 
-    def row(kind: str, gid: Any, name: str, cc: str, a1: str, lat: Any, lon: Any, pop: Any, flags: str, alts: list[str]) -> None:  # fmt: skip
+    def row(kind: str, gid: Any, name: str, cc: str, a1: str, lat: Any, lon: Any, pop: Any, flags: str, alts: list[str], members: str = "") -> None:  # fmt: skip
         keys = list(dict.fromkeys(k for k in map(name_key, [name, *alts]) if k))
         rows.append(
             "\t".join(
@@ -493,6 +508,7 @@ def build(out: Path) -> None:
                     str(int(pop or 0)),
                     flags,
                     "|".join(keys),
+                    *([members] if members else []),
                 ]
             )
         )
@@ -665,6 +681,21 @@ def build(out: Path) -> None:
     # that "Pacific" is the ocean rather than a town named after it.
     for name, lat, lon, alts in water_bodies():
         row("W", "", name, "", "", lat, lon, 0, "", alts)
+    # Areas of several countries (a hand-kept list of facts), with no country of their
+    # own: their members, most populous first, in an eleventh field.
+    points = {}
+    for r in rows:
+        f = r.split("\t")
+        if f[0] == "N" and f[5] and f[6]:
+            points[f[3]] = (float(f[5]), float(f[6]), int(f[7]))
+    for name, alts, members in areas():
+        missing = [cc for cc in members if cc not in points]
+        if missing:
+            raise SystemExit(f"areas.tsv: {name}: no country row for {' '.join(missing)}")
+        centre = weighted_centre(points[cc] for cc in members)
+        assert centre is not None
+        ordered = sorted(members, key=lambda cc: (-points[cc][2], cc))
+        row("A", "", name, "", "", centre[0], centre[1], 0, "", alts, " ".join(ordered))
     taken = {r.split("\t")[9].split("|")[0] for r in rows}
     nouns = frozenset(_dictionary_words())
 

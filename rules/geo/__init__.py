@@ -22,18 +22,22 @@ class Place:
     end: int
     text: str
     name: str
-    country: str | None  # None for a continent or a body of water
+    country: str | None  # None for a continent, a body of water or an area
     admin1: str | None
     lat: float | None
     lon: float | None
-    kind: str  # continent | water | country | admin1 | region | admin2 | city | demonym
+    kind: str  # continent | water | area | country | admin1 | region | admin2 | city | demonym
     geonameid: int | None
+    # The countries the place lies in: its own, an area's members (most populous
+    # first), none for a continent or a body of water.
+    countries: tuple[str, ...] = ()
 
     @property
     def regions(self) -> tuple[str, ...]:
-        """Region codes, most specific first: ``("US-WA", "US")``."""
+        """Region codes, most specific first: ``("US-WA", "US")``; an area's member
+        countries (``("ID", "PH", "VN", ...)`` for "Southeast Asia")."""
         if self.country is None:
-            return ()
+            return self.countries
         return (self.admin1, self.country) if self.admin1 else (self.country,)
 
     def as_json(self) -> dict[str, object]:
@@ -55,10 +59,13 @@ class Parse:
 
 def _place(m: mentions.Mention, e: Entry) -> Place:
     lat, lon = e.lat, e.lon
+    countries: tuple[str, ...] = (e.country,) if e.country else ()
     if e.kind == "demonym":
         # A demonym stands for its region: "Turkish" is at Turkey's centre.
         region = gazetteer_module.gazetteer().region(e.admin1 or e.country)
         lat, lon = (region.lat, region.lon) if region is not None else (None, None)
+    elif e.kind == "area":
+        countries = gazetteer_module.gazetteer().members.get(e.index, ())
     return Place(
         start=m.start,
         end=m.end,
@@ -70,6 +77,7 @@ def _place(m: mentions.Mention, e: Entry) -> Place:
         lon=lon,
         kind=e.kind,
         geonameid=e.geonameid,
+        countries=countries,
     )
 
 

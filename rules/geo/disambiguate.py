@@ -36,6 +36,7 @@ KIND_PRIOR = {
     # A body of water has no people: its prior stands for a well-known name, above a
     # town named after it ("Pacific", Missouri) unless the text places the town.
     "water": 8.0,
+    "area": 8.0,  # several countries ("Southeast Asia"): as well known, and no people
     "country": 3.0,
     "admin1": 1.3,
     "region": 1.3,  # a region that is no subdivision: "West Bank", "Darfur"

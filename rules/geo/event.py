@@ -27,13 +27,14 @@ from collections.abc import Sequence
 
 import regex
 
-from rules.geo.gazetteer import Entry, word_classes
+from rules.geo.gazetteer import Entry, gazetteer, word_classes
 from rules.geo.mentions import Mention, Token
 
 _DATELINE_AFTER = regex.compile(r"^\s*(?:\([^)]{1,40}\)\s*)?(?:[-–—:]|,\s*\p{Lu})")
 SPECIFIC = {
     "continent": -3.0,
     "water": -3.0,
+    "area": -1.5,  # several countries: any one of them named is more specific
     "city": 1.0,
     "admin2": 0.8,
     "admin1": 0.6,
@@ -218,7 +219,12 @@ def choose(
     unplaced: list[int] = []  # countries and demonyms scored without a locative
     for k, (m, e) in enumerate(zip(mentions, entries, strict=True)):
         # A body of water is never the place (it has no country to hold posts for).
-        if e is None or m.qualifies is not None or not e.country or e.kind == "water":
+        if (
+            e is None
+            or m.qualifies is not None
+            or not (e.country or e.kind == "area")
+            or e.kind == "water"
+        ):
             continue
         if is_dateline(text, m):
             continue
@@ -246,6 +252,10 @@ def choose(
         # A surname-like lone word ("blasts Kennedy for ...") is the event's place only
         # where a locative puts it there.
         if m.weak and not located:
+            continue
+        # So is an area of several countries ("floods across Southeast Asia",
+        # "Caribbean hurricane"), never one named as a qualifier ("Middle East envoy").
+        if e.kind == "area" and not (located or named_event):
             continue
         # A place that heads the text before a colon is what it is about ("Nepal: French
         # climber among three killed").
@@ -349,6 +359,20 @@ def choose(
             if (e := entries[k]) is not None
             and e.kind not in ("country", "demonym")
             and e.country == chosen.country
+            and scores[k] > scores[best] - 2.5
+        ]
+        if inner:
+            best = max(inner, key=scores.__getitem__)
+    elif chosen.kind == "area":
+        # A member country named beside the area is where the text places it ("Jamaica
+        # ... at least 75 dead in Caribbean").
+        members = gazetteer().members.get(chosen.index, ())
+        inner = [
+            k
+            for k in scores
+            if (e := entries[k]) is not None
+            and e.kind != "area"
+            and e.country in members
             and scores[k] > scores[best] - 2.5
         ]
         if inner:

@@ -29,6 +29,7 @@ import regex
 KINDS = {
     "C": "continent",
     "W": "water",  # an ocean, sea, gulf, strait or large lake: no country
+    "A": "area",  # several countries ("Southeast Asia"): no country of its own
     "N": "country",
     "S": "admin1",
     "R": "region",
@@ -118,7 +119,7 @@ class NameMemo(Generic[K, V]):
 @dataclass(frozen=True, slots=True)
 class Entry:
     index: int
-    kind: str  # continent | water | country | admin1 | region | admin2 | city | demonym
+    kind: str  # continent | water | area | country | admin1 | region | admin2 | city | demonym
     name: str
     country: str
     admin1: str | None  # ISO 3166-2 code, None for countries
@@ -200,6 +201,7 @@ class Gazetteer:
         self.geonameid = array("q")
         self.by_code: dict[str, int] = {}
         self.capitals: dict[str, int] = {}  # country code -> its capital's entry
+        self.members: dict[int, tuple[str, ...]] = {}  # an area's entry -> its countries
         self._recent: dict[int, Entry] = {}
         self._recent_ids: dict[str, tuple[int, ...]] = {}
         self.longest = 1
@@ -235,6 +237,8 @@ class Gazetteer:
                 self.by_code[f[3]] = n
             elif f[0] == "S":
                 self.by_code[f[4]] = n
+            elif f[0] == "A":
+                self.members[n] = tuple(f[10].split()) if len(f) > 10 else ()
             elif f[0] == "P" and "c" in f[8]:
                 # A country's capital: the most populous one where it has several.
                 known = self.capitals.get(f[3])
@@ -390,6 +394,7 @@ class Gazetteer:
         order = {
             "continent": 0,
             "water": 9,
+            "area": 9,
             "country": 0,
             "admin1": 1,
             "region": 1,
@@ -399,7 +404,11 @@ class Gazetteer:
         }
         entries = {n: self.entry(n) for n in dict.fromkeys(found)}
         ranked = sorted(
-            (e for e in entries.values() if e.kind not in ("demonym", "continent", "water")),
+            (
+                e
+                for e in entries.values()
+                if e.kind not in ("demonym", "continent", "water", "area")
+            ),
             key=lambda e: (name_key(e.name) != key, order[e.kind], -e.population),
         )
         return ranked[:limit]

@@ -255,12 +255,17 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         if capital is not None:
             # "the Qatari capital", "Ukraine's capital": the capital, by those words.
             ids, last = (capital[0],), capital[1]
+        first = i
+        area = _area_before(toks, i, last, ids, gaz, classes)
+        if area is not None:
+            # "southern Europe", "south-east Asia": the area, by those words.
+            first, ids = area
         out.append(
             Mention(
-                start=toks[i].start,
+                start=toks[first].start,
                 end=toks[last].end,
-                text=text[toks[i].start : toks[last].end],
-                first=i,
+                text=text[toks[first].start : toks[last].end],
+                first=first,
                 last=last,
                 ids=ids,
                 weak=verdict == "weak",
@@ -269,6 +274,35 @@ def find(text: str, gaz: Gazetteer | None = None, toks: list[Token] | None = Non
         i = last + 1
     _link_qualifiers(out, toks, gaz)
     return out
+
+
+def _area_before(
+    toks: list[Token],
+    i: int,
+    last: int,
+    ids: tuple[int, ...],
+    gaz: Gazetteer,
+    classes: dict[str, frozenset[str]],
+) -> tuple[int, tuple[int, ...]] | None:
+    """(first token, entries) of an area of several countries that a continent's name
+    ends, its words of direction written in lower case ("southern Europe", "south-east
+    Asia", "west Africa"); None when the words before name none."""
+    if not any(gaz.kind_of(n) == "continent" for n in ids):
+        return None
+    direction = classes["direction"]
+    name = " ".join(t.key for t in toks[i : last + 1])
+    best = None
+    for first in (i - 1, i - 2):  # the longer name wins: "south-east Asia", not "east Asia"
+        if first < 0:
+            break
+        tok = toks[first]
+        if tok.cap or tok.key not in direction or toks[first + 1].comma_before:
+            break
+        name = f"{tok.key} {name}"
+        found = tuple(n for n in gaz.ids(name) if gaz.kind_of(n) == "area")
+        if found:
+            best = first, found
+    return best
 
 
 def _capital_named(

@@ -72,7 +72,12 @@ def event_regions(
         ):
             where = both
     if where is not None and where.regions:
-        return where.regions, f"'{where.text}' -> {', '.join(where.regions)}", True
+        codes = ", ".join(where.regions)
+        if where.kind == "area":  # "'Caribbean' -> CU, HT, DO and 25 more"
+            codes = ", ".join(where.regions[:3])
+            if len(where.regions) > 3:
+                codes += f" and {len(where.regions) - 3} more"
+        return where.regions, f"'{where.text}' -> {codes}", True
     slug = _link_words(link)
     matches = [
         m

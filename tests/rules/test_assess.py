@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rules.assess import assess
+from rules.correlate import affected_area
 from rules.reports import Entry
 from tests import locate
 
@@ -490,3 +491,18 @@ def test_news_naming_no_place_is_placed_in_the_publishers_country():
     # A place named in the text is kept, whatever the publisher's country.
     elsewhere = _replace(at_home, title="Gunman kills 5 at a school in Leeds")
     assert assess(elsewhere, NOW).regions[-1] == "GB"
+
+
+def test_news_of_an_area_of_several_countries_holds_for_each_of_them():
+    entry = Entry(
+        "news",
+        "g",
+        "More than 500 dead across Southeast Asia after record rainfall, floods",
+        home_country="US",
+    )
+    result = assess(entry, NOW)
+    assert result.tragedy and result.severity >= 2, result
+    # Every member country, not the publisher's: the area is named.
+    assert {"ID", "TH", "MY", "PH", "VN"} <= set(result.regions) and "US" not in result.regions
+    assert affected_area(result.regions) == result.regions
+    assert any("'Southeast Asia' -> ID" in line for line in result.evidence)

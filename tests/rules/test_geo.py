@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+import rules.data
 from rules import geo, regions
 from rules.geo import gazetteer as gz
 from rules.geo import mentions
 from rules.geo.gazetteer import Gazetteer, name_key
+from rules.regions import lineage
 from scheduler import cli
 from training.corpus import corpus_dir
 
@@ -32,6 +34,7 @@ def test_the_packaged_gazetteer_has_every_kind_with_coordinates():
     assert kinds == {
         "continent",
         "water",
+        "area",
         "country",
         "admin1",
         "region",
@@ -48,6 +51,33 @@ def test_the_packaged_gazetteer_has_every_kind_with_coordinates():
     # that no source places.
     missing = {e.country for e in g.entries() if e.lat is None and e.kind != "demonym"}
     assert missing <= {"AQ", "BV", "UM"}
+
+
+def _areas_file():
+    rows = []
+    path = Path(rules.data.__file__).parent / "areas.tsv"
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, alts, members = line.split("\t")
+            rows.append((name, [a for a in alts.split("|") if a], members.split()))
+    return rows
+
+
+@pytest.mark.parametrize(("name", "alts", "members"), _areas_file(), ids=lambda v: str(v)[:20])
+def test_every_area_is_in_the_gazetteer_by_each_name_with_known_member_countries(
+    name, alts, members
+):
+    assert len(members) >= 2 and len(set(members)) == len(members)
+    for code in members:
+        assert lineage(code)[0] == code  # a country tactful can hold posts for
+    g = gz.gazetteer()
+    for spelling in (name, *alts):
+        found = [e for e in g.lookup(spelling) if e.kind == "area"]
+        assert [e.name for e in found] == [name], spelling
+        listed = g.members[found[0].index]
+        assert sorted(listed) == sorted(members)
+        people = [g.region(code).population for code in listed]
+        assert people == sorted(people, reverse=True)
 
 
 def test_a_country_is_placed_at_its_reference_point_when_its_outline_misleads():
@@ -672,9 +702,8 @@ def test_lone_first_names_need_a_locative_but_towns_before_person_nouns_do_not()
 @pytest.mark.parametrize(
     ("text", "found"),
     [
-        # Words of direction alone are no place: not a hamlet called "Middle East" ...
-        ("Tensions rise across the Middle East as talks stall", []),
-        # ... and before a name they say which part of it (not Cameroon's South-West).
+        # Words of direction before a name say which part of it (not Cameroon's
+        # South-West).
         ("Floods hit homes in South West England", ["England"]),
         # A town's part: not Midtown, Tennessee.
         ("Gunman kills four in Midtown Manhattan office tower", ["Manhattan"]),
@@ -683,6 +712,37 @@ def test_lone_first_names_need_a_locative_but_towns_before_person_nouns_do_not()
 )
 def test_words_of_direction_alone_are_no_place(text, found):
     assert [p[0] for p in places(text)] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "area", "first"),
+    [
+        # The area, not a hamlet of Maryland called "Middle East".
+        ("Tensions rise across the Middle East as talks stall", "Middle East", "EG"),
+        ("More than 500 dead across Southeast Asia after record rainfall", "Southeast Asia", "ID"),
+        # Its words of direction in lower case, and hyphened.
+        ("Wildfires kill 3 and displace thousands across southern Europe", "Southern Europe", "IT"),
+        ("Deadly flooding across south-east Asia", "Southeast Asia", "ID"),
+        ("Hurricane leaves trail of destruction across the Caribbean", "Caribbean", "CU"),
+        ("Heat wave in West Africa kills 12", "West Africa", "NG"),
+    ],
+)
+def test_an_area_of_several_countries_is_the_event_place_with_its_members(text, area, first):
+    found = event(text)
+    assert found is not None and (found.kind, found.name) == ("area", area)
+    assert found.country is None and found.admin1 is None
+    # Its members, most populous first, are the regions a hold covers.
+    assert found.regions == found.countries and found.regions[0] == first
+    assert len(found.regions) >= 3
+
+
+def test_an_area_is_no_event_place_as_a_qualifier_and_yields_to_a_country_in_it():
+    assert event("Trump's Middle East envoy meets Netanyahu") is None
+    assert places("Trump's Middle East envoy meets Netanyahu")[0][3] == "area"
+    found = event("Floods in Thailand as Southeast Asia braces for more rain")
+    assert found is not None and found.country == "TH"
+    # A continent is no area: it says too little to hold posts by.
+    assert event("Floods across Asia kill hundreds") is None
 
 
 @pytest.mark.parametrize(
@@ -1032,8 +1092,10 @@ def test_cli_prints_one_json_line_per_input_in_order(tmp_path, monkeypatch, caps
     assert [r["id"] for r in rows] == ["a", 2]
     first = rows[0]["places"][0]
     assert set(first) == {
-        "start", "end", "text", "name", "country", "admin1", "lat", "lon", "kind", "geonameid"
+        "start", "end", "text", "name", "country", "admin1", "lat", "lon", "kind", "geonameid",
+        "countries",
     }  # fmt: skip
+    assert first["countries"] == ["US"]
     assert lines[0] and json.loads(lines[0])["text"][first["start"] : first["end"]] == "Uvalde"
     assert (first["country"], first["admin1"], rows[0]["event_place"]) == ("US", "US-TX", 0)
     assert rows[1] == {"id": 2, "places": [], "event_place": None}
@@ -1119,6 +1181,21 @@ def test_the_bench_names_a_publishers_area_from_its_other_documents():
     assert geoparse.area_guesses(docs[3])[0].admin1 == "US-LA"
     assert geoparse.geo_guesses(docs[3])[0].admin1 == "EG-ALX"
     assert geoparse.area_guesses(docs[4])[0].admin1 == "EG-ALX"
+
+
+def test_the_bench_leaves_toponyms_without_coordinates_out_of_precision():
+    from bench import geoparse
+
+    text = "Mideast envoy visits Paris and Lyon"
+    doc = geoparse.Doc("d", text, gold=[geoparse.Gold(21, 26, "Paris", 48.85, 2.35)])
+    doc.unplaced.append((0, 7))
+    guesses = [
+        geoparse.Guess(0, 7, 30.0, 40.0, None, None),  # the toponym without coordinates
+        geoparse.Guess(21, 26, 48.86, 2.35, "FR", "FR-IDF"),  # a hit
+        geoparse.Guess(31, 35, 45.76, 4.84, "FR", "FR-ARA"),  # not a gold toponym
+    ]
+    scored = geoparse.score([doc], lambda _: guesses)
+    assert scored["precision"] == 0.5 and scored["found"] == 1.0
 
 
 @pytest.mark.corpus
