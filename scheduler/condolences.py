@@ -115,6 +115,13 @@ def accounts_concerned(
 
 
 def place_name(regions: Sequence[str]) -> str:
+    """How a condolence names the incident's area: an area of several countries by its
+    own name ("Southeast Asia"), otherwise its first three regions' names."""
+    from rules.geo import area_named
+
+    area = area_named(regions) if len(regions) > 1 else None
+    if area is not None:
+        return area
     names = []
     for code in regions:
         region = get_region(code)

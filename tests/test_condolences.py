@@ -226,3 +226,13 @@ def test_a_draft_needs_at_least_one_account_and_repeats_count_once(app, alice):
             session, draft.id, {"texts": {"us": "With Texas."}, "channels": ["us", "us"]}, alice
         )
         assert len(edited.channel_ids) == 1
+
+
+def test_a_condolence_names_an_area_of_several_countries_by_its_own_name():
+    southeast_asia = ("ID", "PH", "VN", "TH", "MM", "MY", "KH", "LA", "SG", "TL", "BN")
+    assert condolences.place_name(southeast_asia) == "Southeast Asia"
+    assert condolences.place_name(tuple(reversed(southeast_asia))) == "Southeast Asia"
+    # Some of an area's countries, or one more, are named one by one.
+    assert condolences.place_name(("ID", "PH")) == "Indonesia and Philippines"
+    assert "Southeast Asia" not in condolences.place_name((*southeast_asia, "AU"))
+    assert condolences.place_name(("US-TX",)) == "Texas"

@@ -9,6 +9,7 @@ Pure: the only data it reads is the packaged gazetteer, through
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from rules.geo import disambiguate, event, mentions
@@ -169,6 +170,17 @@ def event_and_named(
     return (None if where is None else _place(*kept[where])), named
 
 
+def area_named(codes: Sequence[str]) -> str | None:
+    """The name of the area of several countries whose members are exactly ``codes``
+    ("Southeast Asia" for its eleven countries, in any order), or None."""
+    wanted = set(codes)
+    gaz = gazetteer_module.gazetteer()
+    for n, members in gaz.members.items():
+        if set(members) == wanted:
+            return gaz.name(n)
+    return None
+
+
 def event_regions(
     text: str, *, home_country: str | None = None, home_region: str | None = None
 ) -> tuple[str, ...]:
@@ -181,6 +193,7 @@ def event_regions(
 __all__ = [
     "Parse",
     "Place",
+    "area_named",
     "event_and_named",
     "event_place",
     "event_regions",
