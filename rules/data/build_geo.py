@@ -520,6 +520,7 @@ def build(out: Path) -> None:
     # longitude); else the reference point: an archipelago's largest island (Indonesia's
     # Borneo) or the middle of a long outline (Chile, Norway, New Zealand) is hundreds of
     # kilometres from where gazetteers put the country.
+    nouns = frozenset(_dictionary_words())
     aliases: dict[str, list[str]] = collections.defaultdict(list)
     big_places = {
         name_key(c["name"]) for c in cities1.values() if int(c["population"] or 0) >= 100_000
@@ -539,7 +540,13 @@ def build(out: Path) -> None:
         names += [
             n for n in (country.name, getattr(country, "official_name", None), ci.get("name")) if n
         ]
-        names += [s for s in ci.get("altSpellings") or () if len(s) > 3 or "." in s]
+        # An alternate spelling that is a common English noun is left out, as for places:
+        # Iceland's "Island" would read "North Island" as Iceland.
+        names += [
+            s
+            for s in ci.get("altSpellings") or ()
+            if (len(s) > 3 or "." in s) and s.lower() not in nouns
+        ]
         names += aliases.get(cc, [])
         # "Democratic Republic of the Congo" is also written without its article.
         names += [_OF_THE.sub(" of ", n) for n in names if _OF_THE.search(n)]
@@ -697,7 +704,6 @@ def build(out: Path) -> None:
         ordered = sorted(members, key=lambda cc: (-points[cc][2], cc))
         row("A", "", name, "", "", centre[0], centre[1], 0, "", alts, " ".join(ordered))
     taken = {r.split("\t")[9].split("|")[0] for r in rows}
-    nouns = frozenset(_dictionary_words())
 
     # Populated places of >= 1,000 people.
     for city in sorted(cities1.values(), key=lambda c: -int(c["population"] or 0)):

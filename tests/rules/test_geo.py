@@ -1469,6 +1469,9 @@ def test_a_translation_of_a_name_into_common_words_is_no_alternate():
     assert "White House" in build_geo.alternates(city, "Casablanca", 30, set())
     # In the shipped table: "near White House" is no longer Casablanca.
     assert all(p[1] != "MA" for p in places("Two National Guard members shot near White House"))
+    # Nor is a country's: Iceland's "Island" would put New Zealand's islands in Iceland.
+    assert all(e.kind != "country" for e in gz.gazetteer().lookup("Island"))
+    assert [p[1] for p in places("Quake off the coast of South Island, New Zealand")] == ["NZ"]
 
 
 @pytest.mark.parametrize(
