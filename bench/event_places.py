@@ -51,11 +51,13 @@ def tally(items: Iterable[Labelled], place_of: Callable[[str], Place | None]) ->
             continue
         title = item.headline.title
         where = place_of(title)
-        # An area of several countries counts by its first (most populous) member, as
-        # the assessment's first region does (bench.headlines).
-        country = (
-            where.country or (where.countries[0] if where.countries else None) if where else None
-        )
+        # An area counts by its first (most populous) member, as the assessment's first
+        # region does (bench.headlines): a country, or a subdivision and its country.
+        country = admin1 = None
+        if where is not None:
+            first = where.regions[0] if where.regions else None
+            country = where.country or (first.split("-")[0] if first else None)
+            admin1 = where.admin1 or (first if first and "-" in first else None)
         if where is None:
             out.none += 1
             out.mistakes.append(f"no place\t{','.join(item.countries)}\t\t{title}")
@@ -63,15 +65,15 @@ def tally(items: Iterable[Labelled], place_of: Callable[[str], Place | None]) ->
             out.right += 1
         else:
             out.wrong += 1
-            if where.kind == "area" and set(item.countries) <= set(where.countries):
+            if where.kind == "area" and set(item.countries) <= set(where.regions):
                 out.area_covers += 1
             out.mistakes.append(f"wrong\t{','.join(item.countries)}\t{country}\t{title}")
         if item.admin1:
             out.admin1_labelled += 1
-            if where is not None and where.admin1 in item.admin1:
+            if admin1 is not None and admin1 in item.admin1:
                 out.admin1_right += 1
             elif where is not None and country in item.countries:
-                got = where.admin1 or ""
+                got = admin1 or ""
                 out.mistakes.append(f"admin1\t{','.join(item.admin1)}\t{got}\t{title}")
     return out
 

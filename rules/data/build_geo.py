@@ -20,9 +20,10 @@ versions and those files only: the same versions write the same bytes. Every row
     kind  geonameid  name  country  admin1  lat  lon  population  flags  keys
 
 ``kind`` is ``C`` (continent, no country), ``W`` (a body of water from ``water.tsv``: an
-ocean, sea, gulf, strait or large lake, no country), ``A`` (an area of several countries
-from ``areas.tsv``, "Southeast Asia": no country of its own, its members in an eleventh
-field, space-separated, most populous first), ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
+ocean, sea, gulf, strait or large lake, no country), ``A`` (an area from ``areas.tsv``: of
+several countries, "Southeast Asia", with no country of its own and no people; or of
+one country's subdivisions, "Midwest", with that country and their people; its member
+region codes in an eleventh field, space-separated, most populous first), ``N`` (country), ``S`` (ISO 3166-2 subdivision; ``admin1`` holds its own
 code), ``R`` (a region that is no ISO subdivision, see :func:`regions`), ``K``
 (second-level unit: US counties, GeoNames admin2 elsewhere), ``P`` (a populated place of
 >= 1,000 people) or ``D`` (a demonym or adjective: ``name`` is the word and
@@ -690,19 +691,24 @@ def build(out: Path) -> None:
         row("W", "", name, "", "", lat, lon, 0, "", alts)
     # Areas of several countries (a hand-kept list of facts), with no country of their
     # own: their members, most populous first, in an eleventh field.
+    # An area inside one country has that country (so that the publisher's country
+    # settles "West Coast"), and its members' people, as a subdivision has.
     points = {}
     for r in rows:
         f = r.split("\t")
-        if f[0] == "N" and f[5] and f[6]:
-            points[f[3]] = (float(f[5]), float(f[6]), int(f[7]))
+        if f[0] in ("N", "S") and f[5] and f[6]:
+            points[f[3] if f[0] == "N" else f[4]] = (float(f[5]), float(f[6]), int(f[7]))
     for name, alts, members in areas():
-        missing = [cc for cc in members if cc not in points]
+        missing = [code for code in members if code not in points]
         if missing:
-            raise SystemExit(f"areas.tsv: {name}: no country row for {' '.join(missing)}")
-        centre = weighted_centre(points[cc] for cc in members)
+            raise SystemExit(f"areas.tsv: {name}: no region row for {' '.join(missing)}")
+        centre = weighted_centre(points[code] for code in members)
         assert centre is not None
-        ordered = sorted(members, key=lambda cc: (-points[cc][2], cc))
-        row("A", "", name, "", "", centre[0], centre[1], 0, "", alts, " ".join(ordered))
+        ordered = sorted(members, key=lambda code: (-points[code][2], code))
+        within = {code.split("-")[0] for code in members}
+        one = within.pop() if len(within) == 1 and "-" in members[0] else ""
+        area_people = sum(points[code][2] for code in members) if one else 0
+        row("A", "", name, one, "", centre[0], centre[1], area_people, "", alts, " ".join(ordered))
     taken = {r.split("\t")[9].split("|")[0] for r in rows}
 
     # Populated places of >= 1,000 people.

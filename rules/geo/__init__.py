@@ -29,16 +29,22 @@ class Place:
     lon: float | None
     kind: str  # continent | water | area | country | admin1 | region | admin2 | city | demonym
     geonameid: int | None
-    # The countries the place lies in: its own, an area's members (most populous
-    # first), none for a continent or a body of water.
+    # The countries the place lies in: its own, an area's (most populous first), none
+    # for a continent or a body of water.
     countries: tuple[str, ...] = ()
+    # An area's member regions, most populous first: countries ("Southeast Asia") or
+    # one country's subdivisions ("Midwest"); empty for any other place.
+    members: tuple[str, ...] = ()
 
     @property
     def regions(self) -> tuple[str, ...]:
-        """Region codes, most specific first: ``("US-WA", "US")``; an area's member
-        countries (``("ID", "PH", "VN", ...)`` for "Southeast Asia")."""
+        """Region codes, most specific first: ``("US-WA", "US")``; an area's members
+        (``("ID", "PH", "VN", ...)`` for "Southeast Asia", ``("US-IL", "US-OH", ...)``
+        for the Midwest)."""
+        if self.members:
+            return self.members
         if self.country is None:
-            return self.countries
+            return ()
         return (self.admin1, self.country) if self.admin1 else (self.country,)
 
     def as_json(self) -> dict[str, object]:
@@ -61,12 +67,14 @@ class Parse:
 def _place(m: mentions.Mention, e: Entry) -> Place:
     lat, lon = e.lat, e.lon
     countries: tuple[str, ...] = (e.country,) if e.country else ()
+    members: tuple[str, ...] = ()
     if e.kind == "demonym":
         # A demonym stands for its region: "Turkish" is at Turkey's centre.
         region = gazetteer_module.gazetteer().region(e.admin1 or e.country)
         lat, lon = (region.lat, region.lon) if region is not None else (None, None)
     elif e.kind == "area":
-        countries = gazetteer_module.gazetteer().members.get(e.index, ())
+        members = gazetteer_module.gazetteer().members.get(e.index, ())
+        countries = tuple(dict.fromkeys(code.split("-")[0] for code in members))
     return Place(
         start=m.start,
         end=m.end,
@@ -79,6 +87,7 @@ def _place(m: mentions.Mention, e: Entry) -> Place:
         kind=e.kind,
         geonameid=e.geonameid,
         countries=countries,
+        members=members,
     )
 
 
@@ -171,8 +180,8 @@ def event_and_named(
 
 
 def area_named(codes: Sequence[str]) -> str | None:
-    """The name of the area of several countries whose members are exactly ``codes``
-    ("Southeast Asia" for its eleven countries, in any order), or None."""
+    """The name of the area whose members are exactly ``codes`` ("Southeast Asia" for
+    its eleven countries, "New England" for its six states, in any order), or None."""
     wanted = set(codes)
     gaz = gazetteer_module.gazetteer()
     for n, members in gaz.members.items():

@@ -36,7 +36,9 @@ KIND_PRIOR = {
     # A body of water has no people: its prior stands for a well-known name, above a
     # town named after it ("Pacific", Missouri) unless the text places the town.
     "water": 8.0,
-    "area": 8.0,  # several countries ("Southeast Asia"): as well known, and no people
+    # Several countries ("Southeast Asia"): as well known, and no people. An area of one
+    # country's subdivisions ("Midwest") has their people, and a subdivision's prior.
+    "area": 8.0,
     "country": 3.0,
     "admin1": 1.3,
     "region": 1.3,  # a region that is no subdivision: "West Bank", "Darfur"
@@ -80,7 +82,10 @@ ALONE = 3  # readings kept when the text names one place only
 def quick_prior(gaz: Gazetteer, n: int, key: str) -> float:
     """A reading's prior: population (log10) and kind, a capital's bonus, and a loss
     when only an alternate spelling matched; from the gazetteer's arrays."""
-    score = POPULATION * math.log10(max(gaz.population[n], 1000)) + KIND_PRIOR[gaz.kind_of(n)]
+    kind = gaz.kind_of(n)
+    people = gaz.population[n]
+    prior = KIND_PRIOR["region" if kind == "area" and people else kind]
+    score = POPULATION * math.log10(max(people, 1000)) + prior
     if gaz.flag_bits[n] & _CAPITAL_BIT:
         score += CAPITAL
     if not gaz.is_primary(n, key):

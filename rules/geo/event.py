@@ -364,15 +364,15 @@ def choose(
         if inner:
             best = max(inner, key=scores.__getitem__)
     elif chosen.kind == "area":
-        # A member country named beside the area is where the text places it ("Jamaica
-        # ... at least 75 dead in Caribbean").
+        # A member named beside the area is where the text places it ("Jamaica ... at
+        # least 75 dead in Caribbean", "Ohio" beside "Midwest").
         members = gazetteer().members.get(chosen.index, ())
         inner = [
             k
             for k in scores
             if (e := entries[k]) is not None
             and e.kind != "area"
-            and e.country in members
+            and (e.country in members or e.admin1 in members)
             and scores[k] > scores[best] - 2.5
         ]
         if inner:

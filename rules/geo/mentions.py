@@ -536,12 +536,18 @@ def _rejected(
     ``after_place``: the word before them was read as a place mention; ``hyphen_next``:
     a hyphen joins them to the next word; ``hyphen_prev``: to the word before."""
     single = first == last
-    # A word of a kind that surrounds place names is not one by itself ("Police",
-    # "University", "South", "But").
-    if single and toks[first].key in _surrounding(classes):
-        return "word"
     nxt = toks[last + 1] if last + 1 < len(toks) else None
     joined_next = nxt is not None and nxt.cap and not nxt.initial and not nxt.comma_before
+    # A word of a kind that surrounds place names is not one by itself ("Police",
+    # "University", "South", "But"), but for a word of direction that names an area
+    # when no name follows it ("the Northeast"; not "Southwest Side", "Northeast Ohio").
+    if single and toks[first].key in _surrounding(classes):
+        if (
+            joined_next
+            or toks[first].key not in classes["direction"]
+            or not any(gaz.kind_of(n) == "area" for n in ids)
+        ):
+            return "word"
     # Words of direction only ("South West", "Middle East"): before another name they
     # say which part of it ("South West England"); alone, a hamlet's name is not what
     # they mean.

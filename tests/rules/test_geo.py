@@ -715,6 +715,35 @@ def test_words_of_direction_alone_are_no_place(text, found):
 
 
 @pytest.mark.parametrize(
+    ("text", "home", "area", "first"),
+    [
+        ("Heat wave grips Midwest, killing 5", None, "Midwest", "US-IL"),
+        ("Winter storm slams the Northeast with heavy snow", "US", "Northeast", "US-NY"),
+        (
+            "Severe flooding in Pacific Northwest triggers rescues",
+            "US",
+            "Pacific Northwest",
+            "US-WA",
+        ),
+        ("Storm knocks out power across Atlantic Canada", None, "Atlantic Canada", "CA-NS"),
+    ],
+)
+def test_an_area_of_one_countrys_subdivisions_holds_for_each_of_them(text, home, area, first):
+    found = event(text, home_country=home)
+    assert found is not None and (found.kind, found.name) == ("area", area)
+    assert found.country == first[:2] and found.admin1 is None
+    assert found.countries == (first[:2],) and found.regions == found.members
+    assert found.regions[0] == first and all(r.startswith(first[:3]) for r in found.regions)
+
+
+def test_a_countrys_own_west_coast_is_its_subdivision_not_the_us_area():
+    found = event("Floods hit New Zealand's West Coast, killing 2")
+    assert found is not None and found.admin1 == "NZ-WTC"
+    us = event("Wildfire smoke spreads across the West Coast", home_country="US")
+    assert us is not None and set(us.regions) == {"US-CA", "US-OR", "US-WA"}
+
+
+@pytest.mark.parametrize(
     ("text", "area", "first"),
     [
         # The area, not a hamlet of Maryland called "Middle East".
@@ -736,8 +765,22 @@ def test_an_area_of_several_countries_is_the_event_place_with_its_members(text, 
     assert len(found.regions) >= 3
 
 
+@pytest.mark.parametrize("word", _word_class("locative"))
+def test_an_area_after_any_locative_is_the_event_place(word):
+    found = event(f"Report {word} the Midwest")
+    assert found is not None and found.name == "Midwest" and found.regions[0] == "US-IL"
+    assert event("Report about the Midwest") is None
+
+
 def test_an_area_is_no_event_place_as_a_qualifier_and_yields_to_a_country_in_it():
     assert event("Trump's Middle East envoy meets Netanyahu") is None
+    assert event("Southwest Airlines flight diverted") is None
+    # A word of direction before another name says which part of it.
+    assert event("Border Patrol shoots woman on Southwest Side") is None
+    assert event("Storms in Northeast Ohio kill 2").admin1 == "US-OH"
+    # A member subdivision named beside an area of one country's states.
+    found = event("Storm batters East Coast as 3 die in North Carolina")
+    assert found is not None and found.admin1 == "US-NC"
     assert places("Trump's Middle East envoy meets Netanyahu")[0][3] == "area"
     found = event("Floods in Thailand as Southeast Asia braces for more rain")
     assert found is not None and found.country == "TH"
@@ -1093,9 +1136,9 @@ def test_cli_prints_one_json_line_per_input_in_order(tmp_path, monkeypatch, caps
     first = rows[0]["places"][0]
     assert set(first) == {
         "start", "end", "text", "name", "country", "admin1", "lat", "lon", "kind", "geonameid",
-        "countries",
+        "countries", "members",
     }  # fmt: skip
-    assert first["countries"] == ["US"]
+    assert first["countries"] == ["US"] and first["members"] == []
     assert lines[0] and json.loads(lines[0])["text"][first["start"] : first["end"]] == "Uvalde"
     assert (first["country"], first["admin1"], rows[0]["event_place"]) == ("US", "US-TX", 0)
     assert rows[1] == {"id": 2, "places": [], "event_place": None}
