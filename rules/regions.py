@@ -256,6 +256,11 @@ def find(token: str) -> Lookup:
         name = label.group("name").rsplit("→", 1)[-1]
         if region is not None and (not name.strip() or _fold(name) == _fold(region.name)):
             return Lookup(token, region)
+    if "→" in token:
+        # A country found by a town or area: "Southeast Asia → Indonesia".
+        inner = find(token.rsplit("→", 1)[-1])
+        if inner.region is not None:
+            return Lookup(token, inner.region)
     found = lookup_name(token)
     countries = [r for r in found if r.kind == "country"]
     if len(countries) == 1:
@@ -302,6 +307,14 @@ def _places_named(query: str, limit: int, shown: set[str]) -> list[Region]:
     gaz = _gazetteer()
     out: list[Region] = []
     seen: set[tuple[str, str]] = set()
+    # An area finds its members ("Midwest" offers Illinois, Ohio, ...; "Southeast Asia"
+    # its countries), most populous first.
+    for name, members in gazetteer().areas_named(query):
+        for code in members:
+            region = gaz.by_code.get(code)
+            if region is not None and (name, code) not in seen and len(out) < limit:
+                seen.add((name, code))
+                out.append(Region(region.code, region.name, region.kind, region.parent, via=name))
     for e in gazetteer().search(query, limit=limit * 3):
         if e.kind in ("country", "admin1"):
             # A country or subdivision by another of its names ("Bavaria" is DE-BY).
@@ -320,4 +333,4 @@ def _places_named(query: str, limit: int, shown: set[str]) -> list[Region]:
         out.append(Region(region.code, region.name, region.kind, region.parent, via=e.name))
         if len(out) >= limit:
             break
-    return out
+    return out[:limit]

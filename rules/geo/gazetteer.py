@@ -413,6 +413,18 @@ class Gazetteer:
         )
         return ranked[:limit]
 
+    def areas_named(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(name, members) of the areas whose name starts with ``query`` ("Mid" finds
+        the Midwest, the Mid-Atlantic and the Middle East), in the table's order."""
+        key = name_key(query)
+        if not key:
+            return []
+        return [
+            (self.name(n), members)
+            for n, members in self.members.items()
+            if name_key(self.name(n)).startswith(key)
+        ]
+
     def entries(self) -> Iterator[Entry]:
         for n in range(self.size):
             yield self.entry(n)

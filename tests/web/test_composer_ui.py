@@ -277,11 +277,14 @@ def test_an_ambiguous_name_lists_its_candidates(app, as_alice):
 
 
 def test_a_suggestion_label_pasted_back_resolves_to_its_region(app, as_alice):
-    form = {**GOOD_FORM, "regions": "Spokane → Washington (US-WA), Texas (US-TX)"}
+    form = {
+        **GOOD_FORM,
+        "regions": "Spokane → Washington (US-WA), Texas (US-TX), Southeast Asia → Indonesia",
+    }
     response = as_alice.submit("/posts/new", form)
     assert response.status_code == 303, error_for(raw(response), "regions")
     with app.db.session() as session:
-        assert posts.list_posts(session).posts[0].regions == ["US-TX", "US-WA"]
+        assert posts.list_posts(session).posts[0].regions == ["ID", "US-TX", "US-WA"]
 
 
 @pytest.mark.parametrize(
@@ -291,6 +294,9 @@ def test_a_suggestion_label_pasted_back_resolves_to_its_region(app, as_alice):
         ("Tex", "US-TX", "Texas (US-TX)"),
         ("Spok", "US-WA", "Spokane → Washington (US-WA)"),
         ("Bavaria", "DE-BY", "Bayern (DE-BY)"),
+        # An area offers each of its members.
+        ("Midwest", "US-IL", "Midwest → Illinois (US-IL)"),
+        ("Southeast Asia", "ID", "Southeast Asia → Indonesia"),
     ],
 )
 def test_the_picker_finds_countries_subdivisions_and_towns_as_you_type(
