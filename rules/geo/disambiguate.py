@@ -369,10 +369,34 @@ def resolve(
             and any(e.index == settled.index for e in cands[k])
         ):
             chosen[k] = settled
+    locative, direction = classes["locative"], classes["direction"]
     for k, m in enumerate(mentions):
-        if _unsupported_spelling(k, m, chosen, toks, gaz, classes["locative"]):
+        if _unsupported_spelling(k, m, chosen, toks, gaz, locative) or _foreign_quarter(
+            k, m, chosen, home, direction
+        ):
             chosen[k] = None
     return chosen
+
+
+def _foreign_quarter(
+    k: int,
+    m: Mention,
+    chosen: Sequence[Entry | None],
+    home: str | None,
+    direction: frozenset[str],
+) -> bool:
+    """A lone word of direction read as an area of one country's subdivisions ("the
+    Northeast": the US states) stands for it only in that country's news or beside
+    another place of it: India's, Nigeria's and England's north-east are written the
+    same, and their news would hold posts for New York."""
+    e = chosen[k]
+    if e is None or e.kind != "area" or not e.country or m.first != m.last:
+        return False
+    if m.text.lower() not in direction or home == e.country:
+        return False
+    return not any(
+        c is not None and j != k and c.country == e.country for j, c in enumerate(chosen)
+    )
 
 
 def _home_areas(code: str) -> tuple[str | None, frozenset[str]]:

@@ -736,6 +736,16 @@ def test_an_area_of_one_countrys_subdivisions_holds_for_each_of_them(text, home,
     assert found.regions[0] == first and all(r.startswith(first[:3]) for r in found.regions)
 
 
+def test_a_lone_word_of_direction_is_a_countrys_quarter_only_in_its_news_or_beside_it():
+    text = "Floods in the Northeast kill 12"
+    assert event(text, home_country="US").name == "Northeast"
+    # An Indian or unknown publisher's "Northeast" is not the US states.
+    assert event(text, home_country="IN") is None and event(text) is None
+    beside = event("Floods in the Northeast kill 12; New York declares emergency")
+    assert beside is not None and beside.admin1 == "US-NY"
+    assert geo.parse("Snow in the Northeast and Boston").places[0].name == "Northeast"
+
+
 def test_a_countrys_own_west_coast_is_its_subdivision_not_the_us_area():
     found = event("Floods hit New Zealand's West Coast, killing 2")
     assert found is not None and found.admin1 == "NZ-WTC"
