@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import cache
 from operator import itemgetter
 
 from rules import regions
@@ -61,6 +62,7 @@ NEAR_KM = 250.0
 COUNTRY_NEAR_KM = 600.0  # from the centre of a country (or a demonym's) the text names
 HOME = 1.2
 HOME_REGION = 4.0  # and in the local publisher's subdivision, on top of HOME
+COMPASS = 1.5  # a country, subdivision or region after "northern", "central", ...
 HOME_NAMESAKE = 1.5  # a home subdivision over a foreign country of its name, on top of HOME
 EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
 TOWN_OFFICE = 3.0  # lost by a country's, subdivision's or region's reading before "police"
@@ -240,6 +242,19 @@ def resolve(
                 if e.kind == "admin1":
                     base[k][idx] += LISTED
 
+    # A compass word in lower case before a name ("central Ontario", "eastern
+    # Kentucky", "northern Gaza") tells which part of a large place: a country,
+    # subdivision or region of the name over a town of it (a city inside its namesake
+    # subdivision is still the city: _pick, "central Kyiv").
+    compass = _compass(classes["direction"])
+    for k, m in enumerate(mentions):
+        before = toks[m.first - 1] if m.first > 0 else None
+        if before is None or before.cap or before.key not in compass:
+            continue
+        for idx, e in enumerate(cands[k]):
+            if e.kind in ("country", "admin1", "region"):
+                base[k][idx] += COMPASS
+
     # A national capital named like a first-level subdivision of its own country far
     # from it ("Washington") is, in text, the capital, unless the text places the
     # subdivision. (A capital inside its namesake subdivision is one place: _pick.)
@@ -396,6 +411,15 @@ def _foreign_quarter(
         return False
     return not any(
         c is not None and j != k and c.country == e.country for j, c in enumerate(chosen)
+    )
+
+
+@cache
+def _compass(direction: frozenset[str]) -> frozenset[str]:
+    """The words of direction that name a part of a region by its bearing ("northern",
+    "central"), not by its kind of settlement ("downtown", "suburban")."""
+    return frozenset(
+        w for w in direction if w.startswith(("north", "south", "east", "west", "central"))
     )
 
 

@@ -736,6 +736,23 @@ def test_an_area_of_one_countrys_subdivisions_holds_for_each_of_them(text, home,
     assert found.regions[0] == first and all(r.startswith(first[:3]) for r in found.regions)
 
 
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        # A bearing in lower case before a name: the province or state, not a town.
+        ("A reunion in central Ontario's cottage country ended in tragedy", "CA-ON"),
+        ("Evacuations ordered across western Washington as rivers rise", "US-WA"),
+        # ... but a city in its namesake subdivision stays the city.
+        ("Blasts in central Kyiv kill 3", "UA-30"),
+    ],
+)
+def test_a_compass_word_before_a_name_reads_the_large_place(text, region):
+    found = event(text, home_country="US")
+    assert found is not None and region in found.regions, found
+    if region == "UA-30":
+        assert found.kind == "city"
+
+
 def test_a_lone_word_of_direction_is_a_countrys_quarter_only_in_its_news_or_beside_it():
     text = "Floods in the Northeast kill 12"
     assert event(text, home_country="US").name == "Northeast"
