@@ -242,14 +242,14 @@ def resolve(
                 if e.kind == "admin1":
                     base[k][idx] += LISTED
 
-    # A compass word in lower case before a name ("central Ontario", "eastern
-    # Kentucky", "northern Gaza") tells which part of a large place: a country,
+    # A compass word before a name and not part of it ("central Ontario", "eastern
+    # Kentucky", "Western Washington") tells which part of a large place: a country,
     # subdivision or region of the name over a town of it (a city inside its namesake
     # subdivision is still the city: _pick, "central Kyiv").
     compass = _compass(classes["direction"])
     for k, m in enumerate(mentions):
         before = toks[m.first - 1] if m.first > 0 else None
-        if before is None or before.cap or before.key not in compass:
+        if before is None or before.key not in compass or toks[m.first].comma_before:
             continue
         for idx, e in enumerate(cands[k]):
             if e.kind in ("country", "admin1", "region"):

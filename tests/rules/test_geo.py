@@ -742,6 +742,7 @@ def test_an_area_of_one_countrys_subdivisions_holds_for_each_of_them(text, home,
         # A bearing in lower case before a name: the province or state, not a town.
         ("A reunion in central Ontario's cottage country ended in tragedy", "CA-ON"),
         ("Evacuations ordered across western Washington as rivers rise", "US-WA"),
+        ("Rivers have crested, but Western Washington flood threat still looms", "US-WA"),
         # ... but a city in its namesake subdivision stays the city.
         ("Blasts in central Kyiv kill 3", "UA-30"),
     ],
