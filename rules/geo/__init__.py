@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import cache
 
 from rules.geo import disambiguate, event, mentions
 from rules.geo import gazetteer as gazetteer_module
@@ -179,15 +180,29 @@ def event_and_named(
     return (None if where is None else _place(*kept[where])), named
 
 
+@cache
+def _areas_by_members() -> dict[frozenset[str], str]:
+    """``rules/data/areas.tsv`` (the source of the gazetteer's areas): each area's
+    members and name, read without the gazetteer (pages name areas; they need not load
+    30 MB for it)."""
+    out: dict[frozenset[str], str] = {}
+    text = gazetteer_module.LOADER(AREAS_FILE).decode("utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, members = line.split("\t")[:3]
+            out.setdefault(frozenset(members.split()), name)
+    return out
+
+
+AREAS_FILE = "areas.tsv"
+
+
 def area_named(codes: Sequence[str]) -> str | None:
     """The name of the area whose members are exactly ``codes`` ("Southeast Asia" for
     its eleven countries, "New England" for its six states, in any order), or None."""
-    wanted = set(codes)
-    gaz = gazetteer_module.gazetteer()
-    for n, members in gaz.members.items():
-        if set(members) == wanted:
-            return gaz.name(n)
-    return None
+    if len(codes) < 2:
+        return None
+    return _areas_by_members().get(frozenset(codes))
 
 
 def event_regions(

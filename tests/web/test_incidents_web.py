@@ -55,6 +55,19 @@ def test_a_monitor_incident_shows_its_source_confidence_review_badge_and_reports
     assert "javascript:" not in row
 
 
+def test_an_incident_over_an_area_is_shown_by_the_areas_name_with_its_codes(app, as_alice):
+    new_england = ["US-MA", "US-CT", "US-NH", "US-RI", "US-ME", "US-VT"]
+    area = declare(app, regions=new_england, title="Blizzard buries New England").incident
+    some = declare(app, regions=["US-MA", "US-CT"], title="Storm in two states").incident
+    page = as_alice.page("/incidents")
+    row = row_of(page, area.id)
+    assert re.search(r'<span title="([^"]+)">New England</span> \(6 regions\)', row)
+    assert set(re.search(r'<span title="([^"]+)">', row).group(1).split(", ")) == set(new_england)
+    # Some of an area's members are listed as codes.
+    assert "New England" not in row_of(page, some.id).replace("Storm in two states", "")
+    assert "New England</span> (6 regions)" in as_alice.page("/dashboard")
+
+
 def test_a_manual_incident_has_no_reports_or_review_badge(app, as_alice):
     incident_id = declare(app).incident.id
     row = row_of(as_alice.page("/incidents"), incident_id)

@@ -4,7 +4,7 @@ a form, form parsing and error helpers, and the template globals and filters."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from rules.geo import area_named
 from scheduler import users
 from web import auth
 
@@ -100,6 +101,19 @@ def _globals() -> dict[str, Any]:
         "can_approve": user is not None and users.has_role(user, "approver"),
         "is_admin": user is not None and users.has_role(user, "admin"),
     }
+
+
+@bp.app_template_filter("regions_shown")
+def _regions_shown(regions: Sequence[str]) -> Markup:
+    """An incident's regions as a person reads them: an area of several countries or
+    states by its name, its codes in the title ("Caribbean (28 regions)"), else the
+    codes."""
+    codes = list(regions)
+    joined = ", ".join(codes)
+    name = area_named(codes)
+    if name is None:
+        return escape(joined)
+    return Markup('<span title="{0}">{1}</span> ({2} regions)').format(joined, name, len(codes))
 
 
 @bp.app_template_filter("http_link")
