@@ -55,11 +55,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pycountry
 from defusedxml import ElementTree
 
 from rules import places
 from rules.geo import parse
-from rules.geo.gazetteer import Entry, gazetteer, km
+from rules.geo.gazetteer import Entry, gazetteer, km, name_key
 from training.corpus import corpus_dir
 
 CORPORA = {"LGL": "lgl.xml", "GeoVirus": "GeoVirus.xml"}
@@ -140,6 +141,27 @@ def _country_code(name: str) -> str | None:
     return None
 
 
+# ISO subdivision types that are a city (as rules.data.build_gazetteer reads them).
+_CITY_TYPES = ("city", "municipal", "capital", "federal district", "metropolitan administration")
+
+
+def _city_subdivision(place: str, admin1: str, country: str, lat: float, lon: float) -> str | None:
+    """A gold city named as its own admin1 ("Moscow" in GeoNames' "Moscow") is the
+    ISO subdivision of city type whose point lies within 30 km of it (RU-MOW, not
+    Moscow Oblast, whose English name in ISO's data is "Moscow" too)."""
+    if name_key(place) != name_key(admin1):
+        return None
+    found = []
+    for sub in pycountry.subdivisions.get(country_code=country) or ():
+        kind = (sub.type or "").lower()
+        if sub.parent_code or "region" in kind or not any(k in kind for k in _CITY_TYPES):
+            continue
+        e = gazetteer().region(sub.code)
+        if e is not None and e.lat is not None and km(e.lat, e.lon or 0.0, lat, lon) <= 30:
+            found.append(sub.code)
+    return found[0] if len(found) == 1 else None
+
+
 def _admin1_code(name: str, country: str, lat: float, lon: float) -> str | None:
     """The ISO subdivision a gold admin1 name denotes, if one of that name lies within
     500 km of the gold point (GeoNames names do not always match ISO ones)."""
@@ -190,7 +212,12 @@ def load_lgl(path: Path, nearest: NearestPlace) -> list[Doc]:
                 g.country = near.country
             if not g.country_level and g.country:
                 a1 = tag.findtext("admin1")
-                g.admin1 = _admin1_code(a1, g.country, g.lat, g.lon) if a1 else None
+                g.admin1 = (
+                    _city_subdivision(g.text, a1, g.country, g.lat, g.lon)
+                    or _admin1_code(a1, g.country, g.lat, g.lon)
+                    if a1
+                    else None
+                )
                 if g.admin1 is None and near is not None and near.country == g.country:
                     g.admin1 = near.admin1
             doc.gold.append(g)

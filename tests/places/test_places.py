@@ -36,7 +36,8 @@ TEXT_CASES = [
     ("Dayton, OH", ("US-OH", "US")),
     ("Storm hits Georgia as Gov. Kemp declares emergency", ("US-GA", "US")),
     ("Atlanta flooding: Georgia officials warn residents", ("US-GA", "US")),
-    ("Floods in Georgia leave 12 dead in Tbilisi", ("GE",)),
+    # Tbilisi is a first-level subdivision of its own (GE-TB).
+    ("Floods in Georgia leave 12 dead in Tbilisi", ("GE-TB", "GE")),
     ("Protesters clash with police in Georgia's capital", ("GE",)),
     ("Kahramanmaraş earthquake death toll rises", ("TR-46", "TR")),
     ("New South Wales floods: thousands evacuated", ("AU-NSW", "AU")),

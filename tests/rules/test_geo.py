@@ -80,6 +80,28 @@ def test_every_area_is_in_the_gazetteer_by_each_name_with_known_member_countries
         assert people == sorted(people, reverse=True)
 
 
+@pytest.mark.parametrize(
+    ("city", "code"),
+    [
+        # A city that is a first-level subdivision of its own, beside the province
+        # around it ...
+        ("Moscow", "RU-MOW"),
+        ("Belgrade", "RS-00"),
+        ("Tashkent", "UZ-TK"),
+        ("Lima", "PE-LMA"),
+        # ... and those that were already so.
+        ("Buenos Aires", "AR-C"),
+        ("Kyiv", "UA-30"),
+        ("Saint Petersburg", "RU-SPE"),
+    ],
+)
+def test_a_city_that_is_a_subdivision_of_its_own_lies_in_it(city, code):
+    biggest = max(
+        (e for e in gz.gazetteer().lookup(city) if e.kind == "city"), key=lambda e: e.population
+    )
+    assert biggest.admin1 == code
+
+
 def test_a_country_is_placed_at_its_reference_point_when_its_outline_misleads():
     # The centre of Indonesia's largest land mass is on Borneo, and Chile's outline
     # centres far south: both are hundreds of kilometres from where gazetteers put the
@@ -1252,6 +1274,16 @@ def test_the_bench_names_a_publishers_area_from_its_other_documents():
     assert geoparse.area_guesses(docs[3])[0].admin1 == "US-LA"
     assert geoparse.geo_guesses(docs[3])[0].admin1 == "EG-ALX"
     assert geoparse.area_guesses(docs[4])[0].admin1 == "EG-ALX"
+
+
+def test_the_bench_reads_a_gold_city_named_as_its_admin1_as_its_own_subdivision():
+    from bench import geoparse
+
+    # GeoNames files Moscow under its admin1 "Moscow", the federal city; ISO's data
+    # gives Moscow Oblast that English name too.
+    assert geoparse._city_subdivision("Moscow", "Moscow", "RU", 55.75, 37.62) == "RU-MOW"
+    assert geoparse._city_subdivision("Khimki", "Moscow Oblast", "RU", 55.9, 37.4) is None
+    assert geoparse._admin1_code("Moscow Oblast", "RU", 55.9, 37.4) == "RU-MOS"
 
 
 def test_the_bench_leaves_toponyms_without_coordinates_out_of_precision():
