@@ -99,6 +99,10 @@ class Score:
     recall: Share = field(default_factory=Share)
     country: Share = field(default_factory=Share)
     admin1: Share = field(default_factory=Share)
+    # Country misses whose regions (an area's members, an event's several places) still
+    # include every labelled country: the hold covers the place, its first region is
+    # another country of it.
+    covered: int = 0
     misses: list[str] = field(default_factory=list)
     false_holds: list[str] = field(default_factory=list)
     misplaced: list[str] = field(default_factory=list)
@@ -140,6 +144,9 @@ def score_one(score: Score, item: Labelled, result: Assessment) -> None:
         first = result.regions[0] if result.regions else ""
         country_ok = country_of(first) in item.countries if first else False
         score.country.add(country_ok)
+        held_in = {country_of(code) for code in result.regions}
+        if not country_ok and len(held_in) > 1 and set(item.countries) <= held_in:
+            score.covered += 1
         admin1_ok = _admin1(first) in item.admin1 if first else False
         if item.admin1:
             score.admin1.add(admin1_ok)
@@ -259,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(s, m).text() for m in ("precision", "recall", "country", "admin1")
         )
         print(f"| {name} | {cells} |")
+    covered = scores["tactful"].covered
+    print(f"\ntactful's country misses whose regions include every labelled country: {covered}")
     if args.record:
         if args.split != "test" or args.model is not None:
             parser.error("--record takes the test days and the packaged model")

@@ -33,3 +33,22 @@ def test_no_days_before_is_the_day_alone_and_the_first_day_has_none():
     files = sorted(by_file)
     assert with_days_before(by_file.__getitem__, files, "d2.xml", 0) == by_file["d2.xml"]
     assert with_days_before(by_file.__getitem__, files, "d1.xml", 5) == by_file["d1.xml"]
+
+
+def test_a_country_miss_whose_regions_hold_every_labelled_country_is_counted_covered():
+    from bench.headlines import Score, score_one
+    from rules.kinds.base import result
+    from training.corpus import Headline
+    from training.labels import Labelled
+
+    def item(countries: tuple[str, ...]) -> Labelled:
+        headline = Headline("d.xml", 0, "id", "Hurricane hits", "src", "2025-08-01")
+        return Labelled(headline, "test", 2, "storm", countries, (), "")
+
+    caribbean = result("storm", 2, 0.9, ("CU", "HT", "JM", "DO"), [])
+    score = Score()
+    score_one(score, item(("JM", "HT")), caribbean)  # wrong first region, covered
+    score_one(score, item(("VE",)), caribbean)  # wrong and not covered
+    score_one(score, item(("CU",)), caribbean)  # right
+    score_one(score, item(("JM",)), result("storm", 2, 0.9, ("CU",), []))  # one region
+    assert (score.country.right, score.country.total, score.covered) == (1, 4, 1)
