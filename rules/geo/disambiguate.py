@@ -65,6 +65,7 @@ HOME_REGION = 4.0  # and in the local publisher's subdivision, on top of HOME
 COMPASS = 1.5  # a country, subdivision or region after "northern", "central", ...
 HOME_NAMESAKE = 1.5  # a home subdivision over a foreign country of its name, on top of HOME
 EVENT_TOWN = 0.5  # a town's reading after an event's words and a locative
+AREA_HAZARD = 1.0  # a subdivision's or region's reading near a flood, wildfire, storm ...
 TOWN_OFFICE = 3.0  # lost by a country's, subdivision's or region's reading before "police"
 LISTED = 2.0  # a subdivision's reading of an item in a list of subdivisions
 SUBDIVISION_WORDS = frozenset({"state", "province"})
@@ -209,6 +210,17 @@ def resolve(
         for idx, e in enumerate(cands[k]):
             if e.kind == "city":
                 base[k][idx] += EVENT_TOWN
+
+    # A hazard that strikes a wide area near the name ("floods in Washington", "levee
+    # breaches in Washington"): a subdivision or region of the name over a town of it.
+    hazards = classes.get("area_hazard", frozenset())
+    for k, m in enumerate(mentions):
+        window = [t.key for t in toks[max(0, m.first - 6) : m.last + 7]]
+        if hazards.isdisjoint(window):
+            continue
+        for idx, e in enumerate(cands[k]):
+            if e.kind in ("admin1", "region"):
+                base[k][idx] += AREA_HAZARD
 
     # A town's officers after the name ("Berea police", "the Hanover mayor"): a town or
     # a county of the name ("Kent police") rather than a country, subdivision or region

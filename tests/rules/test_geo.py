@@ -776,6 +776,14 @@ def test_a_compass_word_before_a_name_reads_the_large_place(text, region):
         assert found.kind == "city"
 
 
+@pytest.mark.parametrize("word", _word_class("area_hazard"))
+def test_a_hazard_of_a_wide_area_reads_the_subdivision_over_a_town_of_its_name(word):
+    found = event(f"Officials warn of {word} in Washington", home_country="US")
+    assert found is not None and found.admin1 == "US-WA", word
+    # Without one, "Washington" in US news is the capital.
+    assert event("Officials meet in Washington", home_country="US").admin1 == "US-DC"
+
+
 def test_a_lone_word_of_direction_is_a_countrys_quarter_only_in_its_news_or_beside_it():
     text = "Floods in the Northeast kill 12"
     assert event(text, home_country="US").name == "Northeast"
