@@ -352,29 +352,25 @@ def choose(
     best = max(scores, key=scores.__getitem__)
     chosen = entries[best]
     assert chosen is not None
+    # A place the text names inside the chosen one is where it places the event: a town
+    # of the chosen country, a member of the chosen area ("Jamaica ... at least 75 dead
+    # in Caribbean", "Ohio" beside "Midwest").
+    within: set[str]
+    broad: frozenset[str]
     if chosen.kind in ("country", "demonym"):
-        inner = [
-            k
-            for k in scores
-            if (e := entries[k]) is not None
-            and e.kind not in ("country", "demonym")
-            and e.country == chosen.country
-            and scores[k] > scores[best] - 2.5
-        ]
-        if inner:
-            best = max(inner, key=scores.__getitem__)
+        within, broad = {chosen.country}, frozenset({"country", "demonym"})
     elif chosen.kind == "area":
-        # A member named beside the area is where the text places it ("Jamaica ... at
-        # least 75 dead in Caribbean", "Ohio" beside "Midwest").
-        members = gazetteer().members.get(chosen.index, ())
-        inner = [
-            k
-            for k in scores
-            if (e := entries[k]) is not None
-            and e.kind != "area"
-            and (e.country in members or e.admin1 in members)
-            and scores[k] > scores[best] - 2.5
-        ]
-        if inner:
-            best = max(inner, key=scores.__getitem__)
+        within, broad = set(gazetteer().members.get(chosen.index, ())), frozenset({"area"})
+    else:
+        return best
+    inner = [
+        k
+        for k in scores
+        if (e := entries[k]) is not None
+        and e.kind not in broad
+        and (e.country in within or e.admin1 in within)
+        and scores[k] > scores[best] - 2.5
+    ]
+    if inner:
+        best = max(inner, key=scores.__getitem__)
     return best
