@@ -61,6 +61,7 @@ from defusedxml import ElementTree
 from rules import places
 from rules.geo import parse
 from rules.geo.gazetteer import Entry, gazetteer, km, name_key
+from rules.regions import is_city_type
 from training.corpus import corpus_dir
 
 CORPORA = {"LGL": "lgl.xml", "GeoVirus": "GeoVirus.xml"}
@@ -141,10 +142,6 @@ def _country_code(name: str) -> str | None:
     return None
 
 
-# ISO subdivision types that are a city (as rules.data.build_gazetteer reads them).
-_CITY_TYPES = ("city", "municipal", "capital", "federal district", "metropolitan administration")
-
-
 def _city_subdivision(place: str, admin1: str, country: str, lat: float, lon: float) -> str | None:
     """A gold city named as its own admin1 ("Moscow" in GeoNames' "Moscow") is the
     ISO subdivision of city type whose point lies within 30 km of it (RU-MOW, not
@@ -153,8 +150,7 @@ def _city_subdivision(place: str, admin1: str, country: str, lat: float, lon: fl
         return None
     found = []
     for sub in pycountry.subdivisions.get(country_code=country) or ():
-        kind = (sub.type or "").lower()
-        if sub.parent_code or "region" in kind or not any(k in kind for k in _CITY_TYPES):
+        if sub.parent_code or not is_city_type(sub.type):
             continue
         e = gazetteer().region(sub.code)
         if e is not None and e.lat is not None and km(e.lat, e.lon or 0.0, lat, lon) <= 30:

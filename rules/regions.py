@@ -146,6 +146,18 @@ def _gazetteer() -> _Gazetteer:
     )
 
 
+# ISO 3166-2 subdivision types that are a city ("City", "Autonomous city",
+# "Municipality", "Special city", "Capital district", "Metropolitan administration"),
+# not a region ("Metropolitan region").
+_CITY_TYPES = ("city", "municipal", "capital", "federal district", "metropolitan administration")
+
+
+def is_city_type(iso_type: str | None) -> bool:
+    """Whether an ISO 3166-2 subdivision type (pycountry's ``type``) is a city's."""
+    kind = (iso_type or "").lower()
+    return "region" not in kind and any(k in kind for k in _CITY_TYPES)
+
+
 def normalize_code(code: str) -> str:
     return code.strip().upper()
 

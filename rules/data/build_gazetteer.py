@@ -62,6 +62,7 @@ from typing import Any
 import pycountry
 
 from rules.places import name_key
+from rules.regions import is_city_type
 
 OUT = Path(__file__).resolve().parent / "gazetteer.tsv.gz"
 POINTS_NAME = "points.tsv.gz"
@@ -443,9 +444,6 @@ def fmt(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-# ISO subdivision types that are a city ("City", "Autonomous city", "Municipality",
-# "Special city", "Capital district", "Metropolitan administration"), not a region.
-CITY_KINDS = ("city", "municipal", "capital", "federal district", "metropolitan administration")
 CITY_SUBDIVISION_KM = 50.0
 CITY_SUBDIVISION_PEOPLE = 100_000
 
@@ -586,8 +584,7 @@ def map_places() -> dict[str, Any]:
             for s in iso.get(city["countrycode"], {}).values()
             if s.top
             and s.point is not None
-            and any(k in s.kind.lower() for k in CITY_KINDS)
-            and "region" not in s.kind.lower()
+            and is_city_type(s.kind)
             and km(s.point[0], s.point[1], city["latitude"], city["longitude"])
             <= CITY_SUBDIVISION_KM
             and any(stripped(n) in names for n in s.primary | s.english)

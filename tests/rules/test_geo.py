@@ -1284,6 +1284,24 @@ def test_the_bench_names_a_publishers_area_from_its_other_documents():
     assert geoparse.area_guesses(docs[4])[0].admin1 == "EG-ALX"
 
 
+@pytest.mark.parametrize(
+    ("iso_type", "city"),
+    [
+        ("City", True),
+        ("Autonomous city", True),
+        ("Municipality", True),
+        ("Special city", True),
+        ("Metropolitan administration", True),
+        ("Metropolitan region", False),
+        ("Oblast", False),
+        ("Province", False),
+        (None, False),
+    ],
+)
+def test_an_iso_subdivision_type_is_a_citys_or_not(iso_type, city):
+    assert regions.is_city_type(iso_type) is city
+
+
 def test_the_bench_reads_a_gold_city_named_as_its_admin1_as_its_own_subdivision():
     from bench import geoparse
 
