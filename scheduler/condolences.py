@@ -115,11 +115,11 @@ def accounts_concerned(
 
 
 def place_name(regions: Sequence[str]) -> str:
-    """How a condolence names the incident's area: an area of several countries by its
-    own name ("Southeast Asia"), otherwise its first three regions' names."""
+    """How a condolence names the incident's area: an area of several countries or
+    states by its own name ("Southeast Asia"), otherwise its first three regions' names."""
     from rules.geo import area_named
 
-    area = area_named(regions) if len(regions) > 1 else None
+    area = area_named(regions)
     if area is not None:
         return area
     names = []

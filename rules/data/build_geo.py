@@ -60,6 +60,7 @@ from rules.data.build_gazetteer import (
     package_dir,
     weighted_centre,
 )
+from rules.geo import area_rows
 from rules.geo.gazetteer import name_key, word_classes
 from rules.regions import COUNTRY_ALIASES
 
@@ -79,7 +80,6 @@ NEAREST_KM = 150.0  # see place_subdivisions()
 _OF_THE = re.compile(r" of the ", re.IGNORECASE)
 DEMONYM_EXTRA = Path(__file__).resolve().parent / "demonyms.tsv"
 WATER = Path(__file__).resolve().parent / "water.tsv"
-AREAS = Path(__file__).resolve().parent / "areas.tsv"
 REGIONS = Path(__file__).resolve().parent / "regions.tsv"
 NICKNAMES = Path(__file__).resolve().parent / "nicknames.tsv"
 # A demonym takes a plural "s" after these endings ("Gazans", "Iraqis", "New Yorkers",
@@ -158,17 +158,6 @@ def water_bodies() -> list[tuple[str, float, float, list[str]]]:
             continue
         f = line.split("\t")
         out.append((f[0], float(f[2]), float(f[3]), f[4].split("|") if len(f) > 4 else []))
-    return out
-
-
-def areas() -> list[tuple[str, list[str], list[str]]]:
-    """``areas.tsv``: each area's name, other names and member countries."""
-    out = []
-    for line in AREAS.read_text("utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        f = line.split("\t")
-        out.append((f[0], [a for a in f[1].split("|") if a], f[2].split()))
     return out
 
 
@@ -698,7 +687,7 @@ def build(out: Path) -> None:
         f = r.split("\t")
         if f[0] in ("N", "S") and f[5] and f[6]:
             points[f[3] if f[0] == "N" else f[4]] = (float(f[5]), float(f[6]), int(f[7]))
-    for name, alts, members in areas():
+    for name, other_names, members in area_rows():
         missing = [code for code in members if code not in points]
         if missing:
             raise SystemExit(f"areas.tsv: {name}: no region row for {' '.join(missing)}")
@@ -708,7 +697,8 @@ def build(out: Path) -> None:
         within = {code.split("-")[0] for code in members}
         one = within.pop() if len(within) == 1 and "-" in members[0] else ""
         area_people = sum(points[code][2] for code in members) if one else 0
-        row("A", "", name, one, "", centre[0], centre[1], area_people, "", alts, " ".join(ordered))
+        row("A", "", name, one, "", centre[0], centre[1], area_people, "", list(other_names),
+            " ".join(ordered))  # fmt: skip
     taken = {r.split("\t")[9].split("|")[0] for r in rows}
 
     # Populated places of >= 1,000 people.

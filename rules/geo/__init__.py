@@ -180,21 +180,29 @@ def event_and_named(
     return (None if where is None else _place(*kept[where])), named
 
 
+AREAS_FILE = "areas.tsv"
+
+
+@cache
+def area_rows() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """``rules/data/areas.tsv``, the source of the gazetteer's areas: each area's name,
+    other names and member region codes, in the file's order. Read without the
+    gazetteer (pages name areas; they need not load 30 MB for it), and by its builder."""
+    out = []
+    for line in gazetteer_module.LOADER(AREAS_FILE).decode("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, alts, members = line.split("\t")[:3]
+            out.append((name, tuple(a for a in alts.split("|") if a), tuple(members.split())))
+    return tuple(out)
+
+
 @cache
 def _areas_by_members() -> dict[frozenset[str], str]:
-    """``rules/data/areas.tsv`` (the source of the gazetteer's areas): each area's
-    members and name, read without the gazetteer (pages name areas; they need not load
-    30 MB for it)."""
+    """Each area's name by its set of members (the first area of a set in the file)."""
     out: dict[frozenset[str], str] = {}
-    text = gazetteer_module.LOADER(AREAS_FILE).decode("utf-8")
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, members = line.split("\t")[:3]
-            out.setdefault(frozenset(members.split()), name)
+    for name, _, members in area_rows():
+        out.setdefault(frozenset(members), name)
     return out
-
-
-AREAS_FILE = "areas.tsv"
 
 
 def area_named(codes: Sequence[str]) -> str | None:
@@ -218,6 +226,7 @@ __all__ = [
     "Parse",
     "Place",
     "area_named",
+    "area_rows",
     "event_and_named",
     "event_place",
     "event_regions",

@@ -29,7 +29,7 @@ import regex
 KINDS = {
     "C": "continent",
     "W": "water",  # an ocean, sea, gulf, strait or large lake: no country
-    "A": "area",  # several countries ("Southeast Asia"): no country of its own
+    "A": "area",  # several countries ("Southeast Asia") or one country's subdivisions
     "N": "country",
     "S": "admin1",
     "R": "region",
@@ -201,7 +201,7 @@ class Gazetteer:
         self.geonameid = array("q")
         self.by_code: dict[str, int] = {}
         self.capitals: dict[str, int] = {}  # country code -> its capital's entry
-        self.members: dict[int, tuple[str, ...]] = {}  # an area's entry -> its countries
+        self.members: dict[int, tuple[str, ...]] = {}  # an area's entry -> its regions
         self._recent: dict[int, Entry] = {}
         self._recent_ids: dict[str, tuple[int, ...]] = {}
         self.longest = 1
